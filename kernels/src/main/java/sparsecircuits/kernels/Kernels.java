@@ -1,0 +1,149 @@
+package sparsecircuits.kernels;
+
+import sparsecircuits.kernels.sparse.CsrMatrix;
+
+/**
+ * The float[] primitives every other module runs on.
+ *
+ * <p>Conventions, for every method:
+ * <ul>
+ *   <li>Matrices are row-major and contiguous; {@code [r × c]} means element (i, j) is at
+ *       {@code off + i·c + j}. Weights are {@code [out × in]} (the reference {@code nn.Linear}).
+ *   <li>Sparse linear layers use the <b>feature-major</b> activation layout: {@code X[features × n]}
+ *       with n = batch·tokens, so every inner loop is contiguous over tokens (DESIGN.md decision 2).
+ *   <li>Row-wise ops (norms, softmax, AbsTopK, cross-entropy) are token-major: {@code [rows × d]}.
+ *   <li>Backward methods <b>accumulate</b> ({@code +=}) into their gradient outputs.
+ *   <li>No method allocates per call (scratch is per worker thread and grows only when a larger
+ *       shape arrives). Work is split by output rows over {@link #pool()}, each output has one
+ *       writer and every reduction has a fixed order, so results are bit-identical for any thread
+ *       count.
+ *   <li>Bad arguments (negative sizes, offsets out of range, shapes that do not match) throw
+ *       {@link IllegalArgumentException} naming the argument and its value.
+ * </ul>
+ */
+public interface Kernels {
+
+    /** "vector" or "scalar". */
+    String name();
+
+    /** Width of one float vector in bits (32 for the scalar provider). */
+    int vectorBitSize();
+
+    /** Whether multiply-adds are fused (one rounding) in this provider. */
+    boolean usesFma();
+
+    /** The worker pool this provider splits its work over. */
+    WorkerPool pool();
+
+    // ---------------------------------------------------------------- dense GEMM (packed, tiled)
+
+    /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ. The forward of a dense linear layer with token-major X and W[out×in]. */
+    void gemmABt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+    /** C[m×n] (+)= A[m×k] · B[k×n]. dX = dY · W in token-major backward. */
+    void gemmAB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+    /** C[m×n] (+)= A[k×m]ᵀ · B[k×n]. dW = dYᵀ · X in token-major backward. */
+    void gemmAtB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+    // ---------------------------------------------------------------- sparse (CSR) × dense, feature-major
+
+    /** Y[rows × n] (+)= W · X[cols × n], W sparse {@code [rows × cols]} (the sparse forward). */
+    void spmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate);
+
+    /** dX[cols × n] (+)= Wᵀ · dY[rows × n], through W's transposed pattern (the sparse dX). */
+    void spmmTransposed(CsrMatrix w, float[] dy, int dyOff, int n, float[] dx, int dxOff, boolean accumulate);
+
+    /**
+     * For every stored slot s = (o, i) of {@code pattern}: out[outOff + s] (+)= Σ_t dY[o, t]·X[i, t],
+     * with dY {@code [rows × n]} and X {@code [cols × n]}: the weight gradient on the pattern only.
+     */
+    void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate);
+
+    // ---------------------------------------------------------------- row-wise ops, token-major [rows × d]
+
+    /** y = x / sqrt(mean(x²) + eps) ⊙ gain per row; rstd[r] = 1 / sqrt(mean(x_r²) + eps) is kept for backward. */
+    void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
+                        float[] y, int yOff, float[] rstd, int rOff);
+
+    /** dx += ∂L/∂x and dgain += ∂L/∂gain, given dy and the forward's rstd. */
+    void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
+                         float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff);
+
+    /** y = 0.5·x·(1 + erf(x/√2)) (exact-erf GELU; erf approximated to within {@link Gelu#MAX_ERF_ERROR}). */
+    void geluForward(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** dx += dy · gelu'(x). */
+    void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /** y = softmax(x) along each row. */
+    void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff);
+
+    /** dx += y ⊙ (dy − Σ y·dy) along each row, given the forward's y. */
+    void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /**
+     * Per-token AbsTopK along channels: y keeps the k entries of x with largest |x| (with sign), zeros the
+     * rest; ties go to the lower channel. kept[rows × k] receives the kept channels of each row, ascending.
+     */
+    void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff);
+
+    /** dx += dy on the kept channels only. */
+    void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /**
+     * Causal attention per head with an optional per-head sink logit (SPEC §1.2).
+     * q, k, v are token-major {@code [batch, tokens, heads·dHead]} rows with row stride {@code ld}
+     * (so they may be views into one fused qkv buffer); out is {@code [batch, tokens, heads·dHead]}
+     * contiguous. Scores use scale 1/√dHead; with a sink, the softmax runs over
+     * {@code [sink_h, s_1..s_t]} and the sink carries a zero value. probs {@code [batch, heads, tokens, tokens]}
+     * receives the weights of the real keys (the sink weight is 1 − their sum).
+     * @param sink per-head logits {@code [heads]}, or null for no sink
+     */
+    void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                          float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                          float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff);
+
+    /** Gradients of {@link #attentionForward}: dq, dk, dv (same layout and stride as q, k, v) and dsink += . */
+    void attentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                           float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                           float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                           float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                           float[] dsink, int dsOff);
+
+    /**
+     * Cross-entropy of each row of logits {@code [rows × vocab]} against {@code targets[rows]}
+     * (a negative target means "ignore": loss 0). Writes per-row losses and returns their sum (in double).
+     */
+    double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                               float[] losses, int lossOff);
+
+    /** dlogits += scale · (softmax(logits) − onehot(target)) per row; ignored rows get nothing. */
+    void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                              float scale, float[] dlogits, int dOff);
+
+    // ---------------------------------------------------------------- optimizer and BLAS-1
+
+    /**
+     * One bias-corrected Adam step, exactly as {@code torch.optim.Adam}:
+     * m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps).
+     * @param step the 1-based step number t
+     */
+    void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                  float lr, float beta1, float beta2, float eps, long step);
+
+    /** y += a·x. */
+    void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);
+
+    /** x *= a (decoupled weight decay is scale(1 − lr·wd)). */
+    void scale(int n, float a, float[] x, int xOff);
+
+    /** Σ x·y. */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** Σ x. */
+    float sum(int n, float[] x, int xOff);
+
+    /** Σ x² accumulated in double (for global gradient-RMS normalisation). */
+    double sumSquares(int n, float[] x, int xOff);
+}

@@ -1,0 +1,618 @@
+package sparsecircuits.kernels;
+
+import sparsecircuits.kernels.select.AbsTopK;
+import sparsecircuits.kernels.sparse.CsrMatrix;
+
+/**
+ * Plain-Java kernels: the fallback when the Vector API is absent, and the shape every vector kernel
+ * mirrors. Argument checks live here and are shared by the vector provider (which extends this class
+ * and overrides the hot loops only).
+ */
+public class ScalarKernels implements Kernels {
+    protected final WorkerPool pool;
+
+    public ScalarKernels(WorkerPool pool) {
+        if (pool == null) {
+            throw new IllegalArgumentException("pool must not be null");
+        }
+        this.pool = pool;
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public int vectorBitSize() {
+        return Float.SIZE;
+    }
+
+    @Override
+    public boolean usesFma() {
+        return false;
+    }
+
+    @Override
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    // ------------------------------------------------------------------ argument checks (shared)
+
+    protected static void checkGemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+        ArgChecks.nonNegative("m", m);
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.nonNegative("k", k);
+        ArgChecks.range("a", a, aOff, (long) m * k);
+        ArgChecks.range("b", b, bOff, (long) k * n);
+        ArgChecks.range("c", c, cOff, (long) m * n);
+    }
+
+    protected static void checkSpmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean transposed) {
+        if (w == null) throw new IllegalArgumentException("w must not be null");
+        ArgChecks.nonNegative("n", n);
+        int in = transposed ? w.rows() : w.cols();
+        int out = transposed ? w.cols() : w.rows();
+        ArgChecks.range(transposed ? "dy" : "x", x, xOff, (long) in * n);
+        ArgChecks.range(transposed ? "dx" : "y", y, yOff, (long) out * n);
+    }
+
+    protected static void checkRows(int rows, int d) {
+        ArgChecks.nonNegative("rows", rows);
+        ArgChecks.nonNegative("d", d);
+    }
+
+    protected static void checkAttention(int batch, int tokens, int heads, int dHead, int ld,
+                                         float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                         float[] sink, int sinkOff, float[] probs, int pOff) {
+        ArgChecks.nonNegative("batch", batch);
+        ArgChecks.nonNegative("tokens", tokens);
+        ArgChecks.nonNegative("heads", heads);
+        ArgChecks.positive("dHead", dHead);
+        int rows = batch * tokens;
+        int width = heads * dHead;
+        ArgChecks.strided("q", q, qOff, rows, width, ld);
+        ArgChecks.strided("k", k, kOff, rows, width, ld);
+        ArgChecks.strided("v", v, vOff, rows, width, ld);
+        if (sink != null) ArgChecks.range("sink", sink, sinkOff, heads);
+        ArgChecks.range("probs", probs, pOff, (long) batch * heads * tokens * tokens);
+    }
+
+    protected static void checkTargets(int rows, int vocab, int[] targets, int tOff) {
+        ArgChecks.range("targets", targets, tOff, rows);
+        for (int r = 0; r < rows; r++) {
+            int t = targets[tOff + r];
+            if (t >= vocab) {
+                throw new IllegalArgumentException("targets[" + r + "] = " + t + " is not below vocab = " + vocab);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ dense GEMM
+
+    @Override
+    public void gemmABt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        pool.forRange(m, (long) m * n * k, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int ai = aOff + i * k;
+                int ci = cOff + i * n;
+                for (int j = 0; j < n; j++) {
+                    int bj = bOff + j * k;
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) {
+                        s += a[ai + p] * b[bj + p];
+                    }
+                    c[ci + j] = accumulate ? c[ci + j] + s : s;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void gemmAB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        pool.forRange(m, (long) m * n * k, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int ci = cOff + i * n;
+                if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+                for (int p = 0; p < k; p++) {
+                    float aip = a[aOff + i * k + p];
+                    int bp = bOff + p * n;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += aip * b[bp + j];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void gemmAtB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        pool.forRange(m, (long) m * n * k, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int ci = cOff + i * n;
+                if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+                for (int p = 0; p < k; p++) {
+                    float api = a[aOff + p * m + i];
+                    int bp = bOff + p * n;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += api * b[bp + j];
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ sparse
+
+    @Override
+    public void spmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
+        checkSpmm(w, x, xOff, n, y, yOff, false);
+        int[] rowPtr = w.rowPtr(), col = w.colIdx();
+        float[] val = w.values();
+        pool.forWeightedRange(w.rows(), rowPtr, 0, n, (r0, r1) -> {
+            for (int o = r0; o < r1; o++) {
+                int yo = yOff + o * n;
+                if (!accumulate) java.util.Arrays.fill(y, yo, yo + n, 0f);
+                for (int q = rowPtr[o], e = rowPtr[o + 1]; q < e; q++) {
+                    float wv = val[q];
+                    int xr = xOff + col[q] * n;
+                    for (int t = 0; t < n; t++) {
+                        y[yo + t] += wv * x[xr + t];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void spmmTransposed(CsrMatrix w, float[] dy, int dyOff, int n, float[] dx, int dxOff, boolean accumulate) {
+        checkSpmm(w, dy, dyOff, n, dx, dxOff, true);
+        CsrMatrix.Transpose t = w.transposePattern();
+        int[] rowPtr = t.rowPtr, col = t.colIdx, perm = t.perm;
+        float[] val = w.values();
+        pool.forWeightedRange(w.cols(), rowPtr, 0, n, (r0, r1) -> {
+            for (int j = r0; j < r1; j++) {
+                int xo = dxOff + j * n;
+                if (!accumulate) java.util.Arrays.fill(dx, xo, xo + n, 0f);
+                for (int q = rowPtr[j], e = rowPtr[j + 1]; q < e; q++) {
+                    float wv = val[perm[q]];
+                    int yr = dyOff + col[q] * n;
+                    for (int s = 0; s < n; s++) {
+                        dx[xo + s] += wv * dy[yr + s];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
+        if (pattern == null) throw new IllegalArgumentException("pattern must not be null");
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("dy", dy, dyOff, (long) pattern.rows() * n);
+        ArgChecks.range("x", x, xOff, (long) pattern.cols() * n);
+        ArgChecks.range("out", out, outOff, pattern.nnz());
+        int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
+        pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
+            for (int o = r0; o < r1; o++) {
+                int yo = dyOff + o * n;
+                for (int q = rowPtr[o], e = rowPtr[o + 1]; q < e; q++) {
+                    int xr = xOff + col[q] * n;
+                    float s = 0f;
+                    for (int t = 0; t < n; t++) {
+                        s += dy[yo + t] * x[xr + t];
+                    }
+                    out[outOff + q] = accumulate ? out[outOff + q] + s : s;
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ row-wise
+
+    @Override
+    public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
+                               float[] y, int yOff, float[] rstd, int rOff) {
+        checkRows(rows, d);
+        ArgChecks.positive("d", d);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("gain", gain, gOff, d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        ArgChecks.range("rstd", rstd, rOff, rows);
+        pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, yr = yOff + r * d;
+                float ss = 0f;
+                for (int c = 0; c < d; c++) ss += x[xr + c] * x[xr + c];
+                float rs = (float) (1.0 / Math.sqrt(ss / d + eps));
+                rstd[rOff + r] = rs;
+                for (int c = 0; c < d; c++) y[yr + c] = x[xr + c] * rs * gain[gOff + c];
+            }
+        });
+    }
+
+    @Override
+    public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
+                                float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
+        checkRows(rows, d);
+        ArgChecks.positive("d", d);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("gain", gain, gOff, d);
+        ArgChecks.range("rstd", rstd, rOff, rows);
+        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
+        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        ArgChecks.range("dgain", dgain, dgOff, d);
+        pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, gr = dyOff + r * d, dr = dxOff + r * d;
+                float rs = rstd[rOff + r];
+                float dot = 0f; // Σ dxhat·xhat
+                for (int c = 0; c < d; c++) dot += dy[gr + c] * gain[gOff + c] * x[xr + c] * rs;
+                float mean = dot / d;
+                for (int c = 0; c < d; c++) {
+                    float xhat = x[xr + c] * rs;
+                    dx[dr + c] += rs * (dy[gr + c] * gain[gOff + c] - xhat * mean);
+                }
+            }
+        });
+        // dgain: a separate pass split by channel, rows summed in order (one writer per channel).
+        pool.forRange(d, (long) rows * d * 2, (c0, c1) -> {
+            for (int r = 0; r < rows; r++) {
+                int xr = xOff + r * d, gr = dyOff + r * d;
+                float rs = rstd[rOff + r];
+                for (int c = c0; c < c1; c++) dgain[dgOff + c] += dy[gr + c] * x[xr + c] * rs;
+            }
+        });
+    }
+
+    @Override
+    public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        ArgChecks.range("y", y, yOff, n);
+        pool.forRange(n, (long) n * 20, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) y[yOff + i] = Gelu.gelu(x[xOff + i]);
+        });
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        ArgChecks.range("dy", dy, dyOff, n);
+        ArgChecks.range("dx", dx, dxOff, n);
+        pool.forRange(n, (long) n * 30, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) dx[dxOff + i] += dy[dyOff + i] * Gelu.geluGrad(x[xOff + i]);
+        });
+    }
+
+    @Override
+    public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
+        checkRows(rows, d);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, yr = yOff + r * d;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < d; c++) max = Math.max(max, x[xr + c]);
+                float sum = 0f;
+                for (int c = 0; c < d; c++) {
+                    float e = (float) Math.exp(x[xr + c] - max);
+                    y[yr + c] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int c = 0; c < d; c++) y[yr + c] *= inv;
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkRows(rows, d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
+        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int yr = yOff + r * d, gr = dyOff + r * d, xr = dxOff + r * d;
+                float s = 0f;
+                for (int c = 0; c < d; c++) s += y[yr + c] * dy[gr + c];
+                for (int c = 0; c < d; c++) dx[xr + c] += y[yr + c] * (dy[gr + c] - s);
+            }
+        });
+    }
+
+    @Override
+    public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
+        checkRows(rows, d);
+        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
+        pool.forRange(rows, (long) rows * d * 8, (r0, r1) -> {
+            int[] scratch = ThreadScratch.ints(0, d);
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, yr = yOff + r * d, kr = keptOff + r * k;
+                AbsTopK.selectRow(x, xr, d, k, kept, kr, scratch);
+                if (y != x || yOff != xOff) {
+                    java.util.Arrays.fill(y, yr, yr + d, 0f);
+                    for (int q = 0; q < k; q++) y[yr + kept[kr + q]] = x[xr + kept[kr + q]];
+                } else { // in place: zero what was not kept
+                    int q = 0;
+                    for (int c = 0; c < d; c++) {
+                        if (q < k && kept[kr + q] == c) q++; else y[yr + c] = 0f;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkRows(rows, d);
+        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
+        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
+        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
+        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        for (int r = 0; r < rows; r++) {
+            int kr = keptOff + r * k;
+            for (int q = 0; q < k; q++) {
+                int c = kept[kr + q];
+                if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + (r * k + q) + "] = " + c + " is outside [0, " + d + ")");
+                dx[dxOff + r * d + c] += dy[dyOff + r * d + c];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    @Override
+    public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        int width = heads * dHead;
+        ArgChecks.range("out", out, oOff, (long) batch * tokens * width);
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        long work = (long) batch * heads * tokens * tokens * dHead;
+        pool.forRange(batch * heads, work, (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                for (int i = 0; i < tokens; i++) {
+                    int qi = qOff + (b * tokens + i) * ld + h * dHead;
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    float max = sink != null ? sink[sinkOff + h] : Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        int kj = kOff + (b * tokens + j) * ld + h * dHead;
+                        float s = 0f;
+                        for (int e = 0; e < dHead; e++) s += q[qi + e] * k[kj + e];
+                        s *= scale;
+                        probs[pi + j] = s;
+                        max = Math.max(max, s);
+                    }
+                    float sum = sink != null ? (float) Math.exp(sink[sinkOff + h] - max) : 0f;
+                    for (int j = 0; j <= i; j++) {
+                        float p = (float) Math.exp(probs[pi + j] - max);
+                        probs[pi + j] = p;
+                        sum += p;
+                    }
+                    float inv = 1f / sum;
+                    for (int j = 0; j <= i; j++) probs[pi + j] *= inv;
+                    java.util.Arrays.fill(probs, pi + i + 1, pi + tokens, 0f);
+                    int oi = oOff + (b * tokens + i) * width + h * dHead;
+                    java.util.Arrays.fill(out, oi, oi + dHead, 0f);
+                    for (int j = 0; j <= i; j++) {
+                        float p = probs[pi + j];
+                        int vj = vOff + (b * tokens + j) * ld + h * dHead;
+                        for (int e = 0; e < dHead; e++) out[oi + e] += p * v[vj + e];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void attentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                                  float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                                  float[] dsink, int dsOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        int width = heads * dHead;
+        int rows = batch * tokens;
+        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
+        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
+        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
+        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
+        if (sink != null) {
+            ArgChecks.range("dsink", dsink, dsOff, heads);
+        }
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        int units = batch * heads;
+        float[] sinkPartial = sink != null ? ThreadScratch.floats(3, units) : null;
+        long work = (long) units * tokens * tokens * dHead * 3;
+        pool.forRange(units, work, (u0, u1) -> {
+            float[] dp = ThreadScratch.floats(2, tokens);
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                float sinkGrad = 0f;
+                for (int i = 0; i < tokens; i++) {
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    int oi = dOff + (b * tokens + i) * width + h * dHead;
+                    float dsum = 0f, psum = 0f;
+                    for (int j = 0; j <= i; j++) {
+                        int vj = vOff + (b * tokens + j) * ld + h * dHead;
+                        float s = 0f;
+                        for (int e = 0; e < dHead; e++) s += dOut[oi + e] * v[vj + e];
+                        dp[j] = s;
+                        dsum += probs[pi + j] * s;
+                        psum += probs[pi + j];
+                    }
+                    if (sink != null) {
+                        sinkGrad -= (1f - psum) * dsum; // the sink's value is 0, so dP_sink = 0
+                    }
+                    int qi = qOff + (b * tokens + i) * ld + h * dHead;
+                    int dqi = dqOff + (b * tokens + i) * ld + h * dHead;
+                    for (int j = 0; j <= i; j++) {
+                        float p = probs[pi + j];
+                        float ds = p * (dp[j] - dsum) * scale;
+                        int kj = kOff + (b * tokens + j) * ld + h * dHead;
+                        int dkj = dkOff + (b * tokens + j) * ld + h * dHead;
+                        int dvj = dvOff + (b * tokens + j) * ld + h * dHead;
+                        for (int e = 0; e < dHead; e++) {
+                            dq[dqi + e] += ds * k[kj + e];
+                            dk[dkj + e] += ds * q[qi + e];
+                            dv[dvj + e] += p * dOut[oi + e];
+                        }
+                    }
+                }
+                if (sinkPartial != null) sinkPartial[u] = sinkGrad;
+            }
+        });
+        if (sink != null) {
+            for (int h = 0; h < heads; h++) {
+                float s = 0f;
+                for (int b = 0; b < batch; b++) s += sinkPartial[b * heads + h];
+                dsink[dsOff + h] += s;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ cross-entropy
+
+    @Override
+    public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                                      float[] losses, int lossOff) {
+        checkRows(rows, vocab);
+        ArgChecks.positive("vocab", vocab);
+        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
+        checkTargets(rows, vocab, targets, tOff);
+        ArgChecks.range("losses", losses, lossOff, rows);
+        pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int t = targets[tOff + r];
+                if (t < 0) {
+                    losses[lossOff + r] = 0f;
+                    continue;
+                }
+                int lr = lOff + r * vocab;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < vocab; c++) max = Math.max(max, logits[lr + c]);
+                float sum = 0f;
+                for (int c = 0; c < vocab; c++) sum += (float) Math.exp(logits[lr + c] - max);
+                losses[lossOff + r] = (float) Math.log(sum) + max - logits[lr + t];
+            }
+        });
+        double total = 0;
+        for (int r = 0; r < rows; r++) total += losses[lossOff + r];
+        return total;
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                                     float scale, float[] dlogits, int dOff) {
+        checkRows(rows, vocab);
+        ArgChecks.positive("vocab", vocab);
+        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
+        checkTargets(rows, vocab, targets, tOff);
+        ArgChecks.range("dlogits", dlogits, dOff, (long) rows * vocab);
+        pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int t = targets[tOff + r];
+                if (t < 0) continue;
+                int lr = lOff + r * vocab, dr = dOff + r * vocab;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < vocab; c++) max = Math.max(max, logits[lr + c]);
+                float sum = 0f;
+                for (int c = 0; c < vocab; c++) sum += (float) Math.exp(logits[lr + c] - max);
+                float inv = scale / sum;
+                for (int c = 0; c < vocab; c++) dlogits[dr + c] += (float) Math.exp(logits[lr + c] - max) * inv;
+                dlogits[dr + t] -= scale;
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ optimizer, BLAS-1
+
+    protected static void checkAdam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                                    float lr, float beta1, float beta2, float eps, long step) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("p", p, pOff, n);
+        ArgChecks.range("g", g, gOff, n);
+        ArgChecks.range("m", m, mOff, n);
+        ArgChecks.range("v", v, vOff, n);
+        if (step < 1) throw new IllegalArgumentException("step must be >= 1 (1-based), got " + step);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+        if (!(eps >= 0)) throw new IllegalArgumentException("eps must be >= 0, got " + eps);
+        if (!Float.isFinite(lr)) throw new IllegalArgumentException("lr must be finite, got " + lr);
+    }
+
+    @Override
+    public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                         float lr, float beta1, float beta2, float eps, long step) {
+        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step);
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        pool.forRange(n, (long) n * 8, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = g[gOff + i];
+                float mi = beta1 * m[mOff + i] + omb1 * gi;
+                float vi = beta2 * v[vOff + i] + omb2 * gi * gi;
+                m[mOff + i] = mi;
+                v[vOff + i] = vi;
+                p[pOff + i] -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+            }
+        });
+    }
+
+    @Override
+    public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        ArgChecks.range("y", y, yOff, n);
+        for (int i = 0; i < n; i++) y[yOff + i] += a * x[xOff + i];
+    }
+
+    @Override
+    public void scale(int n, float a, float[] x, int xOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        for (int i = 0; i < n; i++) x[xOff + i] *= a;
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        ArgChecks.range("y", y, yOff, n);
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += x[xOff + i] * y[yOff + i];
+        return s;
+    }
+
+    @Override
+    public float sum(int n, float[] x, int xOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += x[xOff + i];
+        return s;
+    }
+
+    @Override
+    public double sumSquares(int n, float[] x, int xOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) x[xOff + i] * x[xOff + i];
+        return s;
+    }
+}
