@@ -53,7 +53,9 @@ class DeterminismTest {
 
     @Test
     void gemm() {
-        int m = 96, n = 80, k = 131; // ~1M multiply-adds
+        // Uneven splits (101 rows over 2 or 3 threads) put rows at different offsets of register tiles,
+        // and k = 300 crosses a 256-deep panel.
+        int m = 101, n = 83, k = 300;
         SplittableRandom r = rnd(1);
         float[] a = Fixtures.randomFloats(r, m * k, -1, 1), b = Fixtures.randomFloats(r, k * n, -1, 1);
         float[] c0 = Fixtures.randomFloats(r, m * n, -1, 1);
@@ -95,6 +97,20 @@ class DeterminismTest {
             float[] g = new float[w.nnz()];
             ks.sddmm(w, dy, 0, x, 0, n, g, 0, false);
             return g;
+        });
+    }
+
+    @Test
+    void sparseLargeInput() {
+        // X past 2^18 floats: the vector provider re-blocks it by token tiles before splitting rows.
+        int rows = 40, cols = 600, n = 461;
+        SplittableRandom r = rnd(8);
+        CsrMatrix w = SparsePatterns.matrix(r, rows, cols, SparsePatterns.uniformMask(r, rows, cols, 1.0 / 16));
+        float[] x = Fixtures.randomFloats(r, cols * n, -1, 1);
+        sameBitsOnAnyThreadCount("spmm large X", ks -> {
+            float[] y = new float[rows * n];
+            ks.spmm(w, x, 0, n, y, 0, false);
+            return y;
         });
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.quicktheories.generators.Generate;
 
@@ -126,6 +127,19 @@ class GemmTest {
         Kernels ks = Fixtures.kernels();
         check(ks, new Case(form, 67, 131, 1021, 3, 5, 7, accumulate, false, 77 + form.ordinal()));
         check(ks, new Case(form, 131, 67, 1021, 1, 0, 2, accumulate, true, 99 + form.ordinal()));
+    }
+
+    /**
+     * Shapes past typical cache-blocking sizes (k-panels of 256, row blocks of ~100, column blocks of 1024
+     * in the vector provider), with edge tiles on every side.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Form.class)
+    void pastBlockingBoundaries(Form form) {
+        Kernels ks = Fixtures.kernels();
+        check(ks, new Case(form, 263, 1031, 37, 1, 2, 3, false, false, 263 + form.ordinal()));
+        check(ks, new Case(form, 263, 1031, 37, 0, 0, 0, true, true, 264 + form.ordinal()));
+        check(ks, new Case(form, 131, 1029, 263, 2, 1, 0, true, false, 265 + form.ordinal()));
     }
 
     @Test

@@ -17,8 +17,8 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
 
 /** spmm, spmmTransposed and sddmm against dense double oracles (the sparse matrix densified with zeros). */
 class SparseKernelsTest {
-    /** Token counts: 0, 1, L−1, L, L+1, 2L+3 for L ∈ {4, 8, 16}, and 129. */
-    static final int[] NS = {0, 1, 3, 4, 5, 11, 7, 8, 9, 19, 15, 16, 17, 35, 129};
+    /** Token counts: 0, 1, L−1, L, L+1, 2L+3 for L ∈ {4, 8, 16}, 129 and 300 (past one and two 8·L token tiles). */
+    static final int[] NS = {0, 1, 3, 4, 5, 11, 7, 8, 9, 19, 15, 16, 17, 35, 129, 300};
 
     record Named(String name, CsrMatrix w) {
     }
@@ -71,35 +71,22 @@ class SparseKernelsTest {
         assertArrayEquals(rowPtr0, w.rowPtr(), ctx + ": rowPtr modified");
         assertArrayEquals(col0, w.colIdx(), ctx + ": colIdx modified");
         assertArrayEquals(val0, w.values(), ctx + ": values modified");
+        // Oracle from the densified W (zeros skipped: they add nothing), accumulated in double.
+        double[] ref = new double[outLen], refAbs = new double[outLen];
+        int[] len = new int[outLen];
         switch (op) {
-            case SPMM -> {
+            case SPMM, SPMM_T -> {
                 for (int o = 0; o < rows; o++) {
-                    for (int t = 0; t < n; t++) {
-                        double s = 0, sa = 0;
-                        for (int c = 0; c < cols; c++) {
-                            double p = (double) dw[o * cols + c] * inData[c * n + t];
-                            s += p;
-                            sa += Math.abs(p);
+                    for (int c = 0; c < cols; c++) {
+                        double wv = dw[o * cols + c];
+                        if (wv == 0) continue;
+                        int src = op == Op.SPMM ? c : o, dst = op == Op.SPMM ? o : c;
+                        for (int t = 0; t < n; t++) {
+                            double p = wv * inData[src * n + t];
+                            ref[dst * n + t] += p;
+                            refAbs[dst * n + t] += Math.abs(p);
+                            len[dst * n + t]++;
                         }
-                        double y0 = acc ? init[o * n + t] : 0;
-                        int len = w.rowPtr()[o + 1] - w.rowPtr()[o];
-                        assertClose(y0 + s, out[outOff + o * n + t], dotTol(len, sa, y0), ctx + " at Y(" + o + "," + t + ")");
-                    }
-                }
-            }
-            case SPMM_T -> {
-                for (int j = 0; j < cols; j++) {
-                    for (int t = 0; t < n; t++) {
-                        double s = 0, sa = 0;
-                        int len = 0;
-                        for (int o = 0; o < rows; o++) {
-                            double p = (double) dw[o * cols + j] * inData[o * n + t];
-                            if (dw[o * cols + j] != 0) len++;
-                            s += p;
-                            sa += Math.abs(p);
-                        }
-                        double x0 = acc ? init[j * n + t] : 0;
-                        assertClose(x0 + s, out[outOff + j * n + t], dotTol(len, sa, x0), ctx + " at dX(" + j + "," + t + ")");
                     }
                 }
             }
@@ -107,17 +94,21 @@ class SparseKernelsTest {
                 for (int o = 0; o < rows; o++) {
                     for (int q = w.rowPtr()[o]; q < w.rowPtr()[o + 1]; q++) {
                         int c = w.colIdx()[q];
-                        double s = 0, sa = 0;
                         for (int t = 0; t < n; t++) {
                             double p = (double) inData[o * n + t] * in2Data[c * n + t];
-                            s += p;
-                            sa += Math.abs(p);
+                            ref[q] += p;
+                            refAbs[q] += Math.abs(p);
                         }
-                        double g0 = acc ? init[q] : 0;
-                        assertClose(g0 + s, out[outOff + q], dotTol(n, sa, g0), ctx + " at slot " + q + " (" + o + "," + c + ")");
+                        len[q] = n;
                     }
                 }
             }
+        }
+        String[] label = {"Y", "dX", "dW slot"};
+        for (int i = 0; i < outLen; i++) {
+            double init0 = acc ? init[i] : 0;
+            String at = op == Op.SDDMM ? "slot " + i : "(" + i / Math.max(n, 1) + "," + i % Math.max(n, 1) + ")";
+            assertClose(init0 + ref[i], out[outOff + i], dotTol(len[i], refAbs[i], init0), ctx + " at " + label[op.ordinal()] + at);
         }
     }
 
@@ -165,6 +156,27 @@ class SparseKernelsTest {
                         check(ks, op, w, n, r.nextInt(6), r.nextInt(6), r.nextInt(6), r.nextBoolean(), salt + op.ordinal(), what);
                     }
                 });
+    }
+
+    /**
+     * Inputs bigger than 2¹⁸ floats (1 MiB, past L2): an implementation may re-block X by token tiles before
+     * the sweep (the vector provider does), so check shapes on both sides of that size.
+     */
+    @Test
+    void largeInputsPastTheCacheSizedLayoutSwitch() {
+        Kernels ks = Fixtures.kernels();
+        SplittableRandom r = Fixtures.rnd(1 << 18);
+        CsrMatrix wide = SparsePatterns.matrix(r, 40, 600, SparsePatterns.uniformMask(r, 40, 600, 1.0 / 16));
+        CsrMatrix tall = SparsePatterns.matrix(r, 600, 40, SparsePatterns.uniformMask(r, 600, 40, 1.0 / 16));
+        int[] ns = {437, 461, 519}; // 600·n floats of input: 262 200, 276 600, 311 400 (and 2¹⁸ = 262 144)
+        long salt = 1 << 18;
+        for (int n : ns) {
+            for (boolean acc : new boolean[] {false, true}) {
+                check(ks, Op.SPMM, wide, n, 3, 0, 1, acc, salt++, "40x600 density 1/16");
+                check(ks, Op.SPMM_T, tall, n, 2, 0, 5, acc, salt++, "600x40 density 1/16");
+            }
+        }
+        check(ks, Op.SDDMM, wide, 461, 1, 2, 3, true, salt, "40x600 density 1/16");
     }
 
     /**
