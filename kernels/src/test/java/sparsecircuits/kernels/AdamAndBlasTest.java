@@ -80,6 +80,7 @@ class AdamAndBlasTest {
             checkAdam(ks, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 5, salt++);
             checkAdam(ks, n, 0.01f, 0.9f, 0.95f, 0.1f, 4, salt++); // the paper's eps = 0.1
         }
+        checkAdam(ks, 4099, 3e-3f, 0.9f, 0.95f, 1e-8f, 3, salt); // several 1024-element blocks plus a tail
     }
 
     @Test

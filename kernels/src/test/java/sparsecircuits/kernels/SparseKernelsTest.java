@@ -104,7 +104,7 @@ class SparseKernelsTest {
                 }
             }
         }
-        String[] label = {"Y", "dX", "dW slot"};
+        String[] label = {"Y", "dX", "dW "};
         for (int i = 0; i < outLen; i++) {
             double init0 = acc ? init[i] : 0;
             String at = op == Op.SDDMM ? "slot " + i : "(" + i / Math.max(n, 1) + "," + i % Math.max(n, 1) + ")";
