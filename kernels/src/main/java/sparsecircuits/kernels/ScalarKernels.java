@@ -489,7 +489,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                       float[] losses, int lossOff) {
-        checkRows(rows, vocab);
+        ArgChecks.nonNegative("rows", rows);
         ArgChecks.positive("vocab", vocab);
         ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
         checkTargets(rows, vocab, targets, tOff);
@@ -517,7 +517,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                      float scale, float[] dlogits, int dOff) {
-        checkRows(rows, vocab);
+        ArgChecks.nonNegative("rows", rows);
         ArgChecks.positive("vocab", vocab);
         ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
         checkTargets(rows, vocab, targets, tOff);

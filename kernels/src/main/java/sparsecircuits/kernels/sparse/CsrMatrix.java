@@ -62,12 +62,16 @@ public final class CsrMatrix {
             throw new IllegalArgumentException("colIdx and values need rowPtr[rows] = " + nnz + " entries, got "
                     + (colIdx == null ? "null" : colIdx.length) + " and " + (values == null ? "null" : values.length));
         }
+        // Pointers first: a middle pointer above nnz must be reported, not read past colIdx.
         for (int r = 0; r < rows; r++) {
             int s = rowPtr[r], e = rowPtr[r + 1];
             if (e < s) {
                 throw new IllegalArgumentException("rowPtr must be non-decreasing: rowPtr[" + r + "] = " + s
                         + " > rowPtr[" + (r + 1) + "] = " + e);
             }
+        }
+        for (int r = 0; r < rows; r++) {
+            int s = rowPtr[r], e = rowPtr[r + 1];
             int prev = -1;
             for (int q = s; q < e; q++) {
                 int c = colIdx[q];
