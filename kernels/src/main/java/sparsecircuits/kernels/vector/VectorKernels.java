@@ -478,11 +478,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
-        if (pattern == null) throw new IllegalArgumentException("pattern must not be null");
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("dy", dy, dyOff, (long) pattern.rows() * n);
-        ArgChecks.range("x", x, xOff, (long) pattern.cols() * n);
-        ArgChecks.range("out", out, outOff, pattern.nnz());
+        checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
         int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
         pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
             int bound = S.loopBound(n);
@@ -530,12 +526,7 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
                                float[] y, int yOff, float[] rstd, int rOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
+        checkRmsNormForward(rows, d, x, xOff, gain, gOff, y, yOff, rstd, rOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -560,14 +551,7 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
                                 float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        ArgChecks.range("dgain", dgain, dgOff, d);
+        checkRmsNormBackward(rows, d, x, xOff, gain, gOff, rstd, rOff, dy, dyOff, dx, dxOff, dgain, dgOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -635,9 +619,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         forBlocks(n, 20, (i0, i1) -> {
             int i = i0;
             for (; i + L <= i1; i += L) {
@@ -650,10 +632,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("dy", dy, dyOff, n);
-        ArgChecks.range("dx", dx, dxOff, n);
+        checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
         forBlocks(n, 30, (i0, i1) -> {
             FloatVector[] e = new FloatVector[1];
             int i = i0;
@@ -694,9 +673,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
-        checkRows(rows, d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
+        checkRows(rows, d, "x", x, xOff, "y", y, yOff, null, null, 0);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -711,10 +688,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        checkRows(rows, d, "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -739,11 +713,7 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                       float[] losses, int lossOff) {
-        checkRows(rows, vocab);
-        ArgChecks.positive("vocab", vocab);
-        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
-        checkTargets(rows, vocab, targets, tOff);
-        ArgChecks.range("losses", losses, lossOff, rows);
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "losses", losses, lossOff, rows);
         int bound = S.loopBound(vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -766,11 +736,7 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                      float scale, float[] dlogits, int dOff) {
-        checkRows(rows, vocab);
-        ArgChecks.positive("vocab", vocab);
-        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
-        checkTargets(rows, vocab, targets, tOff);
-        ArgChecks.range("dlogits", dlogits, dOff, (long) rows * vocab);
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "dlogits", dlogits, dOff, (long) rows * vocab);
         int bound = S.loopBound(vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -822,9 +788,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         int bound = S.loopBound(n);
         FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
@@ -846,9 +810,7 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         int i = 0;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (; i + 4 * L <= n; i += 4 * L) {
