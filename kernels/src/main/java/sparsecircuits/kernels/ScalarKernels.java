@@ -135,6 +135,30 @@ public class ScalarKernels implements Kernels {
         ArgChecks.range(outName, out, outOff, outLen);
     }
 
+    protected static void checkAttentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                                                float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                                float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        ArgChecks.range("out", out, oOff, (long) batch * tokens * heads * dHead);
+    }
+
+    protected static void checkAttentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                                                 float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                                                 float[] dsink, int dsOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        int width = heads * dHead;
+        int rows = batch * tokens;
+        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
+        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
+        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
+        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
+        if (sink != null) {
+            ArgChecks.range("dsink", dsink, dsOff, heads);
+        }
+    }
+
     protected static void checkTargets(int rows, int vocab, int[] targets, int tOff) {
         ArgChecks.range("targets", targets, tOff, rows);
         for (int r = 0; r < rows; r++) {
@@ -406,9 +430,8 @@ public class ScalarKernels implements Kernels {
     public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
         int width = heads * dHead;
-        ArgChecks.range("out", out, oOff, (long) batch * tokens * width);
         float scale = (float) (1.0 / Math.sqrt(dHead));
         long work = (long) batch * heads * tokens * tokens * dHead;
         pool.forRange(batch * heads, work, (u0, u1) -> {
@@ -453,16 +476,9 @@ public class ScalarKernels implements Kernels {
                                   float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
                                   float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
                                   float[] dsink, int dsOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
+                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
         int width = heads * dHead;
-        int rows = batch * tokens;
-        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
-        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
-        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
-        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
-        if (sink != null) {
-            ArgChecks.range("dsink", dsink, dsOff, heads);
-        }
         float scale = (float) (1.0 / Math.sqrt(dHead));
         int units = batch * heads;
         float[] sinkPartial = sink != null ? ThreadScratch.floats(3, units) : null;

@@ -708,6 +708,135 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
+    // =================================================================== attention
+
+    /** y[yo, yo+n) += a·x[xo, xo+n), vector body and fused scalar tail (no vector crosses the call). */
+    private static void axpyRow(int n, float a, float[] x, int xo, float[] y, int yo) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int e = 0;
+        for (; e + L <= n; e += L) {
+            madd(av, FloatVector.fromArray(S, x, xo + e), FloatVector.fromArray(S, y, yo + e)).intoArray(y, yo + e);
+        }
+        for (; e < n; e++) y[yo + e] = madd(a, x[xo + e], y[yo + e]);
+    }
+
+    /** Copies the head's d-wide slice of each token row ({@code [tokens × ld]} at off) to {@code t[d × tokens]}. */
+    private static void transposeHead(float[] src, int off, int ld, int tokens, int d, float[] t) {
+        for (int j = 0; j < tokens; j++) {
+            int s0 = off + j * ld;
+            for (int e = 0; e < d; e++) t[e * tokens + j] = src[s0 + e];
+        }
+    }
+
+    @Override
+    public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
+        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
+        int width = heads * dHead;
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        long work = (long) batch * heads * tokens * tokens * dHead;
+        pool.forRange(batch * heads, work, (u0, u1) -> {
+            float[] kt = ThreadScratch.floats(0, dHead * tokens);
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                int rowBase = b * tokens;
+                transposeHead(k, kOff + rowBase * ld + h * dHead, ld, tokens, dHead, kt);
+                for (int i = 0; i < tokens; i++) {
+                    int qi = qOff + (rowBase + i) * ld + h * dHead;
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    int len = i + 1;
+                    // scores over keys 0..i: Σ_e q_ie·Kᵀ[e, 0..i], contiguous over keys
+                    java.util.Arrays.fill(probs, pi, pi + tokens, 0f);
+                    for (int e = 0; e < dHead; e++) axpyRow(len, q[qi + e] * scale, kt, e * tokens, probs, pi);
+                    int bound = S.loopBound(len);
+                    float max = rowMax(probs, pi, len, bound);
+                    if (sink != null) max = Math.max(max, sink[sinkOff + h]);
+                    float sum = expSum(probs, pi, len, bound, max, probs, pi);
+                    if (sink != null) sum += (float) Math.exp(sink[sinkOff + h] - max);
+                    float inv = 1f / sum;
+                    int c = 0;
+                    for (; c < bound; c += L) FloatVector.fromArray(S, probs, pi + c).mul(inv).intoArray(probs, pi + c);
+                    for (; c < len; c++) probs[pi + c] *= inv;
+                    int oi = oOff + (rowBase + i) * width + h * dHead;
+                    java.util.Arrays.fill(out, oi, oi + dHead, 0f);
+                    for (int j = 0; j < len; j++) {
+                        axpyRow(dHead, probs[pi + j], v, vOff + (rowBase + j) * ld + h * dHead, out, oi);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void attentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                                  float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                                  float[] dsink, int dsOff) {
+        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
+                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
+        int width = heads * dHead;
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        int units = batch * heads;
+        float[] sinkPartial = sink != null ? ThreadScratch.floats(3, units) : null;
+        long work = (long) units * tokens * tokens * dHead * 3;
+        pool.forRange(units, work, (u0, u1) -> {
+            float[] vt = ThreadScratch.floats(0, dHead * tokens);
+            float[] ds = ThreadScratch.floats(1, tokens);
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                int rowBase = b * tokens;
+                transposeHead(v, vOff + rowBase * ld + h * dHead, ld, tokens, dHead, vt);
+                float sinkGrad = 0f;
+                for (int i = 0; i < tokens; i++) {
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    int oi = dOff + (rowBase + i) * width + h * dHead;
+                    int len = i + 1;
+                    int bound = S.loopBound(len);
+                    // dP[0..i] = Σ_e dO_ie·Vᵀ[e, 0..i]
+                    java.util.Arrays.fill(ds, 0, len, 0f);
+                    for (int e = 0; e < dHead; e++) axpyRow(len, dOut[oi + e], vt, e * tokens, ds, 0);
+                    FloatVector dv0 = FloatVector.zero(S), pv0 = FloatVector.zero(S);
+                    int c = 0;
+                    for (; c < bound; c += L) {
+                        FloatVector pv = FloatVector.fromArray(S, probs, pi + c);
+                        dv0 = madd(pv, FloatVector.fromArray(S, ds, c), dv0);
+                        pv0 = pv0.add(pv);
+                    }
+                    float dsum = dv0.reduceLanes(VectorOperators.ADD), psum = pv0.reduceLanes(VectorOperators.ADD);
+                    for (; c < len; c++) {
+                        dsum = madd(probs[pi + c], ds[c], dsum);
+                        psum += probs[pi + c];
+                    }
+                    if (sink != null) sinkGrad -= (1f - psum) * dsum; // the sink's value is 0, so dP_sink = 0
+                    // dS = P ⊙ (dP − Σ P·dP) · scale
+                    c = 0;
+                    for (; c < bound; c += L) {
+                        FloatVector.fromArray(S, ds, c).sub(dsum).mul(FloatVector.fromArray(S, probs, pi + c)).mul(scale).intoArray(ds, c);
+                    }
+                    for (; c < len; c++) ds[c] = (ds[c] - dsum) * probs[pi + c] * scale;
+                    int qi = qOff + (rowBase + i) * ld + h * dHead;
+                    int dqi = dqOff + (rowBase + i) * ld + h * dHead;
+                    for (int j = 0; j < len; j++) {
+                        int kj = (rowBase + j) * ld + h * dHead;
+                        axpyRow(dHead, ds[j], k, kOff + kj, dq, dqi);
+                        axpyRow(dHead, ds[j], q, qi, dk, dkOff + kj);
+                        axpyRow(dHead, probs[pi + j], dOut, oi, dv, dvOff + kj);
+                    }
+                }
+                if (sinkPartial != null) sinkPartial[u] = sinkGrad;
+            }
+        });
+        if (sink != null) {
+            for (int h = 0; h < heads; h++) {
+                float s = 0f;
+                for (int b = 0; b < batch; b++) s += sinkPartial[b * heads + h];
+                dsink[dsOff + h] += s;
+            }
+        }
+    }
+
     // =================================================================== cross-entropy
 
     @Override
