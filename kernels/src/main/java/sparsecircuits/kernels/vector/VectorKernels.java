@@ -1,7 +1,6 @@
 package sparsecircuits.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import sparsecircuits.kernels.ArgChecks;
@@ -600,21 +599,15 @@ public final class VectorKernels extends ScalarKernels {
         pool.forRange(blocks, (long) n * workPerElement, (b0, b1) -> task.run(b0 * BLOCK, Math.min(n, b1 * BLOCK)));
     }
 
-    /** Φ(x) lane-wise from A&amp;S 7.1.26 (see {@link Gelu}); {@code e} receives exp(−x²/2) for the derivative. */
-    private static FloatVector cdf(FloatVector xv, FloatVector[] e) {
-        FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
+    /** erfc(|x|/√2)·exp(x²/2), the A&amp;S 7.1.26 polynomial in t = 1/(1 + p·|x|/√2) (see {@link Gelu}). */
+    private static FloatVector erfcPoly(FloatVector az) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector t = one.div(madd(az, FloatVector.broadcast(S, Gelu.P), one));
         FloatVector poly = madd(t, FloatVector.broadcast(S, Gelu.A5), FloatVector.broadcast(S, Gelu.A4));
         poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A3));
         poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A2));
         poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A1));
-        poly = poly.mul(t);
-        FloatVector ex = az.mul(az).neg().lanewise(VectorOperators.EXP);
-        if (e != null) e[0] = ex;
-        FloatVector halfErfc = poly.mul(ex).mul(0.5f);
-        VectorMask<Float> neg = xv.compare(VectorOperators.LT, 0f);
-        return one.sub(halfErfc).blend(halfErfc, neg);
+        return poly.mul(t);
     }
 
     @Override
@@ -624,7 +617,10 @@ public final class VectorKernels extends ScalarKernels {
             int i = i0;
             for (; i + L <= i1; i += L) {
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-                xv.mul(cdf(xv, null)).intoArray(y, yOff + i);
+                FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
+                FloatVector halfErfc = erfcPoly(az).mul(az.mul(az).neg().lanewise(VectorOperators.EXP)).mul(0.5f);
+                FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
+                xv.mul(cdf).intoArray(y, yOff + i);
             }
             for (; i < i1; i++) y[yOff + i] = Gelu.gelu(x[xOff + i]);
         });
@@ -634,12 +630,14 @@ public final class VectorKernels extends ScalarKernels {
     public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
         checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
         forBlocks(n, 30, (i0, i1) -> {
-            FloatVector[] e = new FloatVector[1];
             int i = i0;
             for (; i + L <= i1; i += L) {
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-                FloatVector c = cdf(xv, e);
-                FloatVector grad = madd(xv.mul(Gelu.INV_SQRT_2PI), e[0], c);
+                FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
+                FloatVector ex = az.mul(az).neg().lanewise(VectorOperators.EXP); // exp(−x²/2)
+                FloatVector halfErfc = erfcPoly(az).mul(ex).mul(0.5f);
+                FloatVector c = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
+                FloatVector grad = madd(xv.mul(Gelu.INV_SQRT_2PI), ex, c); // Φ(x) + x·φ(x)
                 FloatVector.fromArray(S, dx, dxOff + i).add(grad.mul(FloatVector.fromArray(S, dy, dyOff + i))).intoArray(dx, dxOff + i);
             }
             for (; i < i1; i++) dx[dxOff + i] += Gelu.geluGrad(x[xOff + i]) * dy[dyOff + i];
