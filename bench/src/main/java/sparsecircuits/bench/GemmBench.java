@@ -69,7 +69,15 @@ public class GemmBench {
 
     /** Runs the form once and compares every element with a double reference. */
     private void check(String form) {
-        java.util.Arrays.fill(c, Float.NaN); // accumulate=false must overwrite
+        check(kernels, provider + " " + form + " " + shape, form, m, n, k, a, b, c);
+    }
+
+    /**
+     * Runs {@code form} once on {@code kernels} with A[m·k], B[n·k] as that form reads them and checks
+     * all of C[m×n] (first filled with NaN, so accumulate=false must overwrite it).
+     */
+    static void check(Kernels kernels, String what, String form, int m, int n, int k, float[] a, float[] b, float[] c) {
+        java.util.Arrays.fill(c, 0, m * n, Float.NaN);
         float[] ac, bc;
         switch (form) {
             case "gemmABt":
@@ -90,7 +98,7 @@ public class GemmBench {
             default:
                 throw new IllegalStateException("no check for " + form);
         }
-        Check.gemm(provider + " " + form + " " + shape, m, n, k, ac, bc, c, 0);
+        Check.gemm(what, m, n, k, ac, bc, c, 0);
     }
 
     @TearDown(Level.Trial)
