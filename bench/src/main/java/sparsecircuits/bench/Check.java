@@ -17,7 +17,26 @@ final class Check {
     /** Slack over the worst-case recursive-summation bound γ_L ≈ L·ε. */
     static final double C = 2.0;
 
+    /** The largest |error| / bound seen since the last {@link #report} (how close a kernel came to failing). */
+    private static double worst;
+    private static String worstWhat = "nothing";
+
     private Check() {
+    }
+
+    private static void track(String what, int i, double err, double bound) {
+        double r = err / bound;
+        if (r > worst) {
+            worst = r;
+            worstWhat = what + " element " + i;
+        }
+    }
+
+    /** Prints (to stderr, into the JMH log) how close the checked kernel came to its bound, and resets. */
+    static void report(String what) {
+        System.err.printf(Locale.ROOT, "# check passed: %s; worst |error|/bound = %.3g (%s)%n", what, worst, worstWhat);
+        worst = 0;
+        worstWhat = "nothing";
     }
 
     /** Throws naming the first element with |got − ref| > c·L·ε·mag (plus a denormal floor). */
@@ -26,6 +45,7 @@ final class Check {
             double g = got[gOff + i];
             double bound = C * lengthFactor * EPS * mag[i] + 1e-30;
             double err = Math.abs(g - ref[i]);
+            track(what, i, err, bound);
             if (!(err <= bound)) { // also catches NaN
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "%s: wrong result at element %d: got %.9g, reference %.9g, |error| %.3g > bound %.3g (L = %.0f)",
@@ -40,6 +60,7 @@ final class Check {
             double g = got[gOff + i];
             double bound = C * (length[i] + 2) * EPS * mag[i] + 1e-30;
             double err = Math.abs(g - ref[i]);
+            track(what, i, err, bound);
             if (!(err <= bound)) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "%s: wrong result at element %d: got %.9g, reference %.9g, |error| %.3g > bound %.3g (L = %.0f)",
@@ -53,6 +74,7 @@ final class Check {
         for (int i = 0; i < n; i++) {
             double g = got[gOff + i];
             double err = Math.abs(g - ref[i]);
+            track(what, i, err, bound[i] + 1e-30);
             if (!(err <= bound[i] + 1e-30)) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "%s: wrong result at element %d: got %.9g, reference %.9g, |error| %.3g > bound %.3g",

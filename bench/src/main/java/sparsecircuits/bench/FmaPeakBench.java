@@ -71,7 +71,7 @@ public class FmaPeakBench {
             Check.fail("FmaProbe.run(" + ITERATIONS + ")", "returned " + got + ", expected " + expected
                     + " (a probe that skips FMAs would report a fake peak)");
         }
-        System.err.println("# FmaProbe: " + lanes + " float lanes, " + flopsPerOp + " flops per op, java "
+        System.err.println("# check passed: FmaProbe: " + lanes + " float lanes, " + flopsPerOp + " flops per op, java "
                 + System.getProperty("java.version"));
     }
 

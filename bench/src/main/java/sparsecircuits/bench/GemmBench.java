@@ -99,6 +99,7 @@ public class GemmBench {
                 throw new IllegalStateException("no check for " + form);
         }
         Check.gemm(what, m, n, k, ac, bc, c, 0);
+        Check.report(what);
     }
 
     @TearDown(Level.Trial)

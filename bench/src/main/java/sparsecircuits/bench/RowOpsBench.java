@@ -233,6 +233,7 @@ public class RowOpsBench {
             default:
                 throw new IllegalStateException("no set-up for " + op);
         }
+        Check.report(what);
     }
 
     @TearDown(Level.Trial)

@@ -382,9 +382,9 @@ final class RowRef {
             double gi = g[i];
             double mAbs = b1 * Math.abs(m[i]) + (1 - b1) * Math.abs(gi);
             mr[i] = b1 * m[i] + (1 - b1) * gi;
-            mb[i] = C * 4 * EPS * mAbs;
+            mb[i] = C * 8 * EPS * mAbs;
             vr[i] = b2 * v[i] + (1 - b2) * gi * gi;
-            vb[i] = C * 4 * EPS * vr[i];
+            vb[i] = C * 8 * EPS * vr[i];
             double denom = Math.sqrt(vr[i]) / bc2Sqrt + eps;
             double upd = stepSize * mr[i] / denom;
             pr[i] = p[i] - upd;

@@ -19,6 +19,7 @@ public class SddmmBench extends SparseLayerBench {
         java.util.Arrays.fill(dw, Float.NaN); // accumulate=false must overwrite
         dw();
         Check.sddmm(provider + " dW " + shape + " density " + density, dense() ? denseAsCsr() : w, dy, x, n, dw);
+        Check.report(provider + " " + name() + " " + shape + " density " + density);
     }
 
     @Benchmark

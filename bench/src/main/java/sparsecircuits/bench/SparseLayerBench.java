@@ -75,9 +75,18 @@ public abstract class SparseLayerBench {
             w = Bench.pattern(out, in, d, pattern, 11);
             w.transposePattern(); // built once, outside the timed region
         }
-        Bench.describe(kernels, getClass().getSimpleName() + " " + shape + " density " + density
+        Bench.describe(kernels, name() + " " + shape + " density " + density
                 + (w != null ? " (nnz " + w.nnz() + ", " + pattern + ")" : " (dense GEMM)") + " tokens " + n);
         setUpPass();
+    }
+
+    /** The benchmark class's name (JMH runs generated subclasses of it). */
+    protected String name() {
+        Class<?> c = getClass();
+        while (c.getSuperclass() != SparseLayerBench.class && c.getSuperclass() != Object.class) {
+            c = c.getSuperclass();
+        }
+        return c.getSimpleName();
     }
 
     /** Allocates the pass's arrays and checks its result once. */

@@ -18,6 +18,7 @@ public class SpmmBench extends SparseLayerBench {
         java.util.Arrays.fill(y, Float.NaN); // accumulate=false must overwrite
         forward();
         Check.spmm(provider + " forward " + shape + " density " + density, dense() ? denseAsCsr() : w, x, n, y);
+        Check.report(provider + " " + name() + " " + shape + " density " + density);
     }
 
     @Benchmark

@@ -17,6 +17,7 @@ public class SpmmTransposedBench extends SparseLayerBench {
         java.util.Arrays.fill(dx, Float.NaN); // accumulate=false must overwrite
         dx();
         Check.spmmTransposed(provider + " dX " + shape + " density " + density, dense() ? denseAsCsr() : w, dy, n, dx);
+        Check.report(provider + " " + name() + " " + shape + " density " + density);
     }
 
     @Benchmark

@@ -58,7 +58,7 @@ public class TopKBench {
         out = new int[k];
         TopK.select(w, 0, n, k, out, 0);
         TopKCheck.check("TopK.select n=" + n, w, n, k, out, null);
-        System.err.println("# TopK.select n=" + n + " k=" + k);
+        System.err.println("# check passed (exact): TopK.select n=" + n + " k=" + k);
     }
 
     @Benchmark

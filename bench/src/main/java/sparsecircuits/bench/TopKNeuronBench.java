@@ -63,7 +63,7 @@ public class TopKNeuronBench {
         TopK.selectWithMinimum(w, 0, ROWS, COLS, k, J, axis, out, 0);
         boolean[] forced = TopKCheck.forced(w, ROWS, COLS, J, axis);
         TopKCheck.check("TopK.selectWithMinimum " + neurons, w, ROWS * COLS, k, out, forced);
-        System.err.println("# TopK.selectWithMinimum " + ROWS + "x" + COLS + " k=" + k + " j=" + J + " neurons=" + neurons);
+        System.err.println("# check passed (exact): TopK.selectWithMinimum " + ROWS + "x" + COLS + " k=" + k + " j=" + J + " neurons=" + neurons);
     }
 
     @Benchmark
