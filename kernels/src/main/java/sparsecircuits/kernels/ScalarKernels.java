@@ -79,6 +79,86 @@ public class ScalarKernels implements Kernels {
         ArgChecks.range("probs", probs, pOff, (long) batch * heads * tokens * tokens);
     }
 
+    protected static void checkRows(int rows, int d, String aName, float[] a, int aOff, String bName, float[] b, int bOff,
+                                    String cName, float[] c, int cOff) {
+        checkRows(rows, d);
+        long len = (long) rows * d;
+        ArgChecks.range(aName, a, aOff, len);
+        ArgChecks.range(bName, b, bOff, len);
+        if (cName != null) ArgChecks.range(cName, c, cOff, len);
+    }
+
+    protected static void checkElementwise(int n, String aName, float[] a, int aOff, String bName, float[] b, int bOff,
+                                           String cName, float[] c, int cOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range(aName, a, aOff, n);
+        ArgChecks.range(bName, b, bOff, n);
+        if (cName != null) ArgChecks.range(cName, c, cOff, n);
+    }
+
+    protected static void checkRmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff,
+                                              float[] y, int yOff, float[] rstd, int rOff) {
+        checkRows(rows, d);
+        ArgChecks.positive("d", d);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("gain", gain, gOff, d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        ArgChecks.range("rstd", rstd, rOff, rows);
+    }
+
+    protected static void checkRmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
+                                               float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
+        checkRows(rows, d);
+        ArgChecks.positive("d", d);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("gain", gain, gOff, d);
+        ArgChecks.range("rstd", rstd, rOff, rows);
+        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
+        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        ArgChecks.range("dgain", dgain, dgOff, d);
+    }
+
+    protected static void checkSddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff) {
+        if (pattern == null) throw new IllegalArgumentException("pattern must not be null");
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("dy", dy, dyOff, (long) pattern.rows() * n);
+        ArgChecks.range("x", x, xOff, (long) pattern.cols() * n);
+        ArgChecks.range("out", out, outOff, pattern.nnz());
+    }
+
+    protected static void checkCrossEntropy(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                                            String outName, float[] out, int outOff, long outLen) {
+        ArgChecks.nonNegative("rows", rows);
+        ArgChecks.positive("vocab", vocab);
+        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
+        checkTargets(rows, vocab, targets, tOff);
+        ArgChecks.range(outName, out, outOff, outLen);
+    }
+
+    protected static void checkAttentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                                                float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                                float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        ArgChecks.range("out", out, oOff, (long) batch * tokens * heads * dHead);
+    }
+
+    protected static void checkAttentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                                                 float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                                                 float[] dsink, int dsOff) {
+        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        int width = heads * dHead;
+        int rows = batch * tokens;
+        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
+        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
+        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
+        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
+        if (sink != null) {
+            ArgChecks.range("dsink", dsink, dsOff, heads);
+        }
+    }
+
     protected static void checkTargets(int rows, int vocab, int[] targets, int tOff) {
         ArgChecks.range("targets", targets, tOff, rows);
         for (int r = 0; r < rows; r++) {
@@ -191,11 +271,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
-        if (pattern == null) throw new IllegalArgumentException("pattern must not be null");
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("dy", dy, dyOff, (long) pattern.rows() * n);
-        ArgChecks.range("x", x, xOff, (long) pattern.cols() * n);
-        ArgChecks.range("out", out, outOff, pattern.nnz());
+        checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
         int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
         pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
             for (int o = r0; o < r1; o++) {
@@ -217,12 +293,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
                                float[] y, int yOff, float[] rstd, int rOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
+        checkRmsNormForward(rows, d, x, xOff, gain, gOff, y, yOff, rstd, rOff);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, yr = yOff + r * d;
@@ -238,14 +309,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
                                 float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        ArgChecks.range("dgain", dgain, dgOff, d);
+        checkRmsNormBackward(rows, d, x, xOff, gain, gOff, rstd, rOff, dy, dyOff, dx, dxOff, dgain, dgOff);
         pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, gr = dyOff + r * d, dr = dxOff + r * d;
@@ -271,9 +335,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         pool.forRange(n, (long) n * 20, (i0, i1) -> {
             for (int i = i0; i < i1; i++) y[yOff + i] = Gelu.gelu(x[xOff + i]);
         });
@@ -281,10 +343,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("dy", dy, dyOff, n);
-        ArgChecks.range("dx", dx, dxOff, n);
+        checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
         pool.forRange(n, (long) n * 30, (i0, i1) -> {
             for (int i = i0; i < i1; i++) dx[dxOff + i] += dy[dyOff + i] * Gelu.geluGrad(x[xOff + i]);
         });
@@ -292,9 +351,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
-        checkRows(rows, d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
+        checkRows(rows, d, "x", x, xOff, "y", y, yOff, null, null, 0);
         pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, yr = yOff + r * d;
@@ -314,10 +371,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        checkRows(rows, d, "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int yr = yOff + r * d, gr = dyOff + r * d, xr = dxOff + r * d;
@@ -376,9 +430,8 @@ public class ScalarKernels implements Kernels {
     public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
         int width = heads * dHead;
-        ArgChecks.range("out", out, oOff, (long) batch * tokens * width);
         float scale = (float) (1.0 / Math.sqrt(dHead));
         long work = (long) batch * heads * tokens * tokens * dHead;
         pool.forRange(batch * heads, work, (u0, u1) -> {
@@ -423,16 +476,9 @@ public class ScalarKernels implements Kernels {
                                   float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
                                   float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
                                   float[] dsink, int dsOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
+        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
+                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
         int width = heads * dHead;
-        int rows = batch * tokens;
-        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
-        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
-        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
-        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
-        if (sink != null) {
-            ArgChecks.range("dsink", dsink, dsOff, heads);
-        }
         float scale = (float) (1.0 / Math.sqrt(dHead));
         int units = batch * heads;
         float[] sinkPartial = sink != null ? ThreadScratch.floats(3, units) : null;
@@ -489,11 +535,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                       float[] losses, int lossOff) {
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.positive("vocab", vocab);
-        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
-        checkTargets(rows, vocab, targets, tOff);
-        ArgChecks.range("losses", losses, lossOff, rows);
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "losses", losses, lossOff, rows);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int t = targets[tOff + r];
@@ -517,11 +559,7 @@ public class ScalarKernels implements Kernels {
     @Override
     public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                      float scale, float[] dlogits, int dOff) {
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.positive("vocab", vocab);
-        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
-        checkTargets(rows, vocab, targets, tOff);
-        ArgChecks.range("dlogits", dlogits, dOff, (long) rows * vocab);
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "dlogits", dlogits, dOff, (long) rows * vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int t = targets[tOff + r];
@@ -575,9 +613,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         for (int i = 0; i < n; i++) y[yOff + i] += a * x[xOff + i];
     }
 
@@ -590,9 +626,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
-        ArgChecks.range("y", y, yOff, n);
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         float s = 0f;
         for (int i = 0; i < n; i++) s += x[xOff + i] * y[yOff + i];
         return s;

@@ -26,9 +26,9 @@ public final class TopK {
 
     /** The key of a forced entry: above every magnitude (keys compare unsigned). */
     private static final int FORCED = -1;
-    private static final int SCRATCH_KEYS = 0;
+    private static final int SCRATCH_CAND_KEYS = 3;
     private static final int SCRATCH_HIST = 1;
-    private static final int SCRATCH_BEST = 2;
+    private static final int SCRATCH_AUX = 2;
 
     private TopK() {
     }
@@ -42,11 +42,7 @@ public final class TopK {
         ArgChecks.range("w", w, off, n);
         checkK(k, n);
         ArgChecks.range("out", out, outOff, k);
-        int[] keys = ThreadScratch.ints(SCRATCH_KEYS, n);
-        for (int i = 0; i < n; i++) {
-            keys[i] = Float.floatToRawIntBits(w[off + i]) & 0x7fffffff;
-        }
-        selectKeys(keys, n, k, out, outOff);
+        selectKeys(w, off, null, n, k, out, outOff);
     }
 
     /**
@@ -71,26 +67,22 @@ public final class TopK {
         if (neurons == null) {
             throw new IllegalArgumentException("neurons must not be null (use Neurons.NONE)");
         }
-        int[] keys = ThreadScratch.ints(SCRATCH_KEYS, n);
-        for (int i = 0; i < n; i++) {
-            keys[i] = Float.floatToRawIntBits(w[off + i]) & 0x7fffffff;
-        }
+        long[] forced = null;
         if (neurons != Neurons.NONE && j > 0) {
             int count = neurons == Neurons.ROWS ? rows : cols;
-            int size = neurons == Neurons.ROWS ? cols : rows;
-            long forced = (long) count * Math.min(j, size);
             if ((long) j * count > k) {
                 throw new IllegalArgumentException("minimum-per-neuron rule cannot be met: j·neurons = " + j + "·" + count
                         + " = " + ((long) j * count) + " > k = " + k + " (lower j or raise the budget)");
             }
+            forced = ThreadScratch.longs(0, (n + 63) >>> 6);
+            java.util.Arrays.fill(forced, 0, (n + 63) >>> 6, 0L);
             if (neurons == Neurons.ROWS) {
-                forceRows(keys, rows, cols, j);
+                forceRows(w, off, forced, rows, cols, j);
             } else {
-                forceColumns(keys, rows, cols, j);
+                forceColumns(w, off, forced, rows, cols, j);
             }
-            assert forced <= k;
         }
-        selectKeys(keys, n, k, out, outOff);
+        selectKeys(w, off, forced, n, k, out, outOff);
     }
 
     private static void checkK(int k, int n) {
@@ -99,8 +91,16 @@ public final class TopK {
         }
     }
 
+    private static boolean isForced(long[] forced, int i) {
+        return (forced[i >>> 6] & (1L << i)) != 0;
+    }
+
+    private static int magnitude(float[] w, int i) {
+        return Float.floatToRawIntBits(w[i]) & 0x7fffffff;
+    }
+
     /** Marks the j largest (lower column on ties) of each row as forced; O(j·n). */
-    private static void forceRows(int[] keys, int rows, int cols, int j) {
+    private static void forceRows(float[] w, int off, long[] forced, int rows, int cols, int j) {
         int rounds = Math.min(j, cols);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
@@ -108,44 +108,54 @@ public final class TopK {
                 int best = -1;
                 int bestKey = 0;
                 for (int c = 0; c < cols; c++) {
-                    int key = keys[base + c];
-                    if (key != FORCED && (best < 0 || key > bestKey)) { // magnitudes are < 2^31: signed compare is fine
+                    int key = magnitude(w, off + base + c);
+                    if ((best < 0 || key > bestKey) && !isForced(forced, base + c)) {
                         best = c;
                         bestKey = key;
                     }
                 }
-                keys[base + best] = FORCED;
+                forced[(base + best) >>> 6] |= 1L << (base + best);
             }
         }
     }
 
     /** Marks the j largest (lower row on ties) of each column as forced; j row-ordered passes, O(j·n). */
-    private static void forceColumns(int[] keys, int rows, int cols, int j) {
+    private static void forceColumns(float[] w, int off, long[] forced, int rows, int cols, int j) {
         int rounds = Math.min(j, rows);
-        int[] best = ThreadScratch.ints(SCRATCH_BEST, 2 * cols);
+        int[] best = ThreadScratch.ints(SCRATCH_AUX, 2 * cols);
         for (int round = 0; round < rounds; round++) {
             java.util.Arrays.fill(best, 0, cols, -1);
             for (int r = 0; r < rows; r++) {
                 int base = r * cols;
                 for (int c = 0; c < cols; c++) {
-                    int key = keys[base + c];
-                    if (key != FORCED && (best[c] < 0 || key > best[cols + c])) {
+                    int key = magnitude(w, off + base + c);
+                    if ((best[c] < 0 || key > best[cols + c]) && !isForced(forced, base + c)) {
                         best[c] = r;
                         best[cols + c] = key;
                     }
                 }
             }
             for (int c = 0; c < cols; c++) {
-                keys[best[c] * cols + c] = FORCED;
+                int i = best[c] * cols + c;
+                forced[i >>> 6] |= 1L << i;
             }
         }
     }
 
+    /** The unsigned ranking key of entry i: FORCED for a forced entry, else its 31-bit magnitude. */
+    private static int key(float[] w, int off, long[] forced, int i) {
+        return forced != null && isForced(forced, i) ? FORCED : Float.floatToRawIntBits(w[off + i]) & 0x7fffffff;
+    }
+
     /**
-     * Radix select on unsigned keys: three digit passes (11, 11, 10 bits) find the k-th largest key T
-     * and how many entries equal to T are needed; one ordered pass writes the winners.
+     * Radix select on unsigned keys, two passes over w. Pass 1 takes the histogram of the first digit
+     * (11 bits) and finds the bin b holding the k-th largest key. Pass 2 writes every index whose first
+     * digit is above b straight to the output (they are all kept) and collects the indices in bin b as
+     * candidates. The second (11-bit) and third (10-bit) digits are then resolved on the candidates
+     * only, and the kept candidates (every key above the threshold T, then the lowest-index ones equal
+     * to T) are merged with the first group, so the output comes out ascending.
      */
-    static void selectKeys(int[] keys, int n, int k, int[] out, int outOff) {
+    private static void selectKeys(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff) {
         if (k == 0) {
             return;
         }
@@ -154,39 +164,69 @@ public final class TopK {
             return;
         }
         int[] hist = ThreadScratch.ints(SCRATCH_HIST, 2048);
-        int prefix = 0;     // the digits of T found so far
-        int prefixMask = 0; // which bits of prefix are fixed
-        int need = k;       // how many of the entries that match prefix are still wanted
-        int[] shifts = {21, 10, 0};
-        int[] widths = {11, 11, 10};
-        for (int pass = 0; pass < 3; pass++) {
-            int shift = shifts[pass];
-            int bins = 1 << widths[pass];
-            java.util.Arrays.fill(hist, 0, bins, 0);
-            for (int i = 0; i < n; i++) {
-                int key = keys[i];
-                if ((key & prefixMask) == prefix) {
-                    hist[(key >>> shift) & (bins - 1)]++;
-                }
-            }
-            int b = bins - 1;
-            while (hist[b] < need) {
-                need -= hist[b];
-                b--;
-            }
-            prefix |= b << shift;
-            prefixMask |= (bins - 1) << shift;
-        }
-        // prefix is now T; 'need' entries equal to T are kept, lowest indices first.
-        int threshold = prefix;
-        int q = outOff;
+        java.util.Arrays.fill(hist, 0, 2048, 0);
         for (int i = 0; i < n; i++) {
-            int key = keys[i];
+            hist[key(w, off, forced, i) >>> 21]++;
+        }
+        int need = k;
+        int b = 2047;
+        while (hist[b] < need) {
+            need -= hist[b--];
+        }
+        int above = k - need; // entries whose first digit beats b: all kept
+        int[] cand = ThreadScratch.ints(SCRATCH_AUX, hist[b]);
+        int[] candKey = ThreadScratch.ints(SCRATCH_CAND_KEYS, hist[b]); // later passes never touch w again
+        int nc = 0, q = outOff;
+        for (int i = 0; i < n; i++) {
+            int key = key(w, off, forced, i);
+            int d = key >>> 21;
+            if (d > b) {
+                out[q++] = i;
+            } else if (d == b) {
+                cand[nc] = i;
+                candKey[nc++] = key;
+            }
+        }
+        int prefix = b << 21;
+        java.util.Arrays.fill(hist, 0, 2048, 0);
+        for (int c = 0; c < nc; c++) {
+            hist[(candKey[c] >>> 10) & 2047]++;
+        }
+        b = 2047;
+        while (hist[b] < need) {
+            need -= hist[b--];
+        }
+        prefix |= b << 10;
+        java.util.Arrays.fill(hist, 0, 1024, 0);
+        for (int c = 0; c < nc; c++) {
+            int key = candKey[c];
+            if ((key >>> 10) == (prefix >>> 10)) {
+                hist[key & 1023]++;
+            }
+        }
+        b = 1023;
+        while (hist[b] < need) {
+            need -= hist[b--];
+        }
+        int threshold = prefix | b; // 'need' entries equal to it are kept, lowest indices first
+        int kept = 0;
+        for (int c = 0; c < nc; c++) { // compact the kept candidates in place, ascending
+            int i = cand[c];
+            int key = candKey[c];
             if (Integer.compareUnsigned(key, threshold) > 0) {
-                out[q++] = i;
+                cand[kept++] = i;
             } else if (key == threshold && need > 0) {
-                out[q++] = i;
+                cand[kept++] = i;
                 need--;
+            }
+        }
+        // merge out[outOff, outOff+above) with cand[0, kept) from the back into out[outOff, outOff+k)
+        int x = outOff + above - 1, y = kept - 1;
+        for (int dst = outOff + k - 1; y >= 0; dst--) {
+            if (x >= outOff && out[x] > cand[y]) {
+                out[dst] = out[x--];
+            } else {
+                out[dst] = cand[y--];
             }
         }
     }

@@ -1,0 +1,972 @@
+package sparsecircuits.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import sparsecircuits.kernels.ArgChecks;
+import sparsecircuits.kernels.Gelu;
+import sparsecircuits.kernels.ScalarKernels;
+import sparsecircuits.kernels.ThreadScratch;
+import sparsecircuits.kernels.WorkerPool;
+import sparsecircuits.kernels.sparse.CsrMatrix;
+
+/**
+ * Kernels on the incubating Vector API, preferred species (512-bit on AVX-512 machines, narrower under
+ * {@code -XX:MaxVectorSize}). The only class family that names {@code jdk.incubator.vector}; it is
+ * loaded reflectively by {@link sparsecircuits.kernels.KernelProvider}. Argument checks and the few
+ * kernels that are index work (AbsTopK, attention bookkeeping) come from {@link ScalarKernels}.
+ *
+ * <p>Determinism: every output element is computed by the same instruction sequence whatever the
+ * thread split. Element-wise kernels split on {@link #BLOCK}-aligned boundaries so an element is in a
+ * vector body or in the array's scalar tail independently of the number of threads; scalar tails of
+ * multiply-add chains use {@link Math#fma} exactly when the vector body fuses.
+ */
+public final class VectorKernels extends ScalarKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Fuse multiply-adds unless {@code -Dsparsecircuits.fma=false}. */
+    static final boolean FMA = !"false".equalsIgnoreCase(System.getProperty("sparsecircuits.fma", "true"));
+    /** Split unit of element-wise kernels (a multiple of every species length). */
+    static final int BLOCK = 1024;
+
+    // GEMM blocking: MR×NR register tile, KC-deep panels, MC×KC block of A and KC×NC block of B.
+    /** 8 rows × 2 vectors (16 accumulators) fit AVX-512's 32 registers; 6 × 2 fits 16 (AVX2, NEON). */
+    static final int MR = L >= 16 ? 8 : 6;
+    static final int NR = 2 * L;
+    static final int KC = 256;
+    static final int MC = MR * 16;
+    static final int NC = NR * Math.max(1, 1024 / NR);
+
+    /** SpMM token tile: 8 vectors of accumulators per output row segment. */
+    static final int TN = 8 * L;
+    /**
+     * Above this many floats (1 MiB) X no longer stays in L2, so SpMM first copies it to the token-blocked
+     * layout and sweeps tile by tile (measured: dX of a 2048→512 layer at 1/16, 1.9× → 2.4× over dense).
+     */
+    static final long PACK_ABOVE_FLOATS = 1L << 18;
+
+    public VectorKernels(WorkerPool pool) {
+        super(pool);
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public int vectorBitSize() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public boolean usesFma() {
+        return FMA;
+    }
+
+    private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
+        return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    private static float madd(float a, float b, float c) {
+        return FMA ? Math.fma(a, b, c) : a * b + c;
+    }
+
+    // =================================================================== dense GEMM
+
+    private enum Form { ABT, AB, ATB }
+
+    @Override
+    public void gemmABt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        gemm(Form.ABT, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    @Override
+    public void gemmAB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        gemm(Form.AB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    @Override
+    public void gemmAtB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
+        gemm(Form.ATB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    private void gemm(Form form, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+            return;
+        }
+        pool.forRange(m, (long) m * n * k, (i0, i1) -> gemmRows(form, i0, i1, m, n, k, a, aOff, b, bOff, c, cOff, accumulate));
+    }
+
+    /** C[i0:i1, :] for one worker: GotoBLAS-style loops over packed panels of B (KC×NC) and A (MC×KC). */
+    private static void gemmRows(Form form, int i0, int i1, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+                                 float[] c, int cOff, boolean accumulate) {
+        float[] ap = ThreadScratch.floats(0, MC * KC);
+        float[] bp = ThreadScratch.floats(1, NC * KC);
+        float[] tile = ThreadScratch.floats(2, MR * NR);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                packB(form, b, bOff, n, k, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(form, a, aOff, m, k, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bo = (jr / NR) * NR * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ao = (ir / MR) * MR * kc;
+                            int co = cOff + (ic + ir) * n + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                micro(kc, ap, ao, bp, bo, c, co, n, add);
+                            } else { // edge tile: the same arithmetic into a buffer, then the valid part
+                                micro(kc, ap, ao, bp, bo, tile, 0, NR, false);
+                                for (int r = 0; r < mr; r++) {
+                                    for (int q = 0; q < nr; q++) {
+                                        float v = tile[r * NR + q];
+                                        int ci = co + r * n + q;
+                                        c[ci] = add ? c[ci] + v : v;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** ap[panel][p][r] = A(ic + panel·MR + r, pc + p), rows past mc zero. */
+    private static void packA(Form form, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = (ir / MR) * MR * kc;
+            if (form == Form.ATB) { // A stored [k × m]: a row of the panel is contiguous
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * m + ic + ir;
+                    int dst = base + p * MR;
+                    for (int r = 0; r < mr; r++) ap[dst + r] = a[src + r];
+                    for (int r = mr; r < MR; r++) ap[dst + r] = 0f;
+                }
+            } else { // A stored [m × k]
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = aOff + (ic + ir + r) * k + pc;
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** bp[panel][p][q] = B(pc + p, jc + panel·NR + q), columns past nc zero. */
+    private static void packB(Form form, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc, float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int base = (jr / NR) * NR * kc;
+            if (form == Form.ABT) { // B stored [n × k]: transpose while packing (reads in order)
+                for (int q = 0; q < NR; q++) {
+                    if (q < nr) {
+                        int src = bOff + (jc + jr + q) * k + pc;
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + q] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) bp[base + p * NR + q] = 0f;
+                    }
+                }
+            } else { // B stored [k × n]: rows of the panel are contiguous
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * n + jc + jr;
+                    int dst = base + p * NR;
+                    if (nr == NR) {
+                        System.arraycopy(b, src, bp, dst, NR);
+                    } else {
+                        System.arraycopy(b, src, bp, dst, nr);
+                        java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The register tile: C[MR × NR] (+)= Apanel[kc × MR]ᵀ · Bpanel[kc × NR], 12 accumulators of L lanes,
+     * each element a multiply-add chain over p in order (then one add into C when {@code add}).
+     * No helper takes a vector argument: a call C2 does not inline would box every accumulator.
+     */
+    private static void micro(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (MR == 8) {
+            micro8(kc, ap, ao, bp, bo, c, co, ldc, add);
+        } else {
+            micro6(kc, ap, ao, bp, bo, c, co, ldc, add);
+        }
+    }
+
+    private static void micro8(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++, ao += 8, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            c00 = madd(a, b0, c00);
+            c01 = madd(a, b1, c01);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = madd(a, b0, c10);
+            c11 = madd(a, b1, c11);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = madd(a, b0, c20);
+            c21 = madd(a, b1, c21);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = madd(a, b0, c30);
+            c31 = madd(a, b1, c31);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = madd(a, b0, c40);
+            c41 = madd(a, b1, c41);
+            a = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = madd(a, b0, c50);
+            c51 = madd(a, b1, c51);
+            a = FloatVector.broadcast(S, ap[ao + 6]);
+            c60 = madd(a, b0, c60);
+            c61 = madd(a, b1, c61);
+            a = FloatVector.broadcast(S, ap[ao + 7]);
+            c70 = madd(a, b0, c70);
+            c71 = madd(a, b1, c71);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        if (add) {
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        }
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        if (add) {
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+        }
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        if (add) {
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        if (add) {
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+        }
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        if (add) {
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+        }
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        if (add) {
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+        }
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        if (add) {
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    private static void micro6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+            c00 = madd(a0, b0, c00);
+            c01 = madd(a0, b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = madd(a1, b0, c10);
+            c11 = madd(a1, b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = madd(a2, b0, c20);
+            c21 = madd(a2, b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = madd(a3, b0, c30);
+            c31 = madd(a3, b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = madd(a4, b0, c40);
+            c41 = madd(a4, b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = madd(a5, b0, c50);
+            c51 = madd(a5, b1, c51);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        if (add) {
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+        }
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        if (add) {
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+        }
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        if (add) {
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        if (add) {
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+        }
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        if (add) {
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+        }
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    // =================================================================== sparse
+
+    @Override
+    public void spmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
+        checkSpmm(w, x, xOff, n, y, yOff, false);
+        csr(w.rows(), w.cols(), w.rowPtr(), w.colIdx(), null, w.values(), x, xOff, n, y, yOff, accumulate);
+    }
+
+    @Override
+    public void spmmTransposed(CsrMatrix w, float[] dy, int dyOff, int n, float[] dx, int dxOff, boolean accumulate) {
+        checkSpmm(w, dy, dyOff, n, dx, dxOff, true);
+        CsrMatrix.Transpose t = w.transposePattern();
+        csr(w.cols(), w.rows(), t.rowPtr, t.colIdx, t.perm, w.values(), dy, dyOff, n, dx, dxOff, accumulate);
+    }
+
+    /**
+     * Y[rows × n] (+)= P·X[in × n] for a CSR pattern P whose slot q holds {@code val[perm == null ? q : perm[q]]}.
+     * When X is larger than L2, its full token tiles are first copied to a token-blocked layout
+     * {@code [n/TN][in][TN]}, so the tile a row needs is one contiguous 4·TN-byte run and one tile of X
+     * stays in L2 while every output row passes over it. Either way each output element is the same
+     * multiply-add chain over the row's slots in order.
+     */
+    private void csr(int rows, int in, int[] rowPtr, int[] col, int[] perm, float[] val,
+                     float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
+        int tiles = n / TN;
+        if ((long) in * n <= PACK_ABOVE_FLOATS) { // X fits in L2: stream each row's X rows directly
+            pool.forWeightedRange(rows, rowPtr, 0, n, (r0, r1) -> {
+                for (int o = r0; o < r1; o++) {
+                    for (int tb = 0; tb < tiles; tb++) {
+                        csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, x, xOff + tb * TN, n, y, yOff + o * n + tb * TN, accumulate);
+                    }
+                }
+                csrTail(r0, r1, tiles * TN, rowPtr, col, perm, val, x, xOff, n, y, yOff, accumulate);
+            });
+            return;
+        }
+        float[] xb = ThreadScratch.floats(3, tiles * in * TN);
+        for (int tb = 0; tb < tiles; tb++) {
+            for (int i = 0; i < in; i++) {
+                System.arraycopy(x, xOff + i * n + tb * TN, xb, (tb * in + i) * TN, TN);
+            }
+        }
+        pool.forWeightedRange(rows, rowPtr, 0, n, (r0, r1) -> {
+            for (int tb = 0; tb < tiles; tb++) {
+                int xBase = tb * in * TN;
+                for (int o = r0; o < r1; o++) {
+                    csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, xb, xBase, TN, y, yOff + o * n + tb * TN, accumulate);
+                }
+            }
+            csrTail(r0, r1, tiles * TN, rowPtr, col, perm, val, x, xOff, n, y, yOff, accumulate);
+        });
+    }
+
+    /** The tokens past the last full tile, from the plain feature-major layout. */
+    private static void csrTail(int r0, int r1, int t0, int[] rowPtr, int[] col, int[] perm, float[] val,
+                                float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
+        int t = t0;
+        for (; t + L <= n; t += L) {
+            for (int o = r0; o < r1; o++) {
+                int yt = yOff + o * n + t;
+                FloatVector a0 = accumulate ? FloatVector.fromArray(S, y, yt) : FloatVector.zero(S);
+                for (int q = rowPtr[o], qe = rowPtr[o + 1]; q < qe; q++) {
+                    FloatVector wv = FloatVector.broadcast(S, val[perm == null ? q : perm[q]]);
+                    a0 = madd(wv, FloatVector.fromArray(S, x, xOff + col[q] * n + t), a0);
+                }
+                a0.intoArray(y, yt);
+            }
+        }
+        for (; t < n; t++) {
+            for (int o = r0; o < r1; o++) {
+                int yt = yOff + o * n + t;
+                float s = accumulate ? y[yt] : 0f;
+                for (int q = rowPtr[o], qe = rowPtr[o + 1]; q < qe; q++) {
+                    s = madd(val[perm == null ? q : perm[q]], x[xOff + col[q] * n + t], s);
+                }
+                y[yt] = s;
+            }
+        }
+    }
+
+    /** One output row segment of TN tokens in 8 accumulators while the row's nonzeros stream by. */
+    private static void csrTile8(int qs, int qe, int[] col, int[] perm, float[] val, float[] x, int xBase, int ldx,
+                                 float[] y, int yt, boolean accumulate) {
+        FloatVector a0, a1, a2, a3, a4, a5, a6, a7;
+        if (accumulate) {
+            a0 = FloatVector.fromArray(S, y, yt);
+            a1 = FloatVector.fromArray(S, y, yt + L);
+            a2 = FloatVector.fromArray(S, y, yt + 2 * L);
+            a3 = FloatVector.fromArray(S, y, yt + 3 * L);
+            a4 = FloatVector.fromArray(S, y, yt + 4 * L);
+            a5 = FloatVector.fromArray(S, y, yt + 5 * L);
+            a6 = FloatVector.fromArray(S, y, yt + 6 * L);
+            a7 = FloatVector.fromArray(S, y, yt + 7 * L);
+        } else {
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = FloatVector.zero(S);
+        }
+        for (int q = qs; q < qe; q++) {
+            FloatVector wv = FloatVector.broadcast(S, val[perm == null ? q : perm[q]]);
+            int xr = xBase + col[q] * ldx;
+            a0 = madd(wv, FloatVector.fromArray(S, x, xr), a0);
+            a1 = madd(wv, FloatVector.fromArray(S, x, xr + L), a1);
+            a2 = madd(wv, FloatVector.fromArray(S, x, xr + 2 * L), a2);
+            a3 = madd(wv, FloatVector.fromArray(S, x, xr + 3 * L), a3);
+            a4 = madd(wv, FloatVector.fromArray(S, x, xr + 4 * L), a4);
+            a5 = madd(wv, FloatVector.fromArray(S, x, xr + 5 * L), a5);
+            a6 = madd(wv, FloatVector.fromArray(S, x, xr + 6 * L), a6);
+            a7 = madd(wv, FloatVector.fromArray(S, x, xr + 7 * L), a7);
+        }
+        a0.intoArray(y, yt);
+        a1.intoArray(y, yt + L);
+        a2.intoArray(y, yt + 2 * L);
+        a3.intoArray(y, yt + 3 * L);
+        a4.intoArray(y, yt + 4 * L);
+        a5.intoArray(y, yt + 5 * L);
+        a6.intoArray(y, yt + 6 * L);
+        a7.intoArray(y, yt + 7 * L);
+    }
+
+    @Override
+    public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
+        checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
+        int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
+        pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
+            int bound = S.loopBound(n);
+            for (int o = r0; o < r1; o++) {
+                int yo = dyOff + o * n;
+                int q = rowPtr[o];
+                int qe = rowPtr[o + 1];
+                // 1×4 tile: one dY row segment against four X rows; each slot reduces once.
+                for (; q + 4 <= qe; q += 4) {
+                    int x0 = xOff + col[q] * n, x1 = xOff + col[q + 1] * n, x2 = xOff + col[q + 2] * n, x3 = xOff + col[q + 3] * n;
+                    FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                    for (int t = 0; t < bound; t += L) {
+                        FloatVector g = FloatVector.fromArray(S, dy, yo + t);
+                        s0 = madd(g, FloatVector.fromArray(S, x, x0 + t), s0);
+                        s1 = madd(g, FloatVector.fromArray(S, x, x1 + t), s1);
+                        s2 = madd(g, FloatVector.fromArray(S, x, x2 + t), s2);
+                        s3 = madd(g, FloatVector.fromArray(S, x, x3 + t), s3);
+                    }
+                    storeDot(s0, dy, yo, x, x0, bound, n, out, outOff + q, accumulate);
+                    storeDot(s1, dy, yo, x, x1, bound, n, out, outOff + q + 1, accumulate);
+                    storeDot(s2, dy, yo, x, x2, bound, n, out, outOff + q + 2, accumulate);
+                    storeDot(s3, dy, yo, x, x3, bound, n, out, outOff + q + 3, accumulate);
+                }
+                for (; q < qe; q++) {
+                    int x0 = xOff + col[q] * n;
+                    FloatVector s0 = FloatVector.zero(S);
+                    for (int t = 0; t < bound; t += L) {
+                        s0 = madd(FloatVector.fromArray(S, dy, yo + t), FloatVector.fromArray(S, x, x0 + t), s0);
+                    }
+                    storeDot(s0, dy, yo, x, x0, bound, n, out, outOff + q, accumulate);
+                }
+            }
+        });
+    }
+
+    private static void storeDot(FloatVector acc, float[] dy, int yo, float[] x, int xo, int bound, int n,
+                                 float[] out, int at, boolean accumulate) {
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int t = bound; t < n; t++) s = madd(dy[yo + t], x[xo + t], s);
+        out[at] = accumulate ? out[at] + s : s;
+    }
+
+    // =================================================================== row-wise
+
+    @Override
+    public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
+                               float[] y, int yOff, float[] rstd, int rOff) {
+        checkRmsNormForward(rows, d, x, xOff, gain, gOff, y, yOff, rstd, rOff);
+        int bound = S.loopBound(d);
+        pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, yr = yOff + r * d;
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xr + c);
+                    acc = madd(v, v, acc);
+                }
+                float ss = acc.reduceLanes(VectorOperators.ADD);
+                for (int c = bound; c < d; c++) ss = madd(x[xr + c], x[xr + c], ss);
+                float rs = (float) (1.0 / Math.sqrt(ss / d + eps));
+                rstd[rOff + r] = rs;
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector.fromArray(S, x, xr + c).mul(rs).mul(FloatVector.fromArray(S, gain, gOff + c)).intoArray(y, yr + c);
+                }
+                for (int c = bound; c < d; c++) y[yr + c] = x[xr + c] * rs * gain[gOff + c];
+            }
+        });
+    }
+
+    @Override
+    public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
+                                float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
+        checkRmsNormBackward(rows, d, x, xOff, gain, gOff, rstd, rOff, dy, dyOff, dx, dxOff, dgain, dgOff);
+        int bound = S.loopBound(d);
+        pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, gr = dyOff + r * d, dr = dxOff + r * d;
+                float rs = rstd[rOff + r];
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector dg = FloatVector.fromArray(S, dy, gr + c).mul(FloatVector.fromArray(S, gain, gOff + c));
+                    acc = madd(dg, FloatVector.fromArray(S, x, xr + c), acc);
+                }
+                float dot = acc.reduceLanes(VectorOperators.ADD);
+                for (int c = bound; c < d; c++) dot = madd(dy[gr + c] * gain[gOff + c], x[xr + c], dot);
+                float mean = dot * rs / d; // Σ dxhat·xhat / d
+                float k2 = mean * rs;
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector dg = FloatVector.fromArray(S, dy, gr + c).mul(FloatVector.fromArray(S, gain, gOff + c));
+                    FloatVector xv = FloatVector.fromArray(S, x, xr + c);
+                    FloatVector g = dg.sub(xv.mul(k2)).mul(rs);
+                    FloatVector.fromArray(S, dx, dr + c).add(g).intoArray(dx, dr + c);
+                }
+                for (int c = bound; c < d; c++) {
+                    dx[dr + c] += (dy[gr + c] * gain[gOff + c] - x[xr + c] * k2) * rs;
+                }
+            }
+        });
+        // dgain by channel blocks of L (so each channel's arithmetic is split-independent), rows in order.
+        int blocks = (d + L - 1) / L;
+        pool.forRange(blocks, (long) rows * d * 2, (b0, b1) -> {
+            int c0 = b0 * L, c1 = Math.min(d, b1 * L);
+            for (int r = 0; r < rows; r++) {
+                int xr = xOff + r * d, gr = dyOff + r * d;
+                float rs = rstd[rOff + r];
+                int c = c0;
+                for (; c + L <= c1; c += L) {
+                    FloatVector p = FloatVector.fromArray(S, dy, gr + c).mul(FloatVector.fromArray(S, x, xr + c)).mul(rs);
+                    FloatVector.fromArray(S, dgain, dgOff + c).add(p).intoArray(dgain, dgOff + c);
+                }
+                for (; c < c1; c++) dgain[dgOff + c] += dy[gr + c] * x[xr + c] * rs;
+            }
+        });
+    }
+
+    /** Splits [0, n) on BLOCK boundaries so vector bodies and the one scalar tail do not depend on threads. */
+    private void forBlocks(int n, long workPerElement, WorkerPool.RangeTask task) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        pool.forRange(blocks, (long) n * workPerElement, (b0, b1) -> task.run(b0 * BLOCK, Math.min(n, b1 * BLOCK)));
+    }
+
+    /** erfc(|x|/√2)·exp(x²/2), the A&amp;S 7.1.26 polynomial in t = 1/(1 + p·|x|/√2) (see {@link Gelu}). */
+    private static FloatVector erfcPoly(FloatVector az) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector t = one.div(madd(az, FloatVector.broadcast(S, Gelu.P), one));
+        FloatVector poly = madd(t, FloatVector.broadcast(S, Gelu.A5), FloatVector.broadcast(S, Gelu.A4));
+        poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A3));
+        poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A2));
+        poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A1));
+        return poly.mul(t);
+    }
+
+    @Override
+    public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
+        forBlocks(n, 20, (i0, i1) -> {
+            int i = i0;
+            for (; i + L <= i1; i += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+                FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
+                FloatVector halfErfc = erfcPoly(az).mul(az.mul(az).neg().lanewise(VectorOperators.EXP)).mul(0.5f);
+                FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
+                xv.mul(cdf).intoArray(y, yOff + i);
+            }
+            for (; i < i1; i++) y[yOff + i] = Gelu.gelu(x[xOff + i]);
+        });
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
+        forBlocks(n, 30, (i0, i1) -> {
+            int i = i0;
+            for (; i + L <= i1; i += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+                FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
+                FloatVector ex = az.mul(az).neg().lanewise(VectorOperators.EXP); // exp(−x²/2)
+                FloatVector halfErfc = erfcPoly(az).mul(ex).mul(0.5f);
+                FloatVector c = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
+                FloatVector grad = madd(xv.mul(Gelu.INV_SQRT_2PI), ex, c); // Φ(x) + x·φ(x)
+                FloatVector.fromArray(S, dx, dxOff + i).add(grad.mul(FloatVector.fromArray(S, dy, dyOff + i))).intoArray(dx, dxOff + i);
+            }
+            for (; i < i1; i++) dx[dxOff + i] += Gelu.geluGrad(x[xOff + i]) * dy[dyOff + i];
+        });
+    }
+
+    private static float rowMax(float[] x, int off, int d, int bound) {
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < bound; c += L) mv = mv.max(FloatVector.fromArray(S, x, off + c));
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (int c = bound; c < d; c++) max = Math.max(max, x[off + c]);
+        return max;
+    }
+
+    /** Σ exp(x − max) over a row; writes the exponentials to {@code out} when it is not null. */
+    private static float expSum(float[] x, int off, int d, int bound, float max, float[] out, int outOff) {
+        FloatVector sv = FloatVector.zero(S);
+        for (int c = 0; c < bound; c += L) {
+            FloatVector ev = FloatVector.fromArray(S, x, off + c).sub(max).lanewise(VectorOperators.EXP);
+            if (out != null) ev.intoArray(out, outOff + c);
+            sv = sv.add(ev);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (int c = bound; c < d; c++) {
+            float ev = (float) Math.exp(x[off + c] - max);
+            if (out != null) out[outOff + c] = ev;
+            sum += ev;
+        }
+        return sum;
+    }
+
+    @Override
+    public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
+        checkRows(rows, d, "x", x, xOff, "y", y, yOff, null, null, 0);
+        int bound = S.loopBound(d);
+        pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * d, yr = yOff + r * d;
+                float max = rowMax(x, xr, d, bound);
+                float inv = 1f / expSum(x, xr, d, bound, max, y, yr);
+                for (int c = 0; c < bound; c += L) FloatVector.fromArray(S, y, yr + c).mul(inv).intoArray(y, yr + c);
+                for (int c = bound; c < d; c++) y[yr + c] *= inv;
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkRows(rows, d, "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff);
+        int bound = S.loopBound(d);
+        pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int yr = yOff + r * d, gr = dyOff + r * d, xr = dxOff + r * d;
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < bound; c += L) {
+                    acc = madd(FloatVector.fromArray(S, y, yr + c), FloatVector.fromArray(S, dy, gr + c), acc);
+                }
+                float s = acc.reduceLanes(VectorOperators.ADD);
+                for (int c = bound; c < d; c++) s = madd(y[yr + c], dy[gr + c], s);
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector g = FloatVector.fromArray(S, dy, gr + c).sub(s).mul(FloatVector.fromArray(S, y, yr + c));
+                    FloatVector.fromArray(S, dx, xr + c).add(g).intoArray(dx, xr + c);
+                }
+                for (int c = bound; c < d; c++) dx[xr + c] += (dy[gr + c] - s) * y[yr + c];
+            }
+        });
+    }
+
+    // =================================================================== attention
+
+    /** y[yo, yo+n) += a·x[xo, xo+n), vector body and fused scalar tail (no vector crosses the call). */
+    private static void axpyRow(int n, float a, float[] x, int xo, float[] y, int yo) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int e = 0;
+        for (; e + L <= n; e += L) {
+            madd(av, FloatVector.fromArray(S, x, xo + e), FloatVector.fromArray(S, y, yo + e)).intoArray(y, yo + e);
+        }
+        for (; e < n; e++) y[yo + e] = madd(a, x[xo + e], y[yo + e]);
+    }
+
+    /** Copies the head's d-wide slice of each token row ({@code [tokens × ld]} at off) to {@code t[d × tokens]}. */
+    private static void transposeHead(float[] src, int off, int ld, int tokens, int d, float[] t) {
+        for (int j = 0; j < tokens; j++) {
+            int s0 = off + j * ld;
+            for (int e = 0; e < d; e++) t[e * tokens + j] = src[s0 + e];
+        }
+    }
+
+    @Override
+    public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
+                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
+        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
+        int width = heads * dHead;
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        long work = (long) batch * heads * tokens * tokens * dHead;
+        pool.forRange(batch * heads, work, (u0, u1) -> {
+            float[] kt = ThreadScratch.floats(0, dHead * tokens);
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                int rowBase = b * tokens;
+                transposeHead(k, kOff + rowBase * ld + h * dHead, ld, tokens, dHead, kt);
+                for (int i = 0; i < tokens; i++) {
+                    int qi = qOff + (rowBase + i) * ld + h * dHead;
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    int len = i + 1;
+                    // scores over keys 0..i: Σ_e q_ie·Kᵀ[e, 0..i], contiguous over keys
+                    java.util.Arrays.fill(probs, pi, pi + tokens, 0f);
+                    for (int e = 0; e < dHead; e++) axpyRow(len, q[qi + e] * scale, kt, e * tokens, probs, pi);
+                    int bound = S.loopBound(len);
+                    float max = rowMax(probs, pi, len, bound);
+                    if (sink != null) max = Math.max(max, sink[sinkOff + h]);
+                    float sum = expSum(probs, pi, len, bound, max, probs, pi);
+                    if (sink != null) sum += (float) Math.exp(sink[sinkOff + h] - max);
+                    float inv = 1f / sum;
+                    int c = 0;
+                    for (; c < bound; c += L) FloatVector.fromArray(S, probs, pi + c).mul(inv).intoArray(probs, pi + c);
+                    for (; c < len; c++) probs[pi + c] *= inv;
+                    int oi = oOff + (rowBase + i) * width + h * dHead;
+                    java.util.Arrays.fill(out, oi, oi + dHead, 0f);
+                    for (int j = 0; j < len; j++) {
+                        axpyRow(dHead, probs[pi + j], v, vOff + (rowBase + j) * ld + h * dHead, out, oi);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void attentionBackward(int batch, int tokens, int heads, int dHead, int ld,
+                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
+                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
+                                  float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+                                  float[] dsink, int dsOff) {
+        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
+                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
+        int width = heads * dHead;
+        float scale = (float) (1.0 / Math.sqrt(dHead));
+        int units = batch * heads;
+        float[] sinkPartial = sink != null ? ThreadScratch.floats(3, units) : null;
+        long work = (long) units * tokens * tokens * dHead * 3;
+        pool.forRange(units, work, (u0, u1) -> {
+            float[] vt = ThreadScratch.floats(0, dHead * tokens);
+            float[] ds = ThreadScratch.floats(1, tokens);
+            for (int u = u0; u < u1; u++) {
+                int b = u / heads, h = u % heads;
+                int rowBase = b * tokens;
+                transposeHead(v, vOff + rowBase * ld + h * dHead, ld, tokens, dHead, vt);
+                float sinkGrad = 0f;
+                for (int i = 0; i < tokens; i++) {
+                    int pi = pOff + (u * tokens + i) * tokens;
+                    int oi = dOff + (rowBase + i) * width + h * dHead;
+                    int len = i + 1;
+                    int bound = S.loopBound(len);
+                    // dP[0..i] = Σ_e dO_ie·Vᵀ[e, 0..i]
+                    java.util.Arrays.fill(ds, 0, len, 0f);
+                    for (int e = 0; e < dHead; e++) axpyRow(len, dOut[oi + e], vt, e * tokens, ds, 0);
+                    FloatVector dv0 = FloatVector.zero(S), pv0 = FloatVector.zero(S);
+                    int c = 0;
+                    for (; c < bound; c += L) {
+                        FloatVector pv = FloatVector.fromArray(S, probs, pi + c);
+                        dv0 = madd(pv, FloatVector.fromArray(S, ds, c), dv0);
+                        pv0 = pv0.add(pv);
+                    }
+                    float dsum = dv0.reduceLanes(VectorOperators.ADD), psum = pv0.reduceLanes(VectorOperators.ADD);
+                    for (; c < len; c++) {
+                        dsum = madd(probs[pi + c], ds[c], dsum);
+                        psum += probs[pi + c];
+                    }
+                    if (sink != null) sinkGrad -= (1f - psum) * dsum; // the sink's value is 0, so dP_sink = 0
+                    // dS = P ⊙ (dP − Σ P·dP) · scale
+                    c = 0;
+                    for (; c < bound; c += L) {
+                        FloatVector.fromArray(S, ds, c).sub(dsum).mul(FloatVector.fromArray(S, probs, pi + c)).mul(scale).intoArray(ds, c);
+                    }
+                    for (; c < len; c++) ds[c] = (ds[c] - dsum) * probs[pi + c] * scale;
+                    int qi = qOff + (rowBase + i) * ld + h * dHead;
+                    int dqi = dqOff + (rowBase + i) * ld + h * dHead;
+                    for (int j = 0; j < len; j++) {
+                        int kj = (rowBase + j) * ld + h * dHead;
+                        axpyRow(dHead, ds[j], k, kOff + kj, dq, dqi);
+                        axpyRow(dHead, ds[j], q, qi, dk, dkOff + kj);
+                        axpyRow(dHead, probs[pi + j], dOut, oi, dv, dvOff + kj);
+                    }
+                }
+                if (sinkPartial != null) sinkPartial[u] = sinkGrad;
+            }
+        });
+        if (sink != null) {
+            for (int h = 0; h < heads; h++) {
+                float s = 0f;
+                for (int b = 0; b < batch; b++) s += sinkPartial[b * heads + h];
+                dsink[dsOff + h] += s;
+            }
+        }
+    }
+
+    // =================================================================== cross-entropy
+
+    @Override
+    public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                                      float[] losses, int lossOff) {
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "losses", losses, lossOff, rows);
+        int bound = S.loopBound(vocab);
+        pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int t = targets[tOff + r];
+                if (t < 0) {
+                    losses[lossOff + r] = 0f;
+                    continue;
+                }
+                int lr = lOff + r * vocab;
+                float max = rowMax(logits, lr, vocab, bound);
+                float sum = expSum(logits, lr, vocab, bound, max, null, 0);
+                losses[lossOff + r] = (float) Math.log(sum) + max - logits[lr + t];
+            }
+        });
+        double total = 0;
+        for (int r = 0; r < rows; r++) total += losses[lossOff + r];
+        return total;
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
+                                     float scale, float[] dlogits, int dOff) {
+        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "dlogits", dlogits, dOff, (long) rows * vocab);
+        int bound = S.loopBound(vocab);
+        pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int t = targets[tOff + r];
+                if (t < 0) continue;
+                int lr = lOff + r * vocab, dr = dOff + r * vocab;
+                float max = rowMax(logits, lr, vocab, bound);
+                float inv = scale / expSum(logits, lr, vocab, bound, max, null, 0);
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector p = FloatVector.fromArray(S, logits, lr + c).sub(max).lanewise(VectorOperators.EXP).mul(inv);
+                    FloatVector.fromArray(S, dlogits, dr + c).add(p).intoArray(dlogits, dr + c);
+                }
+                for (int c = bound; c < vocab; c++) dlogits[dr + c] += (float) Math.exp(logits[lr + c] - max) * inv;
+                dlogits[dr + t] -= scale;
+            }
+        });
+    }
+
+    // =================================================================== optimizer, BLAS-1
+
+    @Override
+    public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                         float lr, float beta1, float beta2, float eps, long step) {
+        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step);
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        forBlocks(n, 8, (i0, i1) -> {
+            int i = i0;
+            for (; i + L <= i1; i += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
+                FloatVector mv = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gv.mul(omb1));
+                FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gv.mul(gv).mul(omb2));
+                mv.intoArray(m, mOff + i);
+                vv.intoArray(v, vOff + i);
+                FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+                FloatVector.fromArray(S, p, pOff + i).sub(mv.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+            }
+            for (; i < i1; i++) {
+                float gi = g[gOff + i];
+                float mi = m[mOff + i] * beta1 + gi * omb1;
+                float vi = v[vOff + i] * beta2 + gi * gi * omb2;
+                m[mOff + i] = mi;
+                v[vOff + i] = vi;
+                p[pOff + i] -= mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+            }
+        });
+    }
+
+    @Override
+    public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
+        int bound = S.loopBound(n);
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (; i < bound; i += L) {
+            madd(av, FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = madd(a, x[xOff + i], y[yOff + i]);
+    }
+
+    @Override
+    public void scale(int n, float a, float[] x, int xOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).mul(a).intoArray(x, xOff + i);
+        for (; i < n; i++) x[xOff + i] *= a;
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = madd(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
+            a1 = madd(FloatVector.fromArray(S, x, xOff + i + L), FloatVector.fromArray(S, y, yOff + i + L), a1);
+            a2 = madd(FloatVector.fromArray(S, x, xOff + i + 2 * L), FloatVector.fromArray(S, y, yOff + i + 2 * L), a2);
+            a3 = madd(FloatVector.fromArray(S, x, xOff + i + 3 * L), FloatVector.fromArray(S, y, yOff + i + 3 * L), a3);
+        }
+        for (; i + L <= n; i += L) {
+            a0 = madd(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = madd(x[xOff + i], y[yOff + i], s);
+        return s;
+    }
+
+    @Override
+    public float sum(int n, float[] x, int xOff) {
+        ArgChecks.nonNegative("n", n);
+        ArgChecks.range("x", x, xOff, n);
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            a0 = a0.add(FloatVector.fromArray(S, x, xOff + i));
+            a1 = a1.add(FloatVector.fromArray(S, x, xOff + i + L));
+        }
+        for (; i + L <= n; i += L) a0 = a0.add(FloatVector.fromArray(S, x, xOff + i));
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xOff + i];
+        return s;
+    }
+}
