@@ -289,6 +289,14 @@ class GradientTest {
         checkAttentionBackward(ks, 1, 4, 1, 5, AttentionTest.Layout.SEPARATE, true, salt++);
     }
 
+    /** Enough tokens (37 > 2·16) that a provider vectorising over key positions runs its vector body and tail. */
+    @Test
+    void attentionBackwardLongContext() {
+        Kernels ks = Fixtures.kernels();
+        checkAttentionBackward(ks, 1, 37, 2, 4, AttentionTest.Layout.FUSED, true, 650);
+        checkAttentionBackward(ks, 2, 19, 1, 3, AttentionTest.Layout.SEPARATE, false, 651);
+    }
+
     private static void checkAttentionBackward(Kernels ks, int batch, int tokens, int heads, int dHead,
                                                AttentionTest.Layout layout, boolean withSink, long salt) {
         String ctx = ks.name() + " attentionBackward batch=" + batch + " tokens=" + tokens + " heads=" + heads + " dHead=" + dHead
