@@ -30,6 +30,13 @@ interface Command {
     /** The options this command accepts. */
     Options options();
 
-    /** Runs the command. */
+    /**
+     * Rejects option combinations that each option alone cannot (throws {@link UserError}); called
+     * before {@link #run}, and by the launcher to tell a runnable command line from bad input.
+     */
+    default void check(Options.Parsed options) {
+    }
+
+    /** Runs the command (after {@link #check}). */
     int run(Options.Parsed options, CommandContext ctx) throws Exception;
 }

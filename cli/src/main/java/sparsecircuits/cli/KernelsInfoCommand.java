@@ -38,18 +38,22 @@ final class KernelsInfoCommand implements Command {
     public Options options() {
         return new Options(name())
                 .flag("--json", "print one JSON object on standard output instead of the tables")
-                .option("--seconds", "N", "time budget of the benchmark in seconds (default 10; 0.5 to 3600)")
+                .number("--seconds", "N", "time budget of the benchmark in seconds (default 10; 0.5 to 3600)", 0.5, 3600, "5")
                 .flag("--no-bench", "skip the benchmark: platform and checks only");
+    }
+
+    @Override
+    public void check(Options.Parsed options) {
+        if (options.has("--no-bench") && options.has("--seconds")) {
+            throw new UserError("--seconds and --no-bench contradict each other", "give one of them");
+        }
     }
 
     @Override
     public int run(Options.Parsed options, CommandContext ctx) {
         boolean json = options.has("--json");
         boolean noBench = options.has("--no-bench");
-        if (noBench && options.has("--seconds")) {
-            throw new UserError("--seconds and --no-bench contradict each other", "give one of them");
-        }
-        double seconds = options.number("--seconds", DEFAULT_SECONDS, 0.5, 3600, "5");
+        double seconds = options.number("--seconds", DEFAULT_SECONDS);
 
         KernelsInfoReport report = measure(ctx, seconds, noBench);
         if (json) {
@@ -69,7 +73,7 @@ final class KernelsInfoCommand implements Command {
     }
 
     static KernelsInfoReport measure(CommandContext ctx, double seconds, boolean noBench) {
-        KernelProvider.Selection selection = KernelProvider.selection();
+        KernelProvider.Selection selection = Main.kernels();
         Kernels kernels = selection.kernels();
         PlatformInfo platform = PlatformInfo.detect();
         KernelsInfoReport.Provider provider = new KernelsInfoReport.Provider(kernels.name(), selection.reason(),

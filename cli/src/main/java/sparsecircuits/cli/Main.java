@@ -15,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
+import sparsecircuits.kernels.KernelProvider;
 
 /**
  * The {@code sparse-circuits} command line: {@code sparse-circuits [--debug] <command> [options]}.
@@ -108,7 +109,7 @@ public final class Main {
             return false;
         }
         try {
-            command.options().parse(rest);
+            command.check(command.options().parse(rest));
             return true;
         } catch (UserError e) {
             return false;
@@ -150,6 +151,7 @@ public final class Main {
             return 0;
         }
         Options.Parsed parsed = command.options().parse(rest);
+        command.check(parsed);
         return command.run(parsed, ctx);
     }
 
@@ -196,6 +198,19 @@ public final class Main {
         sb.append(c.description()).append("\n\n");
         sb.append("Options:\n").append(c.options().help());
         return sb.toString();
+    }
+
+    /**
+     * The process-wide kernel provider. A bad {@code -Dsparsecircuits.kernels} or
+     * {@code -Dsparsecircuits.threads} is the user's input, so it becomes a {@link UserError}.
+     */
+    static KernelProvider.Selection kernels() {
+        try {
+            return KernelProvider.selection();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UserError(oneLine(String.valueOf(e.getMessage())),
+                    "fix that -Dsparsecircuits.* option (given to java or in SPARSE_CIRCUITS_JAVA_OPTS) or leave it out");
+        }
     }
 
     private static String oneLine(String s) {

@@ -15,8 +15,11 @@ import java.util.Map;
  */
 final class Options {
 
-    /** One declared option. {@code valueName} is null for a flag. */
-    record Spec(String name, String valueName, String help) {
+    /**
+     * One declared option. {@code valueName} is null for a flag; a numeric option ({@code example}
+     * not null) must be a decimal number within [min, max].
+     */
+    record Spec(String name, String valueName, String help, double min, double max, String example) {
         boolean takesValue() {
             return valueName != null;
         }
@@ -35,12 +38,17 @@ final class Options {
 
     /** Declares a flag (an option without a value), e.g. {@code --json}. */
     Options flag(String name, String help) {
-        return add(new Spec(name, null, help));
+        return add(new Spec(name, null, help, 0, 0, null));
     }
 
-    /** Declares an option with a value, e.g. {@code --seconds N}. */
+    /** Declares an option with a free-form value, e.g. {@code --out DIR}. */
     Options option(String name, String valueName, String help) {
-        return add(new Spec(name, valueName, help));
+        return add(new Spec(name, valueName, help, 0, 0, null));
+    }
+
+    /** Declares a numeric option within [min, max], e.g. {@code --seconds N}; {@code example} is a good value. */
+    Options number(String name, String valueName, String help, double min, double max, String example) {
+        return add(new Spec(name, valueName, help, min, max, example));
     }
 
     private Options add(Spec spec) {
@@ -101,6 +109,9 @@ final class Options {
                     }
                     value = args.get(++i);
                 }
+                if (spec.example() != null) {
+                    checkNumber(spec, value);
+                }
             } else if (value != null) {
                 throw new UserError("option " + name + " takes no value, got '" + value + "'", "write just " + name);
             }
@@ -121,19 +132,24 @@ final class Options {
             return values.containsKey(name);
         }
 
-        /** A number within [min, max], or {@code fallback} when the option is absent. */
-        double number(String name, double fallback, double min, double max, String example) {
+        /** The value of an option, or {@code fallback} when it is absent. */
+        String value(String name, String fallback) {
+            return values.getOrDefault(name, fallback);
+        }
+
+        /** The value of a numeric option (checked by parse), or {@code fallback} when it is absent. */
+        double number(String name, double fallback) {
             String v = values.get(name);
-            if (v == null) {
-                return fallback;
-            }
-            String t = v.trim();
-            double d = t.matches("[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?") ? Double.parseDouble(t) : Double.NaN;
-            if (!(d >= min && d <= max)) {
-                throw new UserError(name + " must be a number from " + plain(min) + " to " + plain(max) + ", got '" + v + "'",
-                        "write e.g. " + name + " " + example);
-            }
-            return d;
+            return v == null ? fallback : Double.parseDouble(v.trim());
+        }
+    }
+
+    private static void checkNumber(Spec spec, String v) {
+        String t = v.trim();
+        double d = t.matches("[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?") ? Double.parseDouble(t) : Double.NaN;
+        if (!(d >= spec.min() && d <= spec.max())) {
+            throw new UserError(spec.name() + " must be a number from " + plain(spec.min()) + " to " + plain(spec.max())
+                    + ", got '" + v + "'", "write e.g. " + spec.name() + " " + spec.example());
         }
     }
 
