@@ -13,7 +13,7 @@ import sparsecircuits.kernels.info.PlatformInfo;
 
 /**
  * What {@code kernels-info} found, as a readable table or as one JSON object whose keys are
- * documented in {@code cli/README-kernels-info.md} (schema {@value #SCHEMA}). Keys never disappear:
+ * documented in the README (section kernels-info) (schema {@value #SCHEMA}). Keys never disappear:
  * a value that does not apply is {@code null}.
  *
  * @param version  the sparse-circuits version

@@ -39,11 +39,8 @@ public final class VectorKernels extends ScalarKernels {
 
     /** SpMM token tile: 8 vectors of accumulators per output row segment. */
     static final int TN = 8 * L;
-    /**
-     * Above this many floats (1 MiB) X no longer stays in L2, so SpMM first copies it to the token-blocked
-     * layout and sweeps tile by tile (measured: dX of a 2048→512 layer at 1/16, 1.9× → 2.4× over dense).
-     */
-    static final long PACK_ABOVE_FLOATS = 1L << 18;
+    /** Above this many floats of X (1 MiB, about half of L2) SpMM sweeps token tiles outermost. */
+    static final long TILE_OUTER_ABOVE_FLOATS = 1L << 18;
 
     public VectorKernels(WorkerPool pool) {
         super(pool);
@@ -109,20 +106,21 @@ public final class VectorKernels extends ScalarKernels {
     private static void gemmRows(Form form, int i0, int i1, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
                                  float[] c, int cOff, boolean accumulate) {
         float[] ap = ThreadScratch.floats(0, MC * KC);
-        float[] bp = ThreadScratch.floats(1, NC * KC);
+        float[] bp = ThreadScratch.alignedFloats(1, NC * KC); // B panels: whole-vector loads, keep them on lines
+        int bBase = ThreadScratch.ALIGNED_OFFSET;
         float[] tile = ThreadScratch.floats(2, MR * NR);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
-                packB(form, b, bOff, n, k, pc, kc, jc, nc, bp);
+                packB(form, b, bOff, n, k, pc, kc, jc, nc, bp, bBase);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(form, a, aOff, m, k, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int bo = (jr / NR) * NR * kc;
+                        int bo = bBase + (jr / NR) * NR * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int ao = (ir / MR) * MR * kc;
@@ -172,10 +170,10 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     /** bp[panel][p][q] = B(pc + p, jc + panel·NR + q), columns past nc zero. */
-    private static void packB(Form form, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc, float[] bp) {
+    private static void packB(Form form, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc, float[] bp, int bBase) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int base = (jr / NR) * NR * kc;
+            int base = bBase + (jr / NR) * NR * kc;
             if (form == Form.ABT) { // B stored [n × k]: transpose while packing (reads in order)
                 for (int q = 0; q < NR; q++) {
                     if (q < nr) {
@@ -374,36 +372,38 @@ public final class VectorKernels extends ScalarKernels {
 
     /**
      * Y[rows × n] (+)= P·X[in × n] for a CSR pattern P whose slot q holds {@code val[perm == null ? q : perm[q]]}.
-     * When X is larger than L2, its full token tiles are first copied to a token-blocked layout
-     * {@code [n/TN][in][TN]}, so the tile a row needs is one contiguous 4·TN-byte run and one tile of X
-     * stays in L2 while every output row passes over it. Either way each output element is the same
-     * multiply-add chain over the row's slots in order.
+     * The full token tiles of X are first copied to a token-blocked layout {@code [n/TN][in][TN]} in a
+     * 64-byte-aligned buffer, so the tile a row needs is one contiguous run of whole cache lines and one
+     * tile of X stays in L2 while every output row passes over it (measured: aligned vs misaligned X
+     * doubles the speed; the copy costs one pass over X). Each output element is the same multiply-add
+     * chain over the row's slots in order.
      */
     private void csr(int rows, int in, int[] rowPtr, int[] col, int[] perm, float[] val,
                      float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
         int tiles = n / TN;
-        if ((long) in * n <= PACK_ABOVE_FLOATS) { // X fits in L2: stream each row's X rows directly
-            pool.forWeightedRange(rows, rowPtr, 0, n, (r0, r1) -> {
-                for (int o = r0; o < r1; o++) {
-                    for (int tb = 0; tb < tiles; tb++) {
-                        csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, x, xOff + tb * TN, n, y, yOff + o * n + tb * TN, accumulate);
-                    }
-                }
-                csrTail(r0, r1, tiles * TN, rowPtr, col, perm, val, x, xOff, n, y, yOff, accumulate);
-            });
-            return;
-        }
-        float[] xb = ThreadScratch.floats(3, tiles * in * TN);
-        for (int tb = 0; tb < tiles; tb++) {
-            for (int i = 0; i < in; i++) {
-                System.arraycopy(x, xOff + i * n + tb * TN, xb, (tb * in + i) * TN, TN);
+        float[] xb = ThreadScratch.alignedFloats(3, tiles * in * TN);
+        int base = ThreadScratch.ALIGNED_OFFSET;
+        for (int i = 0; i < in; i++) { // X row by row (sequential reads), each tile to its block
+            int src = xOff + i * n;
+            for (int tb = 0; tb < tiles; tb++, src += TN) {
+                int dst = base + (tb * in + i) * TN;
+                for (int e = 0; e < TN; e += L) FloatVector.fromArray(S, x, src + e).intoArray(xb, dst + e);
             }
         }
+        boolean tileOuter = (long) in * n > TILE_OUTER_ABOVE_FLOATS;
         pool.forWeightedRange(rows, rowPtr, 0, n, (r0, r1) -> {
-            for (int tb = 0; tb < tiles; tb++) {
-                int xBase = tb * in * TN;
+            if (tileOuter) { // X beyond L2: sweep one tile of X over all rows, then the next
+                for (int tb = 0; tb < tiles; tb++) {
+                    int xBase = base + tb * in * TN;
+                    for (int o = r0; o < r1; o++) {
+                        csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, xb, xBase, TN, y, yOff + o * n + tb * TN, accumulate);
+                    }
+                }
+            } else { // X fits in L2: finish each output row, so Y is written in order
                 for (int o = r0; o < r1; o++) {
-                    csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, xb, xBase, TN, y, yOff + o * n + tb * TN, accumulate);
+                    for (int tb = 0; tb < tiles; tb++) {
+                        csrTile8(rowPtr[o], rowPtr[o + 1], col, perm, val, xb, base + tb * in * TN, TN, y, yOff + o * n + tb * TN, accumulate);
+                    }
                 }
             }
             csrTail(r0, r1, tiles * TN, rowPtr, col, perm, val, x, xOff, n, y, yOff, accumulate);
