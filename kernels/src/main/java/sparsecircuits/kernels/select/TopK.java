@@ -147,13 +147,19 @@ public final class TopK {
         return forced != null && isForced(forced, i) ? FORCED : Float.floatToRawIntBits(w[off + i]) & 0x7fffffff;
     }
 
+    /** Above this size the first digit is estimated from a sample, so one pass over w usually suffices. */
+    static final int SAMPLED_ABOVE = 1 << 14;
+    private static final int SAMPLE_STRIDE = 64;
+
     /**
-     * Radix select on unsigned keys, two passes over w. Pass 1 takes the histogram of the first digit
-     * (11 bits) and finds the bin b holding the k-th largest key. Pass 2 writes every index whose first
-     * digit is above b straight to the output (they are all kept) and collects the indices in bin b as
-     * candidates. The second (11-bit) and third (10-bit) digits are then resolved on the candidates
-     * only, and the kept candidates (every key above the threshold T, then the lowest-index ones equal
-     * to T) are merged with the first group, so the output comes out ascending.
+     * Radix select on unsigned keys (31-bit magnitudes, FORCED above them all). The first digit (top 11
+     * bits) splits the entries into those surely kept (digit above a bin window), candidates (digit in
+     * the window) and the rest; one pass over w writes the surely kept indices straight to the output
+     * and collects the candidates with their keys. The window is the single bin holding the k-th key,
+     * found from an exact histogram (one extra pass) or, for large n, estimated from a 1/64 sample with
+     * a safety margin; if the estimate misses (rare), the exact way is taken. The exact threshold among
+     * the candidates then needs no further pass over w, and the kept candidates are merged in, so the
+     * output comes out ascending.
      */
     private static void selectKeys(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff) {
         if (k == 0) {
@@ -164,60 +170,64 @@ public final class TopK {
             return;
         }
         int[] hist = ThreadScratch.ints(SCRATCH_HIST, 2048);
+        if (n >= SAMPLED_ABOVE && splitAndFinish(w, off, forced, n, k, out, outOff, hist, true)) {
+            return;
+        }
+        splitAndFinish(w, off, forced, n, k, out, outOff, hist, false);
+    }
+
+    /**
+     * Picks the first-digit window [lo, hi] (sampled or exact), splits w into kept / candidates, and
+     * finishes; returns false (having written nothing final) when a sampled window missed the k-th key.
+     */
+    private static boolean splitAndFinish(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff,
+                                          int[] hist, boolean sampled) {
         java.util.Arrays.fill(hist, 0, 2048, 0);
-        for (int i = 0; i < n; i++) {
+        int step = sampled ? SAMPLE_STRIDE : 1;
+        int m = 0;
+        for (int i = 0; i < n; i += step, m++) {
             hist[key(w, off, forced, i) >>> 21]++;
         }
-        int need = k;
-        int b = 2047;
-        while (hist[b] < need) {
-            need -= hist[b--];
+        int lo, hi;
+        if (sampled) { // sample ranks k·m/n ± margin bound the window
+            double rank = (double) k * m / n;
+            double margin = 4 * Math.sqrt(rank) + 8;
+            hi = binAtRank(hist, rank - margin);
+            lo = binAtRank(hist, rank + margin);
+        } else {
+            hi = lo = binAtRank(hist, k);
         }
-        int above = k - need; // entries whose first digit beats b: all kept
-        int[] cand = ThreadScratch.ints(SCRATCH_AUX, hist[b]);
-        int[] candKey = ThreadScratch.ints(SCRATCH_CAND_KEYS, hist[b]); // later passes never touch w again
-        int nc = 0, q = outOff;
+        int cap = n; // candidates can be many when the window is wide; the scratch grows once
+        int[] cand = ThreadScratch.ints(SCRATCH_AUX, sampled ? Math.min(n, candidateBound(hist, lo, hi, n, m)) : hist[lo]);
+        int[] candKey = ThreadScratch.ints(SCRATCH_CAND_KEYS, cand.length);
+        cap = cand.length;
+        int nc = 0, q = outOff, end = outOff + k;
         for (int i = 0; i < n; i++) {
             int key = key(w, off, forced, i);
             int d = key >>> 21;
-            if (d > b) {
+            if (d > hi) {
+                if (q == end) return false; // more than k surely-kept: the sampled window was too low
                 out[q++] = i;
-            } else if (d == b) {
+            } else if (d >= lo) {
+                if (nc == cap) return false; // the sample under-counted the window
                 cand[nc] = i;
                 candKey[nc++] = key;
             }
         }
-        int prefix = b << 21;
-        java.util.Arrays.fill(hist, 0, 2048, 0);
-        for (int c = 0; c < nc; c++) {
-            hist[(candKey[c] >>> 10) & 2047]++;
-        }
-        b = 2047;
-        while (hist[b] < need) {
-            need -= hist[b--];
-        }
-        prefix |= b << 10;
-        java.util.Arrays.fill(hist, 0, 1024, 0);
-        for (int c = 0; c < nc; c++) {
-            int key = candKey[c];
-            if ((key >>> 10) == (prefix >>> 10)) {
-                hist[key & 1023]++;
-            }
-        }
-        b = 1023;
-        while (hist[b] < need) {
-            need -= hist[b--];
-        }
-        int threshold = prefix | b; // 'need' entries equal to it are kept, lowest indices first
+        int above = q - outOff;
+        int need = k - above;
+        if (need > nc) return false; // the k-th key lies below the window
+        long t = threshold(candKey, nc, need, hist);
+        int threshold = (int) (t >>> 32);
+        int needAtT = (int) t;
         int kept = 0;
         for (int c = 0; c < nc; c++) { // compact the kept candidates in place, ascending
-            int i = cand[c];
             int key = candKey[c];
             if (Integer.compareUnsigned(key, threshold) > 0) {
-                cand[kept++] = i;
-            } else if (key == threshold && need > 0) {
-                cand[kept++] = i;
-                need--;
+                cand[kept++] = cand[c];
+            } else if (key == threshold && needAtT > 0) {
+                cand[kept++] = cand[c];
+                needAtT--;
             }
         }
         // merge out[outOff, outOff+above) with cand[0, kept) from the back into out[outOff, outOff+k)
@@ -229,5 +239,51 @@ public final class TopK {
                 out[dst] = cand[y--];
             }
         }
+        return true;
+    }
+
+    /** The highest bin b such that the entries in bins ≥ b number at least {@code rank} (clamped to [0, 2047]). */
+    private static int binAtRank(int[] hist, double rank) {
+        long acc = 0;
+        for (int b = 2047; b > 0; b--) {
+            acc += hist[b];
+            if (acc >= rank) return b;
+        }
+        return 0;
+    }
+
+    /** A generous bound on the candidates in bins [lo, hi] from the sample counts. */
+    private static int candidateBound(int[] hist, int lo, int hi, int n, int m) {
+        long c = 0;
+        for (int b = lo; b <= hi; b++) c += hist[b];
+        double est = (double) c * n / m;
+        return (int) Math.min(n, est * 1.25 + 8 * Math.sqrt(est + 1) * SAMPLE_STRIDE / 8 + 1024);
+    }
+
+    /**
+     * The need-th largest of keys[0, count) as (T &lt;&lt; 32 | how many entries equal to T are kept),
+     * by the same three digits (11, 11, 10 bits), counting only entries that match the digits found so far.
+     */
+    private static long threshold(int[] keys, int count, int need, int[] hist) {
+        int prefix = 0, prefixMask = 0;
+        int[] shifts = {21, 10, 0};
+        int[] widths = {11, 11, 10};
+        for (int pass = 0; pass < 3; pass++) {
+            int shift = shifts[pass], bins = 1 << widths[pass];
+            java.util.Arrays.fill(hist, 0, bins, 0);
+            for (int c = 0; c < count; c++) {
+                int key = keys[c];
+                if ((key & prefixMask) == prefix) {
+                    hist[(key >>> shift) & (bins - 1)]++;
+                }
+            }
+            int b = bins - 1;
+            while (hist[b] < need) {
+                need -= hist[b--];
+            }
+            prefix |= b << shift;
+            prefixMask |= (bins - 1) << shift;
+        }
+        return ((long) prefix << 32) | need;
     }
 }
