@@ -1,7 +1,9 @@
 package sparsecircuits.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import sparsecircuits.kernels.ArgChecks;
 import sparsecircuits.kernels.Gelu;
@@ -67,6 +69,63 @@ public final class VectorKernels extends ScalarKernels {
 
     private static float madd(float a, float b, float c) {
         return FMA ? Math.fma(a, b, c) : a * b + c;
+    }
+
+
+    // ------------------------------------------------------------------ deterministic reductions and exp
+    //
+    // The Vector API's own reduceLanes(ADD) and lanewise(EXP) give different bits before and after C2
+    // compiles a loop (measured: a lane-order vs tree sum, Math.exp vs the SVML stub), which would make
+    // results depend on JIT timing and so on the thread count. These are built from exact lane-wise
+    // operations only (add, mul, fma, rearrange, integer bit work), so every mode gives the same bits.
+
+    private static final VectorShuffle<Float> ROT8 = L > 8 ? VectorShuffle.iota(S, 8, 1, true) : null;
+    private static final VectorShuffle<Float> ROT4 = L > 4 ? VectorShuffle.iota(S, 4, 1, true) : null;
+    private static final VectorShuffle<Float> ROT2 = L > 2 ? VectorShuffle.iota(S, 2, 1, true) : null;
+    private static final VectorShuffle<Float> ROT1 = L > 1 ? VectorShuffle.iota(S, 1, 1, true) : null;
+
+    /** Σ lanes by a fixed halving tree (lane i pairs with lane i + L/2, then + L/4, ...). */
+    static float sumLanes(FloatVector v) {
+        if (L > 16) {
+            float s = 0f;
+            for (int i = 0; i < L; i++) s += v.lane(i);
+            return s;
+        }
+        if (L > 8) v = v.add(v.rearrange(ROT8));
+        if (L > 4) v = v.add(v.rearrange(ROT4));
+        if (L > 2) v = v.add(v.rearrange(ROT2));
+        if (L > 1) v = v.add(v.rearrange(ROT1));
+        return v.lane(0);
+    }
+
+    private static final float EXP_HI = 88.0f;             // exp(88) < Float.MAX_VALUE; inputs above are clamped
+    private static final float EXP_LO = -87.33654f;        // ln(Float.MIN_NORMAL); below, the result is 0
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;      // Cody–Waite split of ln 2
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND_MAGIC = 12582912f;    // 1.5·2^23: adding it rounds to an integer
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+
+    /**
+     * e^x lane-wise (relative error ~1e-7, about 1 ulp; 0 below ln(MIN_NORMAL), inputs above 88 clamped):
+     * x = n·ln2 + r with |r| ≤ ln2/2, e^r by its degree-7 Taylor polynomial, 2^n put into the exponent bits.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = xc.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        FloatVector r = madd(n, FloatVector.broadcast(S, -LN2_HI), xc);
+        r = madd(n, FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = madd(r, FloatVector.broadcast(S, 1f / 5040f), FloatVector.broadcast(S, 1f / 720f));
+        p = madd(r, p, FloatVector.broadcast(S, 1f / 120f));
+        p = madd(r, p, FloatVector.broadcast(S, 1f / 24f));
+        p = madd(r, p, FloatVector.broadcast(S, 1f / 6f));
+        p = madd(r, p, FloatVector.broadcast(S, 0.5f));
+        p = madd(r, p, FloatVector.broadcast(S, 1f));
+        p = madd(r, p, FloatVector.broadcast(S, 1f));
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_LO));
     }
 
     // =================================================================== dense GEMM
@@ -515,7 +574,7 @@ public final class VectorKernels extends ScalarKernels {
 
     private static void storeDot(FloatVector acc, float[] dy, int yo, float[] x, int xo, int bound, int n,
                                  float[] out, int at, boolean accumulate) {
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (int t = bound; t < n; t++) s = madd(dy[yo + t], x[xo + t], s);
         out[at] = accumulate ? out[at] + s : s;
     }
@@ -535,7 +594,7 @@ public final class VectorKernels extends ScalarKernels {
                     FloatVector v = FloatVector.fromArray(S, x, xr + c);
                     acc = madd(v, v, acc);
                 }
-                float ss = acc.reduceLanes(VectorOperators.ADD);
+                float ss = sumLanes(acc);
                 for (int c = bound; c < d; c++) ss = madd(x[xr + c], x[xr + c], ss);
                 float rs = (float) (1.0 / Math.sqrt(ss / d + eps));
                 rstd[rOff + r] = rs;
@@ -561,7 +620,7 @@ public final class VectorKernels extends ScalarKernels {
                     FloatVector dg = FloatVector.fromArray(S, dy, gr + c).mul(FloatVector.fromArray(S, gain, gOff + c));
                     acc = madd(dg, FloatVector.fromArray(S, x, xr + c), acc);
                 }
-                float dot = acc.reduceLanes(VectorOperators.ADD);
+                float dot = sumLanes(acc);
                 for (int c = bound; c < d; c++) dot = madd(dy[gr + c] * gain[gOff + c], x[xr + c], dot);
                 float mean = dot * rs / d; // Σ dxhat·xhat / d
                 float k2 = mean * rs;
@@ -618,7 +677,7 @@ public final class VectorKernels extends ScalarKernels {
             for (; i + L <= i1; i += L) {
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
                 FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
-                FloatVector halfErfc = erfcPoly(az).mul(az.mul(az).neg().lanewise(VectorOperators.EXP)).mul(0.5f);
+                FloatVector halfErfc = erfcPoly(az).mul(exp(az.mul(az).neg())).mul(0.5f);
                 FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
                 xv.mul(cdf).intoArray(y, yOff + i);
             }
@@ -634,7 +693,7 @@ public final class VectorKernels extends ScalarKernels {
             for (; i + L <= i1; i += L) {
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
                 FloatVector az = xv.abs().mul(Gelu.INV_SQRT2);
-                FloatVector ex = az.mul(az).neg().lanewise(VectorOperators.EXP); // exp(−x²/2)
+                FloatVector ex = exp(az.mul(az).neg()); // exp(−x²/2)
                 FloatVector halfErfc = erfcPoly(az).mul(ex).mul(0.5f);
                 FloatVector c = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
                 FloatVector grad = madd(xv.mul(Gelu.INV_SQRT_2PI), ex, c); // Φ(x) + x·φ(x)
@@ -656,11 +715,11 @@ public final class VectorKernels extends ScalarKernels {
     private static float expSum(float[] x, int off, int d, int bound, float max, float[] out, int outOff) {
         FloatVector sv = FloatVector.zero(S);
         for (int c = 0; c < bound; c += L) {
-            FloatVector ev = FloatVector.fromArray(S, x, off + c).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector ev = exp(FloatVector.fromArray(S, x, off + c).sub(max));
             if (out != null) ev.intoArray(out, outOff + c);
             sv = sv.add(ev);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(sv);
         for (int c = bound; c < d; c++) {
             float ev = (float) Math.exp(x[off + c] - max);
             if (out != null) out[outOff + c] = ev;
@@ -695,7 +754,7 @@ public final class VectorKernels extends ScalarKernels {
                 for (int c = 0; c < bound; c += L) {
                     acc = madd(FloatVector.fromArray(S, y, yr + c), FloatVector.fromArray(S, dy, gr + c), acc);
                 }
-                float s = acc.reduceLanes(VectorOperators.ADD);
+                float s = sumLanes(acc);
                 for (int c = bound; c < d; c++) s = madd(y[yr + c], dy[gr + c], s);
                 for (int c = 0; c < bound; c += L) {
                     FloatVector g = FloatVector.fromArray(S, dy, gr + c).sub(s).mul(FloatVector.fromArray(S, y, yr + c));
@@ -802,7 +861,7 @@ public final class VectorKernels extends ScalarKernels {
                         dv0 = madd(pv, FloatVector.fromArray(S, ds, c), dv0);
                         pv0 = pv0.add(pv);
                     }
-                    float dsum = dv0.reduceLanes(VectorOperators.ADD), psum = pv0.reduceLanes(VectorOperators.ADD);
+                    float dsum = sumLanes(dv0), psum = sumLanes(pv0);
                     for (; c < len; c++) {
                         dsum = madd(probs[pi + c], ds[c], dsum);
                         psum += probs[pi + c];
@@ -873,7 +932,7 @@ public final class VectorKernels extends ScalarKernels {
                 float max = rowMax(logits, lr, vocab, bound);
                 float inv = scale / expSum(logits, lr, vocab, bound, max, null, 0);
                 for (int c = 0; c < bound; c += L) {
-                    FloatVector p = FloatVector.fromArray(S, logits, lr + c).sub(max).lanewise(VectorOperators.EXP).mul(inv);
+                    FloatVector p = exp(FloatVector.fromArray(S, logits, lr + c).sub(max)).mul(inv);
                     FloatVector.fromArray(S, dlogits, dr + c).add(p).intoArray(dlogits, dr + c);
                 }
                 for (int c = bound; c < vocab; c++) dlogits[dr + c] += (float) Math.exp(logits[lr + c] - max) * inv;
@@ -949,7 +1008,7 @@ public final class VectorKernels extends ScalarKernels {
         for (; i + L <= n; i += L) {
             a0 = madd(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) s = madd(x[xOff + i], y[yOff + i], s);
         return s;
     }
@@ -965,7 +1024,7 @@ public final class VectorKernels extends ScalarKernels {
             a1 = a1.add(FloatVector.fromArray(S, x, xOff + i + L));
         }
         for (; i + L <= n; i += L) a0 = a0.add(FloatVector.fromArray(S, x, xOff + i));
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(a0.add(a1));
         for (; i < n; i++) s += x[xOff + i];
         return s;
     }
