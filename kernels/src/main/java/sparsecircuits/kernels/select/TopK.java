@@ -148,7 +148,7 @@ public final class TopK {
     }
 
     /** Above this size the first digit is estimated from a sample, so one pass over w usually suffices. */
-    static final int SAMPLED_ABOVE = 1 << 14;
+    static final int SAMPLED_ABOVE = 1 << 20;
     private static final int SAMPLE_STRIDE = 64;
 
     /**
