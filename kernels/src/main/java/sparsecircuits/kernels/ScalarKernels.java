@@ -159,6 +159,15 @@ public class ScalarKernels implements Kernels {
         }
     }
 
+    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
+    protected static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
+        for (int h = 0; h < heads; h++) {
+            float s = 0f;
+            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
+            dsink[dsOff + h] += s;
+        }
+    }
+
     protected static void checkTargets(int rows, int vocab, int[] targets, int tOff) {
         ArgChecks.range("targets", targets, tOff, rows);
         for (int r = 0; r < rows; r++) {
@@ -521,13 +530,7 @@ public class ScalarKernels implements Kernels {
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;
             }
         });
-        if (sink != null) {
-            for (int h = 0; h < heads; h++) {
-                float s = 0f;
-                for (int b = 0; b < batch; b++) s += sinkPartial[b * heads + h];
-                dsink[dsOff + h] += s;
-            }
-        }
+        if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
     }
 
     // ------------------------------------------------------------------ cross-entropy

@@ -885,13 +885,7 @@ public final class VectorKernels extends ScalarKernels {
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;
             }
         });
-        if (sink != null) {
-            for (int h = 0; h < heads; h++) {
-                float s = 0f;
-                for (int b = 0; b < batch; b++) s += sinkPartial[b * heads + h];
-                dsink[dsOff + h] += s;
-            }
-        }
+        if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
     }
 
     // =================================================================== cross-entropy
