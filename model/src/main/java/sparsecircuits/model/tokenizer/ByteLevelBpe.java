@@ -33,12 +33,23 @@ import java.util.regex.Matcher;
  * encoded as UTF-8; an unpaired surrogate, which has no UTF-8 form, is encoded as U+FFFD (the
  * replacement character), so such a string decodes with U+FFFD in its place. {@link #decode} of an
  * arbitrary id sequence that cuts a UTF-8 sequence also yields U+FFFD for the broken bytes.
+ *
+ * <h2>Special token</h2>
+ * {@link #encode(String)} treats {@code "<|endoftext|>"} in the text as ordinary characters (as
+ * tiktoken's {@code encode_ordinary}); {@link #encode(String, boolean)} with {@code allowSpecial} maps
+ * each occurrence to the special id. (A Hugging Face reader of the exported file always does the
+ * latter, since the token is listed in {@code added_tokens}.)
+ *
+ * <h2>Speed</h2>
+ * Pre-tokens of up to 256 characters are cached (pre-token to ids, at most 65,536 entries, the cache
+ * is emptied when full); the merge loop scans a pre-token once per applied rank.
  */
 public final class ByteLevelBpe {
     /** The special token's text; its id is {@code vocabSize() - 1}. */
     public static final String END_OF_TEXT = "<|endoftext|>";
 
     private static final int CACHE_LIMIT = 1 << 16;
+    private static final int CACHE_MAX_PIECE = 256;
 
     private final byte[][] tokens;          // id -> bytes, ordinary tokens only
     private final String[] tokenStrings;    // id -> byte-level string, including the special
@@ -199,10 +210,14 @@ public final class ByteLevelBpe {
     }
 
     private void encodePiece(String piece, IntList out) {
+        if (piece.length() > CACHE_MAX_PIECE) {
+            out.addAll(encodeBytes(utf8(piece)));
+            return;
+        }
         int[] ids = cache.get(piece);
         if (ids == null) {
             ids = encodeBytes(utf8(piece));
-            if (cache.size() >= CACHE_LIMIT) cache.clear();
+            if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded: start afresh when full
             cache.put(piece, ids);
         }
         out.addAll(ids);
