@@ -22,11 +22,13 @@ import sparsecircuits.model.json.JsonException;
  * token in {@code added_tokens} (and also in the model vocabulary, as GPT-2's file does); pre-tokenizer
  * {@code Sequence[Split(Regex = PreTokenizer.REGEX, Isolated), ByteLevel(use_regex false)]}; a
  * {@code ByteLevel} decoder; model {@code BPE} with the vocabulary in id order (token strings in the
- * GPT-2 byte alphabet) and merges as {@code "left right"} strings in rank order. The field names are
- * those that {@code tokenizers} (Rust, 0.19-0.21) writes for GPT-2-style byte-level BPE files, written
- * from memory and not checked against the library offline. Uncertain: versions from 0.20 write merges
- * as two-element arrays rather than strings (both forms are read here, and the library reads both);
- * {@code ignore_merges} exists only from 0.19 (older readers may not know the field).
+ * GPT-2 byte alphabet) and merges as {@code "left right"} strings in rank order. The layout is the
+ * one Llama-3/Qwen-style byte-level files use (a regex {@code Split} then {@code ByteLevel} without its
+ * own regex); the field names were checked against the {@code tokenizers} source of the BPE model's
+ * serialisation, whose reader ignores fields it does not know ({@code byte_fallback} and
+ * {@code ignore_merges} are newer ones). Not verified: loading the file with the library itself (no
+ * offline reader is available here). Versions from 0.20 write merges as two-element arrays instead
+ * of strings; both forms are read here, and the library reads both.
  *
  * <p>Read: the structure this class writes, checked strictly. Anything else (another model type, a
  * normalizer, another regex, a missing byte, a merge whose result is not in the vocabulary, an id gap,

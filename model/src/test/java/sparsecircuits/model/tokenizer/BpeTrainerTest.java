@@ -48,6 +48,23 @@ class BpeTrainerTest {
         }
         assertNotEquals(bpe.encode("]]\n")[0], bpe.encode("]\n")[0]);
         assertNotEquals(bpe.encode("\")")[0], bpe.encode("')")[0]);
+        // and in context, as the tasks use them
+        int[] quote = bpe.encode("    foo(\"some text\")");
+        assertEquals(bpe.encode("\")")[0], quote[quote.length - 1]);
+        int[] nested = bpe.encode("    values =[[5, 3, 11, 3, 12]]\n");
+        assertEquals(bpe.encode("]]\n")[0], nested[nested.length - 1]);
+        int[] flat = bpe.encode("    values =[5, 3, 11]\n");
+        assertEquals(bpe.encode("]\n")[0], flat[flat.length - 1]);
+        int[] add = bpe.encode("x.add(node)"); // "x" is one byte
+        assertEquals(bpe.encode(".add")[0], add[1]);
+    }
+
+    @Test
+    void taskTargetsAreSinglePreTokensAndIncludeTheSpecList() {
+        for (String s : TaskTargets.all()) assertEquals(List.of(s), PreTokenizer.split(s), BpeTrainer.quote(s));
+        assertTrue(TaskTargets.all().containsAll(List.of("(\"", "('", "\")", "')", "]\n", "]]\n", ".add", " +=", " in", ":")));
+        assertEquals(List.of("]]\n", "]\n"), TaskTargets.byTask().get("bracket_counting"));
+        assertEquals(new HashSet<>(TaskTargets.all()).size(), TaskTargets.all().size());
     }
 
     @Test
