@@ -1,0 +1,62 @@
+package sparsecircuits.model.tokenizer;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The target strings of the paper's tasks (SPEC §5 and §8.1) that must each be one token, so that a
+ * task's two candidate completions are two different first tokens (without forcing, {@code "]]\n"}
+ * and {@code "]\n"} can share their first token {@code "]"}).
+ *
+ * <p>{@link BpeTrainer#withTaskTargets} forces all of them; the task suite (a later issue, module
+ * {@code pruning}) takes its fixed targets from this same list, so the two cannot drift apart.
+ * Targets that vary per datapoint (a copied variable name in {@code class_init}, {@code var_swap},
+ * {@code fstring_brace}) are not here. Each string is exactly one pre-token of the tinypython regex.
+ */
+public final class TaskTargets {
+    private static final Map<String, List<String>> BY_TASK = new LinkedHashMap<>();
+
+    static {
+        put("single_double_quote", "\")", "')", "(\"", "('");
+        put("final_kwarg", "=None", "):\n");
+        put("set_or_string", ".add", " +=");
+        put("set_or_string_fixedvarname", ".add", " +=");
+        put("with_as", " as", "\n");
+        put("bracket_brace", ":", ",");
+        put("with_open", "r", "w");
+        put("bracket_counting", "]]\n", "]\n");
+        put("for_while", " in", ":");
+        put("else_elif", ":");
+        put("if_ternary", ":", " else");
+        put("indent_for", "        ", "    ");
+        put("lambda_func", " :", ":", " (", "(");
+        put("if_equals", " ==", " =");
+        put("enumerate_range", " enumerate", " range");
+        put("var_if", " ==", " =");
+        put("while_return_true", ":", "\n");
+    }
+
+    private static void put(String task, String... targets) {
+        BY_TASK.put(task, List.of(targets));
+    }
+
+    private TaskTargets() {
+    }
+
+    /** Fixed target strings by task name (SPEC §5 names), in table order. */
+    public static Map<String, List<String>> byTask() {
+        return Collections.unmodifiableMap(BY_TASK);
+    }
+
+    /** Every distinct target string, in first-appearance order of {@link #byTask()}. */
+    public static List<String> all() {
+        List<String> out = new ArrayList<>();
+        for (List<String> ts : BY_TASK.values()) {
+            for (String t : ts) if (!out.contains(t)) out.add(t);
+        }
+        return List.copyOf(out);
+    }
+}
