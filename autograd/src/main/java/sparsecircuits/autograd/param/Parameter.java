@@ -1,0 +1,306 @@
+package sparsecircuits.autograd.param;
+
+import sparsecircuits.kernels.select.TopK;
+import sparsecircuits.kernels.sparse.CsrMatrix;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A named trainable tensor: shape, dense {@code value}, dense {@code grad}, and dense Adam moments
+ * {@code m}, {@code v} allocated on the first optimizer step.
+ *
+ * <p>Everything stays dense even for a sparse parameter (SPEC §2.1, §7.5 item 1; DESIGN.md decision 1):
+ * the dense value array is the truth, and an entry zeroed by one top-k keeps receiving gradients and
+ * Adam updates, so it can re-enter the top-k later (regrowth). What makes a parameter sparse is only
+ * that {@link #sparsify} runs after each optimizer step, zeroing every entry outside the kept set and
+ * rebuilding the {@link CsrMatrix} the sparse kernels run on.
+ *
+ * <p>Layout: a 2-D weight is {@code [out × in]} (the reference {@code nn.Linear}); a 1-D tensor (bias,
+ * gain) is treated as {@code [1 × n]}; any higher-rank shape as {@code [shape[0] × rest]}.
+ */
+public final class Parameter {
+
+    /** Whether a parameter is ever sparsified. */
+    public enum Kind {
+        /** Never sparsified: RMSNorm gains, attention sinks, the bigram table. */
+        DENSE,
+        /** Per-tensor top-k after every optimizer step, under a {@link SparsityRule}. */
+        SPARSE
+    }
+
+    /** How a sparse tensor's budget scales with the expansion factor E (SPEC §2.1). */
+    public enum BudgetClass {
+        /**
+         * Weight matrices (c_attn, attn.c_proj, c_fc, mlp.c_proj): keep pfrac × (size in the base model),
+         * i.e. a fraction pfrac/E² of this tensor.
+         */
+        MATRIX,
+        /** Embedding, unembedding and biases (one dimension scales with E): fraction pfrac/E. */
+        VOCAB_OR_BIAS
+    }
+
+    /**
+     * Which axis is a "neuron" for the minimum-per-neuron rule, and which budget class applies.
+     * ROWS for c_fc and c_attn weights, COLUMNS for mlp.c_proj and attn.c_proj, NONE for embeddings,
+     * unembedding and biases.
+     */
+    public record SparsityRule(TopK.Neurons neurons, BudgetClass budget) {
+        public SparsityRule {
+            Objects.requireNonNull(neurons, "neurons");
+            Objects.requireNonNull(budget, "budget");
+        }
+
+        /** c_fc, c_attn: each output row keeps ≥ j inputs; matrix budget. */
+        public static final SparsityRule MATRIX_ROWS = new SparsityRule(TopK.Neurons.ROWS, BudgetClass.MATRIX);
+        /** mlp.c_proj, attn.c_proj: each input column keeps ≥ j outputs; matrix budget. */
+        public static final SparsityRule MATRIX_COLUMNS = new SparsityRule(TopK.Neurons.COLUMNS, BudgetClass.MATRIX);
+        /** wte, lm_head, wpe, biases: no per-neuron minimum; vocab/bias budget. */
+        public static final SparsityRule VOCAB_OR_BIAS = new SparsityRule(TopK.Neurons.NONE, BudgetClass.VOCAB_OR_BIAS);
+
+        /** Whether the minimum-per-neuron rule applies (ROWS or COLUMNS). */
+        public boolean hasMinimum() {
+            return neurons != TopK.Neurons.NONE;
+        }
+    }
+
+    private final String name;
+    private final int[] shape;
+    private final int numel;
+    private final int rows;
+    private final int cols;
+    private final Kind kind;
+    private final SparsityRule rule;
+    private final float[] value;
+    private final float[] grad;
+    private float[] m;
+    private float[] v;
+    private boolean weightDecay;
+
+    /** The current pattern; null means "all entries kept" (built on demand by {@link #csr()}). */
+    private CsrMatrix csr;
+    private int nnz;
+    private int[] indexScratch;
+
+    private Parameter(String name, Kind kind, SparsityRule rule, int... shape) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("parameter name must be non-empty");
+        }
+        if (shape == null || shape.length == 0) {
+            throw new IllegalArgumentException(name + ": shape must have at least one dimension");
+        }
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(name + ": every dimension must be positive, got " + Arrays.toString(shape));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException(name + ": too many elements " + Arrays.toString(shape));
+            }
+        }
+        this.name = name;
+        this.shape = shape.clone();
+        this.numel = (int) n;
+        this.rows = shape.length == 1 ? 1 : shape[0];
+        this.cols = numel / rows;
+        this.kind = kind;
+        this.rule = rule;
+        if (kind == Kind.SPARSE && rule.hasMinimum() && shape.length != 2) {
+            throw new IllegalArgumentException(name + ": the minimum-per-neuron rule " + rule.neurons()
+                    + " needs a 2-D [out, in] weight, got shape " + Arrays.toString(shape));
+        }
+        this.value = new float[numel];
+        this.grad = new float[numel];
+        this.weightDecay = shape.length >= 2;
+        this.nnz = numel;
+    }
+
+    /** A parameter that is never sparsified (norm gains, sinks, bigram table). */
+    public static Parameter dense(String name, int... shape) {
+        return new Parameter(name, Kind.DENSE, null, shape);
+    }
+
+    /** A parameter sparsified by per-tensor top-k under {@code rule}. */
+    public static Parameter sparse(String name, SparsityRule rule, int... shape) {
+        Objects.requireNonNull(rule, "rule");
+        return new Parameter(name, Kind.SPARSE, rule, shape);
+    }
+
+    /**
+     * Excludes this parameter from decoupled weight decay (the bigram table: SPEC §2.3 decays every
+     * ≥2-D parameter except it). 1-D parameters are never decayed. Returns this.
+     */
+    public Parameter excludeFromWeightDecay() {
+        this.weightDecay = false;
+        return this;
+    }
+
+    /** Whether decoupled weight decay applies: ≥2-D and not excluded. */
+    public boolean weightDecay() {
+        return weightDecay;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int numel() {
+        return numel;
+    }
+
+    /** Rows of the {@code [rows × cols]} view (out for a weight, 1 for a 1-D tensor). */
+    public int rows() {
+        return rows;
+    }
+
+    /** Columns of the {@code [rows × cols]} view. */
+    public int cols() {
+        return cols;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public boolean isSparse() {
+        return kind == Kind.SPARSE;
+    }
+
+    /** The sparsity rule, or null for a DENSE parameter. */
+    public SparsityRule rule() {
+        return rule;
+    }
+
+    /** The dense values (the truth; entries outside the kept set are zero after {@link #sparsify}). */
+    public float[] value() {
+        return value;
+    }
+
+    /** The dense gradient buffer (backward accumulates into it). */
+    public float[] grad() {
+        return grad;
+    }
+
+    /** Zeroes the gradient. */
+    public void zeroGrad() {
+        Arrays.fill(grad, 0f);
+    }
+
+    /** Whether the Adam moments have been allocated (after the first optimizer step or a restore). */
+    public boolean hasMoments() {
+        return m != null;
+    }
+
+    /** First Adam moment, allocated (zeroed) on first use; dense for every kind. */
+    public float[] m() {
+        if (m == null) {
+            m = new float[numel];
+        }
+        return m;
+    }
+
+    /** Second Adam moment, allocated (zeroed) on first use; dense for every kind. */
+    public float[] v() {
+        if (v == null) {
+            v = new float[numel];
+        }
+        return v;
+    }
+
+    /**
+     * Per-tensor exact top-k by |w| with the minimum-per-neuron rule (SPEC §2.1): keeps the k entries
+     * chosen by {@link TopK#selectWithMinimum} (the top-min(j, neuron size) of every neuron of the rule's
+     * axis forced in, then the largest remaining |w|; ties to the lower flat index), zeroes every other
+     * entry of the dense value array, and rebuilds the CSR pattern. With k ≥ numel everything is kept.
+     * Gradients and moments are not touched.
+     *
+     * @param k the kept count for this tensor (see {@code Schedule.keptCount})
+     * @param j the minimum per neuron; ignored when the rule has no neuron axis
+     * @throws IllegalStateException for a DENSE parameter
+     * @throws IllegalArgumentException when k &lt; 0, or j·neurons &gt; k (the rule cannot be met)
+     */
+    public void sparsify(int k, int j) {
+        if (kind != Kind.SPARSE) {
+            throw new IllegalStateException(name + " is a DENSE parameter and is never sparsified");
+        }
+        if (k < 0) {
+            throw new IllegalArgumentException(name + ": kept count k must be ≥ 0, got " + k);
+        }
+        if (j < 0) {
+            throw new IllegalArgumentException(name + ": minimum per neuron j must be ≥ 0, got " + j);
+        }
+        if (k >= numel) {
+            csr = null;
+            nnz = numel;
+            return;
+        }
+        if (indexScratch == null || indexScratch.length < k) {
+            indexScratch = new int[k];
+        }
+        try {
+            TopK.selectWithMinimum(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), indexScratch, 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + ": " + e.getMessage(), e);
+        }
+        int prev = 0;
+        for (int q = 0; q < k; q++) {
+            int f = indexScratch[q];
+            Arrays.fill(value, prev, f, 0f);
+            prev = f + 1;
+        }
+        Arrays.fill(value, prev, numel, 0f);
+        csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, indexScratch, 0, k);
+        nnz = k;
+    }
+
+    /** The size of the kept set after the last {@link #sparsify} (numel if never sparsified or dense). */
+    public int nnz() {
+        return nnz;
+    }
+
+    /** The kept fraction {@code nnz / numel}. */
+    public double density() {
+        return (double) nnz / numel;
+    }
+
+    /** The number of entries whose value is actually nonzero (≤ {@link #nnz()}). */
+    public int countNonZero() {
+        int c = 0;
+        for (float x : value) {
+            if (x != 0f) c++;
+        }
+        return c;
+    }
+
+    /**
+     * The {@code [rows × cols]} CSR matrix of the kept set. After {@link #sparsify} it holds the pattern
+     * and values of that call; if everything is kept (never sparsified, k ≥ numel, or a DENSE parameter)
+     * a full pattern is built from the current values. Values changed after the last sparsify are
+     * picked up by {@link #refreshCsrValues()}.
+     */
+    public CsrMatrix csr() {
+        if (csr == null) {
+            int[] all = new int[numel];
+            for (int i = 0; i < numel; i++) all[i] = i;
+            csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, all, 0, numel);
+        }
+        return csr;
+    }
+
+    /** Re-reads the CSR values from the dense array (same pattern). */
+    public void refreshCsrValues() {
+        if (csr != null) {
+            csr.refreshValues(value, 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(shape) + " " + kind + (rule == null ? "" : " " + rule) + " nnz=" + nnz;
+    }
+}

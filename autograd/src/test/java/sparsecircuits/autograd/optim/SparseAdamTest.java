@@ -1,0 +1,270 @@
+package sparsecircuits.autograd.optim;
+
+import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.optim.Schedule.EmbeddingSchedule;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.autograd.param.Parameter.SparsityRule;
+import sparsecircuits.kernels.KernelProvider;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.kernels.select.TopK;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+class SparseAdamTest {
+    private final Kernels kernels = KernelProvider.get();
+
+    private static void gaussian(float[] a, Random r, double scale) {
+        for (int i = 0; i < a.length; i++) a[i] = (float) (scale * r.nextGaussian());
+    }
+
+    /** A small model's parameter set: the four min-j matrices, embeddings, biases, gains, sink, bigram. */
+    private static List<Parameter> model(int d, int v) {
+        return List.of(
+                Parameter.sparse("wte", SparsityRule.VOCAB_OR_BIAS, v, d),
+                Parameter.dense("ln_1.weight", d),
+                Parameter.sparse("c_attn.weight", SparsityRule.MATRIX_ROWS, 3 * d, d),
+                Parameter.sparse("c_attn.bias", SparsityRule.VOCAB_OR_BIAS, 3 * d),
+                Parameter.sparse("attn.c_proj.weight", SparsityRule.MATRIX_COLUMNS, d, d),
+                Parameter.dense("sink_logit", 2),
+                Parameter.sparse("c_fc.weight", SparsityRule.MATRIX_ROWS, 4 * d, d),
+                Parameter.sparse("mlp.c_proj.weight", SparsityRule.MATRIX_COLUMNS, d, 4 * d),
+                Parameter.sparse("lm_head.weight", SparsityRule.VOCAB_OR_BIAS, v, d),
+                Parameter.dense("bigram_table", v, v).excludeFromWeightDecay());
+    }
+
+    @Test
+    void keptCountsFollowTheScheduleAtEveryStepAndDenseParametersStayDense() {
+        qt().withExamples(12).forAll(integers().between(1, 3), integers().between(0, 2), integers().between(0, 1000))
+                .checkAssert((e, p, seed) -> {
+                    int d = 16 * e;
+                    int v = 24;
+                    double pfrac = 1.0 / (1 << p);
+                    long T = 100;
+                    List<Parameter> params = model(d, v);
+                    Random r = new Random(seed);
+                    for (Parameter q : params) gaussian(q.value(), r, 0.1);
+                    Schedule s = Schedule.standard(T, pfrac, e);
+                    SparseAdam opt = new SparseAdam(params, s, 0.01, SparseAdam.Settings.defaults().withMinPerNeuron(1), kernels);
+                    opt.checkBudgets();
+                    for (long t = 0; t < T; t++) {
+                        for (Parameter q : params) gaussian(q.grad(), r, 1);
+                        SparseAdam.StepInfo info = opt.step();
+                        assertEquals(t, info.step());
+                        long total = 0;
+                        for (Parameter q : params) {
+                            if (q.isSparse()) {
+                                int k = s.keptCount(q.rule().budget(), q.numel(), t);
+                                assertEquals(k, q.nnz(), q.name() + " at step " + t);
+                                assertTrue(q.countNonZero() <= k, q.name() + " has nonzeros outside its kept set");
+                                assertEquals(k, q.csr().nnz());
+                            } else {
+                                assertEquals(q.numel(), q.countNonZero(), q.name() + " (DENSE) lost entries at step " + t);
+                            }
+                            total += q.nnz();
+                        }
+                        assertEquals(total, info.nonZeros());
+                    }
+                    assertEquals(T, opt.stepsTaken());
+                });
+    }
+
+    @Test
+    void regrowthReallyHappens() {
+        // 8 entries, budget 4 from step 1 on (E = 1, pfrac 1/2, anneal 0% → 1% of 100 steps).
+        // Entry 0 is pushed towards zero, entry 7 (dropped at step 1) is pushed up every step: its one-step
+        // Adam update overtakes the shrinking |w0| and it re-enters the kept set.
+        Parameter w = Parameter.sparse("w", new SparsityRule(TopK.Neurons.NONE, Parameter.BudgetClass.MATRIX), 2, 4);
+        float[] init = {1.0f, 0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f};
+        System.arraycopy(init, 0, w.value(), 0, 8);
+        Schedule s = new Schedule(100, 0.5, 1, 0, 0, 0.01, EmbeddingSchedule.SMOOTH);
+        SparseAdam opt = new SparseAdam(List.of(w), s, 0.1, SparseAdam.Settings.defaults().withWeightDecay(0), kernels);
+        int regrownAt = -1;
+        for (int t = 0; t < 60; t++) {
+            w.zeroGrad();
+            w.grad()[0] = 1f;
+            w.grad()[7] = -1f;
+            opt.step();
+            if (t == 0) assertEquals(8, w.nnz(), "dense at step 0");
+            if (t == 1) {
+                assertEquals(4, w.nnz());
+                assertEquals(0f, w.value()[7], "entry 7 is dropped at step 1");
+            }
+            if (t >= 1) assertEquals(4, w.nnz());
+            if (t > 1 && w.value()[7] != 0f) {
+                regrownAt = t;
+                break;
+            }
+        }
+        assertTrue(regrownAt > 1, "a weight zeroed by top-k came back");
+        assertTrue(w.value()[7] > 0f);
+        int[] colIdx = w.csr().colIdx();
+        int[] rowPtr = w.csr().rowPtr();
+        boolean inPattern = false;
+        for (int q = rowPtr[1]; q < rowPtr[2]; q++) inPattern |= colIdx[q] == 3;
+        assertTrue(inPattern, "the regrown weight is in the rebuilt CSR pattern");
+        assertTrue(w.m()[7] < 0f, "its Adam moment kept accumulating while it was zero");
+    }
+
+    @Test
+    void rmsNormalisationMakesTheGlobalGradientRmsOne() {
+        qt().withExamples(100).forAll(integers().between(1, 200), integers().between(1, 50), integers().between(-3, 6),
+                integers().between(0, 100_000)).checkAssert((n1, n2, exp, seed) -> {
+            Random r = new Random(seed);
+            Parameter a = Parameter.dense("a", n1);
+            Parameter b = Parameter.sparse("b", SparsityRule.VOCAB_OR_BIAS, n2, 3);
+            Parameter bigram = Parameter.dense("bigram_table", 4, 4).excludeFromWeightDecay();
+            double scale = Math.pow(10, exp);
+            gaussian(a.grad(), r, scale);
+            gaussian(b.grad(), r, scale);
+            gaussian(bigram.grad(), r, scale);
+            float[] before = a.grad().clone();
+            SparseAdam opt = new SparseAdam(List.of(a, b, bigram), Schedule.dense(10), 0.01, SparseAdam.Settings.defaults(), kernels);
+            double rms = opt.normalizeGradients();
+            double ss = 0;
+            double n = 0;
+            for (Parameter p : List.of(a, b, bigram)) {
+                for (float g : p.grad()) ss += (double) g * g;
+                n += p.numel();
+            }
+            double after = Math.sqrt(ss / n);
+            assertEquals(rms / (rms + 1e-5), after, 1e-6 * after, "rms after = rms / (rms + 1e-5)");
+            if (rms >= 1) assertEquals(1.0, after, 1e-5, "global grad RMS is 1");
+            for (int i = 0; i < n1; i++) {
+                assertEquals(before[i] / (rms + 1e-5), a.grad()[i], 1e-6 * Math.abs(before[i] / (rms + 1e-5)) + 1e-30);
+            }
+        });
+    }
+
+    @Test
+    void nonFiniteGradientIsNamedAndNothingChanges() {
+        Parameter a = Parameter.dense("a", 3);
+        Parameter b = Parameter.dense("h.1.mlp.c_fc.weight", 2, 2);
+        a.grad()[0] = 2f;
+        b.grad()[3] = Float.NaN;
+        SparseAdam opt = new SparseAdam(List.of(a, b), Schedule.dense(10), 0.01, SparseAdam.Settings.defaults(), kernels);
+        IllegalStateException e = assertThrows(IllegalStateException.class, opt::step);
+        assertTrue(e.getMessage().contains("h.1.mlp.c_fc.weight"), e.getMessage());
+        assertEquals(2f, a.grad()[0]);
+        assertEquals(0, opt.stepsTaken());
+    }
+
+    /** torch.optim.Adam + the surrounding steps, in double. */
+    @Test
+    void adamMatchesTorchFormulaInDoubleIncludingBiasCorrection() {
+        Random r = new Random(11);
+        Parameter a = Parameter.dense("a", 37);
+        Parameter w = Parameter.dense("w", 5, 6); // ≥2-D: decayed
+        gaussian(a.value(), r, 1);
+        gaussian(w.value(), r, 1);
+        List<Parameter> ps = List.of(a, w);
+        double[][] p = {toDouble(a.value()), toDouble(w.value())};
+        double[][] m = {new double[37], new double[30]};
+        double[][] v = {new double[37], new double[30]};
+        Schedule s = Schedule.dense(20);
+        double lr = 0.05;
+        SparseAdam opt = new SparseAdam(ps, s, lr, SparseAdam.Settings.defaults(), kernels);
+        double b1 = 0.9, b2 = 0.95, eps = 0.1, wd = 0.1;
+        for (int step = 0; step < 6; step++) {
+            double[][] g = new double[2][];
+            double ss = 0;
+            for (int i = 0; i < 2; i++) {
+                Parameter q = ps.get(i);
+                gaussian(q.grad(), r, 0.3 + step);
+                g[i] = toDouble(q.grad());
+                for (double x : g[i]) ss += x * x;
+            }
+            double rms = Math.sqrt(ss / 67);
+            double lrT = s.lr(lr, step);
+            int t = step + 1;
+            for (int i = 0; i < 2; i++) {
+                for (int k = 0; k < p[i].length; k++) {
+                    double gn = g[i][k] / (rms + 1e-5);
+                    m[i][k] = b1 * m[i][k] + (1 - b1) * gn;
+                    v[i][k] = b2 * v[i][k] + (1 - b2) * gn * gn;
+                    double stepSize = lrT / (1 - Math.pow(b1, t));
+                    double denom = Math.sqrt(v[i][k]) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
+                    p[i][k] -= stepSize * m[i][k] / denom;
+                    if (i == 1) p[i][k] -= wd * lrT * p[i][k];
+                }
+            }
+            SparseAdam.StepInfo info = opt.step();
+            assertEquals(lrT, info.lr(), 1e-15);
+            assertEquals(rms, info.gradRms(), 1e-6 * rms);
+            for (int i = 0; i < 2; i++) {
+                float[] got = ps.get(i).value();
+                for (int k = 0; k < got.length; k++) {
+                    assertEquals(p[i][k], got[k], 2e-6 * (1 + Math.abs(p[i][k])), ps.get(i).name() + "[" + k + "] after step " + t);
+                    assertEquals(m[i][k], ps.get(i).m()[k], 1e-6 * (1 + Math.abs(m[i][k])));
+                    assertEquals(v[i][k], ps.get(i).v()[k], 1e-6 * (1 + Math.abs(v[i][k])));
+                }
+            }
+        }
+        assertTrue(s.lr(lr, 0) == 0.0 && s.lr(lr, 1) > 0, "the run crossed the warmup");
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    @Test
+    void decaySkipsOneDimensionalParametersAndTheBigramTable() {
+        Random r = new Random(5);
+        Parameter bias = Parameter.sparse("c_fc.bias", SparsityRule.VOCAB_OR_BIAS, 8);
+        Parameter gain = Parameter.dense("ln_f.weight", 8);
+        Parameter bigram = Parameter.dense("bigram_table", 4, 4).excludeFromWeightDecay();
+        Parameter weight = Parameter.dense("w", 4, 4);
+        Parameter wte = Parameter.sparse("wte", SparsityRule.VOCAB_OR_BIAS, 6, 4);
+        List<Parameter> ps = List.of(bias, gain, bigram, weight, wte);
+        for (Parameter p : ps) gaussian(p.value(), r, 1);
+        float[][] before = new float[ps.size()][];
+        for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).value().clone();
+        // zero gradients: Adam moves nothing (m = 0), so only decay can change values; no top-k (dense schedule)
+        SparseAdam opt = new SparseAdam(ps, Schedule.dense(100), 0.5, SparseAdam.Settings.defaults(), kernels);
+        opt.step(); // lr_t = 0 at step 0
+        opt.step();
+        double lrT = Schedule.dense(100).lr(0.5, 1);
+        assertTrue(lrT > 0);
+        float factor = (float) (1 - 0.1 * lrT);
+        assertArrayEquals(before[0], bias.value(), "1-D bias not decayed");
+        assertArrayEquals(before[1], gain.value(), "gain not decayed");
+        assertArrayEquals(before[2], bigram.value(), "bigram table not decayed");
+        for (int k = 0; k < 16; k++) assertEquals(before[3][k] * factor, weight.value()[k], 1e-7f, "weight decayed");
+        for (int k = 0; k < 24; k++) assertEquals(before[4][k] * factor, wte.value()[k], 1e-7f, "embedding decayed");
+        assertNotEquals(before[3][0], weight.value()[0]);
+    }
+
+    @Test
+    void stepCounterCanBeRestored() {
+        Parameter a = Parameter.dense("a", 4);
+        SparseAdam opt = new SparseAdam(List.of(a), Schedule.dense(10), 0.01, SparseAdam.Settings.defaults(), kernels);
+        opt.setStepsTaken(7);
+        assertEquals(7, opt.stepsTaken());
+        assertEquals(7, opt.step().step());
+        assertEquals(8, opt.stepsTaken());
+        assertThrows(IllegalArgumentException.class, () -> opt.setStepsTaken(-1));
+    }
+
+    @Test
+    void impossibleBudgetIsReportedBeforeTraining() {
+        // d 16, E 2 over base 8, pfrac 1/4 → c_fc [64 × 16] keeps 1024/16 = 64 < 4·64 rows
+        List<Parameter> ps = List.of(Parameter.sparse("h.0.mlp.c_fc.weight", SparsityRule.MATRIX_ROWS, 64, 16));
+        SparseAdam opt = new SparseAdam(ps, Schedule.standard(100, 0.25, 2), 0.01, SparseAdam.Settings.defaults(), kernels);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, opt::checkBudgets);
+        assertTrue(e.getMessage().contains("h.0.mlp.c_fc.weight") && e.getMessage().contains("j·neurons"), e.getMessage());
+        new SparseAdam(ps, Schedule.standard(100, 0.25, 2), 0.01, SparseAdam.Settings.defaults().withMinPerNeuron(1), kernels)
+                .checkBudgets();
+        assertThrows(IllegalArgumentException.class, () -> new SparseAdam(List.of(Parameter.dense("x", 1), Parameter.dense("x", 2)),
+                Schedule.dense(1), 0.01, SparseAdam.Settings.defaults(), kernels), "duplicate names");
+    }
+}
