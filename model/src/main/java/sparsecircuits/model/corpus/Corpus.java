@@ -1,0 +1,39 @@
+package sparsecircuits.model.corpus;
+
+import java.nio.file.Path;
+
+/**
+ * A source of Python documents split into training and validation documents.
+ *
+ * <p>Each call of {@link #train()} or {@link #validation()} returns an {@link Iterable} whose every
+ * {@code iterator()} starts the same sequence again, so a consumer can read it twice (for instance
+ * once to train a tokenizer and once to make batches). A document is never in both sequences.
+ * {@link #isFinite()} says whether the sequences end (a directory) or are unbounded (the generator).
+ */
+public interface Corpus {
+
+    /** Training documents, in a fixed order. */
+    Iterable<String> train();
+
+    /** Validation documents, in a fixed order, disjoint from {@link #train()}. */
+    Iterable<String> validation();
+
+    /** {@code true} when both sequences end; {@code false} when they are unbounded. */
+    boolean isFinite();
+
+    /** One line saying where the documents come from, for logs and {@code train-config.json}. */
+    String describe();
+
+    /** The embedded synthetic corpus of {@link SyntheticPython} for {@code seed}. */
+    static Corpus synthetic(long seed) {
+        return SyntheticPython.corpus(seed);
+    }
+
+    /**
+     * Every {@code .py} file under {@code dir}; see {@link PythonDirectoryCorpus}.
+     * @throws IllegalArgumentException when {@code dir} is missing, not a directory, or holds no {@code .py} file
+     */
+    static Corpus directory(Path dir, int validationPercent, long seed) {
+        return PythonDirectoryCorpus.open(dir, validationPercent, seed);
+    }
+}
