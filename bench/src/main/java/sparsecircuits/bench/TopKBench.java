@@ -39,18 +39,6 @@ public class TopKBench {
     private int k;
     private int[] out;
 
-    /** Elements scanned: JMH reports this counter as time per element. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Elements {
-        public long element;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            element = 0;
-        }
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         w = Bench.gaussian(51, n);
@@ -62,7 +50,7 @@ public class TopKBench {
     }
 
     @Benchmark
-    public int[] select(Elements counter) {
+    public int[] select(ElementCounter counter) {
         TopK.select(w, 0, n, k, out, 0);
         counter.element += n;
         return out;

@@ -42,18 +42,6 @@ public class TopKNeuronBench {
     private int k;
     private int[] out;
 
-    /** Elements scanned: JMH reports this counter as time per element. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Elements {
-        public long element;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            element = 0;
-        }
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         axis = TopK.Neurons.valueOf(neurons);
@@ -67,7 +55,7 @@ public class TopKNeuronBench {
     }
 
     @Benchmark
-    public int[] selectWithMinimum(Elements counter) {
+    public int[] selectWithMinimum(ElementCounter counter) {
         TopK.selectWithMinimum(w, 0, ROWS, COLS, k, J, axis, out, 0);
         counter.element += (long) ROWS * COLS;
         return out;

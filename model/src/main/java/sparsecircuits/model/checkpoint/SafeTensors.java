@@ -326,13 +326,13 @@ public final class SafeTensors {
 
     private static Map<String, String> metadata(Path file, Object value) {
         if (!(value instanceof Map)) {
-            throw new CheckpointException(file + ": " + METADATA_KEY + " is " + kind(value) + ", not an object of strings");
+            throw new CheckpointException(file + ": " + METADATA_KEY + " is " + Json.kind(value) + ", not an object of strings");
         }
         LinkedHashMap<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
             if (!(e.getValue() instanceof String)) {
                 throw new CheckpointException(file + ": " + METADATA_KEY + " entry '" + e.getKey() + "' is "
-                        + kind(e.getValue()) + ", not a string");
+                        + Json.kind(e.getValue()) + ", not a string");
             }
             out.put((String) e.getKey(), (String) e.getValue());
         }
@@ -342,7 +342,7 @@ public final class SafeTensors {
     private static TensorInfo tensorInfo(Path file, String name, Object value, long bufferLength) {
         String where = file + ": tensor '" + name + "'";
         if (!(value instanceof Map)) {
-            throw new CheckpointException(where + " is described by " + kind(value) + ", not an object");
+            throw new CheckpointException(where + " is described by " + Json.kind(value) + ", not an object");
         }
         Map<?, ?> m = (Map<?, ?>) value;
         for (Object key : m.keySet()) {
@@ -352,7 +352,7 @@ public final class SafeTensors {
         }
         Object dtypeValue = m.get("dtype");
         if (!(dtypeValue instanceof String)) {
-            throw new CheckpointException(where + (dtypeValue == null ? " has no dtype" : " has a dtype that is " + kind(dtypeValue) + ", not a string"));
+            throw new CheckpointException(where + (dtypeValue == null ? " has no dtype" : " has a dtype that is " + Json.kind(dtypeValue) + ", not a string"));
         }
         String dtype = (String) dtypeValue;
         Integer elementSize = DTYPE_SIZES.get(dtype);
@@ -361,7 +361,7 @@ public final class SafeTensors {
         }
         Object shapeValue = m.get("shape");
         if (!(shapeValue instanceof List)) {
-            throw new CheckpointException(where + (shapeValue == null ? " has no shape" : " has a shape that is " + kind(shapeValue) + ", not an array"));
+            throw new CheckpointException(where + (shapeValue == null ? " has no shape" : " has a shape that is " + Json.kind(shapeValue) + ", not an array"));
         }
         List<?> shapeList = (List<?>) shapeValue;
         int[] shape = new int[shapeList.size()];
@@ -408,7 +408,7 @@ public final class SafeTensors {
         }
         Object offValue = m.get("data_offsets");
         if (!(offValue instanceof List)) {
-            throw new CheckpointException(where + (offValue == null ? " has no data_offsets" : " has data_offsets that are " + kind(offValue) + ", not an array"));
+            throw new CheckpointException(where + (offValue == null ? " has no data_offsets" : " has data_offsets that are " + Json.kind(offValue) + ", not an array"));
         }
         List<?> offs = (List<?>) offValue;
         if (offs.size() != 2 || !(offs.get(0) instanceof Long) || !(offs.get(1) instanceof Long)) {
@@ -528,15 +528,6 @@ public final class SafeTensors {
             }
             pos += r;
         }
-    }
-
-    private static String kind(Object v) {
-        if (v == null) return "null";
-        if (v instanceof String) return "a string";
-        if (v instanceof Map) return "an object";
-        if (v instanceof List) return "an array";
-        if (v instanceof Boolean) return "a boolean";
-        return "a number";
     }
 
     // ------------------------------------------------------------------ half precision

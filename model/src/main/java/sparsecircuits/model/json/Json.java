@@ -100,6 +100,16 @@ public final class Json {
         return parse(text);
     }
 
+    /** What a parsed value is, for error messages: "null", "a string", "an object", "an array", "a boolean", "a number". */
+    public static String kind(Object v) {
+        if (v == null) return "null";
+        if (v instanceof String) return "a string";
+        if (v instanceof java.util.Map) return "an object";
+        if (v instanceof java.util.List) return "an array";
+        if (v instanceof Boolean) return "a boolean";
+        return "a number";
+    }
+
     /** The compact JSON text of {@code value}. */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();

@@ -158,35 +158,26 @@ public final class TokenizerJson {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> object(Object v, String where) {
-        if (!(v instanceof Map)) throw bad(where + " must be an object, found " + kind(v));
+        if (!(v instanceof Map)) throw bad(where + " must be an object, found " + Json.kind(v));
         return (Map<String, Object>) v;
     }
 
     @SuppressWarnings("unchecked")
     private static List<Object> array(Object v, String where) {
-        if (!(v instanceof List)) throw bad(where + " must be an array, found " + kind(v));
+        if (!(v instanceof List)) throw bad(where + " must be an array, found " + Json.kind(v));
         return (List<Object>) v;
     }
 
     private static String string(Object v, String where) {
-        if (!(v instanceof String s)) throw bad(where + " must be a string, found " + kind(v));
+        if (!(v instanceof String s)) throw bad(where + " must be a string, found " + Json.kind(v));
         return s;
     }
 
     private static int integer(Object v, String where) {
         if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE - 1) {
-            throw bad(where + " must be a non-negative integer, found " + kind(v) + " " + v);
+            throw bad(where + " must be a non-negative integer, found " + Json.kind(v) + " " + v);
         }
         return (int) (long) l;
-    }
-
-    private static String kind(Object v) {
-        if (v == null) return "null";
-        if (v instanceof Map) return "an object";
-        if (v instanceof List) return "an array";
-        if (v instanceof String) return "a string";
-        if (v instanceof Boolean) return "a boolean";
-        return "a number";
     }
 
     private static void expect(Map<String, Object> obj, String key, Object value, String where) {
@@ -284,7 +275,7 @@ public final class TokenizerJson {
                 left = string(l.get(0), "model.merges[" + r + "][0]");
                 right = string(l.get(1), "model.merges[" + r + "][1]");
             } else {
-                throw bad("model.merges[" + r + "] must be \"left right\" or [left, right], found " + kind(m));
+                throw bad("model.merges[" + r + "] must be \"left right\" or [left, right], found " + Json.kind(m));
             }
             Integer a = idOf.get(left);
             Integer b = idOf.get(right);
