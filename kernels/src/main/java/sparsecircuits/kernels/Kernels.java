@@ -135,6 +135,12 @@ public interface Kernels {
     /** y += a·x. */
     void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);
 
+    /**
+     * dst[cols × rows] (+)= srcᵀ for src[rows × cols]: the boundary between token-major activations and the
+     * feature-major layout of the sparse kernels. Blocked; memory-bound, so one implementation serves both providers.
+     */
+    void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff, boolean accumulate);
+
     /** x *= a (decoupled weight decay is scale(1 − lr·wd)). */
     void scale(int n, float a, float[] x, int xOff);
 

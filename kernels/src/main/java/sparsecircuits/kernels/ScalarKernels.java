@@ -621,6 +621,31 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff, boolean accumulate) {
+        ArgChecks.nonNegative("rows", rows);
+        ArgChecks.nonNegative("cols", cols);
+        ArgChecks.range("src", src, srcOff, (long) rows * cols);
+        ArgChecks.range("dst", dst, dstOff, (long) rows * cols);
+        final int b = 32; // a 32×32 tile of both sides stays in L1
+        pool.forRange((rows + b - 1) / b, (long) rows * cols, (t0, t1) -> {
+            for (int r0 = t0 * b; r0 < Math.min(rows, t1 * b); r0 += b) {
+                int r1 = Math.min(rows, r0 + b);
+                for (int c0 = 0; c0 < cols; c0 += b) {
+                    int c1 = Math.min(cols, c0 + b);
+                    for (int c = c0; c < c1; c++) {
+                        int d = dstOff + c * rows;
+                        if (accumulate) {
+                            for (int r = r0; r < r1; r++) dst[d + r] += src[srcOff + r * cols + c];
+                        } else {
+                            for (int r = r0; r < r1; r++) dst[d + r] = src[srcOff + r * cols + c];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
     public void scale(int n, float a, float[] x, int xOff) {
         ArgChecks.nonNegative("n", n);
         ArgChecks.range("x", x, xOff, n);

@@ -1,0 +1,421 @@
+package sparsecircuits.autograd.graph;
+
+import java.util.Arrays;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.kernels.sparse.CsrMatrix;
+
+/**
+ * Every differentiable op, forward and backward rule side by side, so the file reads like a gradient table.
+ * Tensors are row-major with channels last ({@code [rows × cols]}); linear layers take token-major
+ * activations and weights {@code [out × in]}. Each rule accumulates ({@code +=}) into the inputs that need a
+ * gradient. With a null tape nothing is recorded (inference, frozen evaluation).
+ */
+public final class Ops {
+
+    /**
+     * Density below which a sparse weight runs forward and dX through CSR (measured crossover, BENCHMARKS.md:
+     * CSR forward and dX beat the dense GEMM below ~0.3 on this project's shapes; the boundary transposes cost
+     * a little, so the switch sits lower).
+     */
+    public static final double DEFAULT_SPARSE_BELOW = 0.25;
+
+    private final Kernels k;
+    private final Tape tape;
+    private double sparseBelow = DEFAULT_SPARSE_BELOW;
+    private int sddmmFrom = Integer.MAX_VALUE;
+    private boolean sddmmThisStep;
+
+    public Ops(Kernels kernels, Tape tape) {
+        this.k = kernels;
+        this.tape = tape;
+    }
+
+    public Kernels kernels() {
+        return k;
+    }
+
+    /** The tape ops record to, or null when nothing is recorded. */
+    public Tape tape() {
+        return tape;
+    }
+
+    /** Sets the CSR/dense crossover density (0 forces dense GEMM, anything above 1 forces CSR). Returns this. */
+    public Ops sparseBelow(double density) {
+        this.sparseBelow = density;
+        return this;
+    }
+
+    /**
+     * Pattern-only weight gradients: when true, dW of a sparse weight that runs through CSR is computed only on
+     * its kept entries (SDDMM) instead of the dense product, so pruned weights get no gradient and cannot regrow
+     * on that step. Off by default (the paper's recipe needs the dense dW).
+     */
+    public Ops patternGradients(boolean on) {
+        this.sddmmThisStep = on;
+        return this;
+    }
+
+    private boolean recording(Tensor... inputs) {
+        if (tape == null) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
+    private Tensor out(boolean rec, int... shape) {
+        return Tensors.zeros(rec, shape);
+    }
+
+    private static int[] withCols(Tensor x, int cols) {
+        int[] s = x.shape();
+        s[s.length - 1] = cols;
+        return s;
+    }
+
+    private static void sameShape(String op, Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": shapes differ: " + Arrays.toString(a.shape()) + " vs " + Arrays.toString(b.shape()));
+        }
+    }
+
+    // ================================================================== elementwise
+
+    /** a + b (same shape). ∂a = ∂b = dy. */
+    public Tensor add(Tensor a, Tensor b) {
+        sameShape("add", a, b);
+        boolean rec = recording(a, b);
+        Tensor y = out(rec, a.shape());
+        float[] ad = a.data(), bd = b.data(), yd = y.data();
+        for (int i = 0; i < yd.length; i++) yd[i] = ad[i] + bd[i];
+        if (!rec) return y;
+        return Tensors.record(tape, "add", y, () -> {
+            if (a.needsGrad()) k.axpy(yd.length, 1f, y.grad(), 0, a.grad(), 0);
+            if (b.needsGrad()) k.axpy(yd.length, 1f, y.grad(), 0, b.grad(), 0);
+        }, a, b);
+    }
+
+    /** a − b. ∂a = dy, ∂b = −dy. */
+    public Tensor sub(Tensor a, Tensor b) {
+        sameShape("sub", a, b);
+        boolean rec = recording(a, b);
+        Tensor y = out(rec, a.shape());
+        float[] ad = a.data(), bd = b.data(), yd = y.data();
+        for (int i = 0; i < yd.length; i++) yd[i] = ad[i] - bd[i];
+        if (!rec) return y;
+        return Tensors.record(tape, "sub", y, () -> {
+            if (a.needsGrad()) k.axpy(yd.length, 1f, y.grad(), 0, a.grad(), 0);
+            if (b.needsGrad()) k.axpy(yd.length, -1f, y.grad(), 0, b.grad(), 0);
+        }, a, b);
+    }
+
+    /** a ⊙ b. ∂a = dy ⊙ b, ∂b = dy ⊙ a. */
+    public Tensor mul(Tensor a, Tensor b) {
+        sameShape("mul", a, b);
+        boolean rec = recording(a, b);
+        Tensor y = out(rec, a.shape());
+        float[] ad = a.data(), bd = b.data(), yd = y.data();
+        for (int i = 0; i < yd.length; i++) yd[i] = ad[i] * bd[i];
+        if (!rec) return y;
+        return Tensors.record(tape, "mul", y, () -> {
+            float[] g = y.grad();
+            if (a.needsGrad()) { float[] ga = a.grad(); for (int i = 0; i < g.length; i++) ga[i] += g[i] * bd[i]; }
+            if (b.needsGrad()) { float[] gb = b.grad(); for (int i = 0; i < g.length; i++) gb[i] += g[i] * ad[i]; }
+        }, a, b);
+    }
+
+    /** c·x. ∂x = c·dy. */
+    public Tensor scale(Tensor x, float c) {
+        boolean rec = recording(x);
+        Tensor y = out(rec, x.shape());
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < yd.length; i++) yd[i] = c * xd[i];
+        if (!rec) return y;
+        return Tensors.record(tape, "scale", y, () -> k.axpy(yd.length, c, y.grad(), 0, x.grad(), 0), x);
+    }
+
+    /** x[r, c] + v[c] for every row. ∂x = dy, ∂v = Σ_rows dy. */
+    public Tensor addRowVector(Tensor x, Tensor v) {
+        if (v.numel() != x.cols()) {
+            throw new IllegalArgumentException("addRowVector: vector has " + v.numel() + " elements, rows have " + x.cols());
+        }
+        boolean rec = recording(x, v);
+        Tensor y = out(rec, x.shape());
+        int rows = x.rows(), cols = x.cols();
+        float[] xd = x.data(), vd = v.data(), yd = y.data();
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) yd[o + c] = xd[o + c] + vd[c];
+        }
+        if (!rec) return y;
+        return Tensors.record(tape, "addRowVector", y, () -> {
+            if (x.needsGrad()) k.axpy(yd.length, 1f, y.grad(), 0, x.grad(), 0);
+            if (v.needsGrad()) Tensors.addColumnSums(rows, cols, y.grad(), v.grad());
+        }, x, v);
+    }
+
+    /** Σ x as a one-element tensor (summed in double). ∂x = dy broadcast. */
+    public Tensor sum(Tensor x) {
+        boolean rec = recording(x);
+        Tensor y = out(rec, 1);
+        double s = 0;
+        for (float f : x.data()) s += f;
+        y.data()[0] = (float) s;
+        if (!rec) return y;
+        return Tensors.record(tape, "sum", y, () -> {
+            float g = y.grad()[0];
+            float[] gx = x.grad();
+            for (int i = 0; i < gx.length; i++) gx[i] += g;
+        }, x);
+    }
+
+    /** Mean of x as a one-element tensor. */
+    public Tensor mean(Tensor x) {
+        return scale(sum(x), 1f / Math.max(1, x.numel()));
+    }
+
+    /** Columns [from, to) of every row, copied. ∂x[:, from:to] += dy. */
+    public Tensor columns(Tensor x, int from, int to) {
+        if (from < 0 || to > x.cols() || from > to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") outside [0, " + x.cols() + ")");
+        }
+        boolean rec = recording(x);
+        int w = to - from, rows = x.rows(), cols = x.cols();
+        Tensor y = out(rec, withCols(x, w));
+        float[] xd = x.data(), yd = y.data();
+        for (int r = 0; r < rows; r++) System.arraycopy(xd, r * cols + from, yd, r * w, w);
+        if (!rec) return y;
+        return Tensors.record(tape, "columns", y, () -> {
+            float[] g = y.grad(), gx = x.grad();
+            for (int r = 0; r < rows; r++) k.axpy(w, 1f, g, r * w, gx, r * cols + from);
+        }, x);
+    }
+
+    // ================================================================== fused layers
+
+    /**
+     * y[N × out] = x[N × in] · Wᵀ + b, W {@code [out × in]}. A sparse parameter whose density is below the
+     * crossover runs forward and dX through its CSR pattern (feature-major inside, transposed at the boundary);
+     * otherwise dense GEMM. dW is always the dense product dYᵀ·X (regrowth needs it), unless pattern gradients
+     * are on. ∂x = dy·W, ∂W = dyᵀ·x, ∂b = Σ_rows dy.
+     */
+    public Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (w.rank() != 2 || w.dim(1) != x.cols()) {
+            throw new IllegalArgumentException("linear: weight " + Arrays.toString(w.shape()) + " does not take inputs of width " + x.cols());
+        }
+        int n = x.rows(), in = x.cols(), outF = w.dim(0);
+        if (b != null && b.numel() != outF) {
+            throw new IllegalArgumentException("linear: bias has " + b.numel() + " elements, weight has " + outF + " outputs");
+        }
+        boolean rec = recording(x, w, b);
+        Tensor y = out(rec, withCols(x, outF));
+        float[] yd = y.data();
+        Parameter p = w.parameter();
+        CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
+        float[] xT = null;
+        if (csr != null) {
+            xT = new float[in * n];
+            k.transpose(n, in, x.data(), 0, xT, 0, false);               // [in × N]
+            float[] yT = new float[outF * n];
+            k.spmm(csr, xT, 0, n, yT, 0, false);                         // [out × N]
+            k.transpose(outF, n, yT, 0, yd, 0, false);                   // [N × out]
+        } else {
+            k.gemmABt(n, outF, in, x.data(), 0, w.data(), 0, yd, 0, false);
+        }
+        if (b != null) {
+            float[] bd = b.data();
+            for (int r = 0; r < n; r++) k.axpy(outF, 1f, bd, 0, yd, r * outF);
+        }
+        if (!rec) return y;
+        final float[] xFeatureMajor = xT;
+        final boolean patternOnly = sddmmThisStep && csr != null;
+        return Tensors.record(tape, csr != null ? "linear(csr)" : "linear", y, () -> {
+            float[] dy = y.grad();
+            float[] dyT = null;
+            if (x.needsGrad()) {
+                if (csr != null) {
+                    dyT = new float[outF * n];
+                    k.transpose(n, outF, dy, 0, dyT, 0, false);          // [out × N]
+                    float[] dxT = new float[in * n];
+                    k.spmmTransposed(csr, dyT, 0, n, dxT, 0, false);     // [in × N]
+                    k.transpose(in, n, dxT, 0, x.grad(), 0, true);
+                } else {
+                    k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
+                }
+            }
+            if (w.needsGrad()) {
+                if (patternOnly) {
+                    if (dyT == null) {
+                        dyT = new float[outF * n];
+                        k.transpose(n, outF, dy, 0, dyT, 0, false);
+                    }
+                    float[] vals = new float[csr.nnz()];
+                    k.sddmm(csr, dyT, 0, xFeatureMajor, 0, n, vals, 0, false);
+                    Tensors.scatterAdd(csr, vals, w.grad());
+                } else {
+                    k.gemmAtB(outF, in, n, dy, 0, x.data(), 0, w.grad(), 0, true);
+                }
+            }
+            if (b != null && b.needsGrad()) Tensors.addColumnSums(n, outF, dy, b.grad());
+        }, x, w, b);
+    }
+
+    /** RMSNorm per row with gain (SPEC §1.1: ε = float32 machine epsilon). Fused rule from the kernel. */
+    public Tensor rmsNorm(Tensor x, Tensor gain, float eps) {
+        if (gain.numel() != x.cols()) {
+            throw new IllegalArgumentException("rmsNorm: gain has " + gain.numel() + " elements, rows have " + x.cols());
+        }
+        boolean rec = recording(x, gain);
+        int rows = x.rows(), d = x.cols();
+        Tensor y = out(rec, x.shape());
+        float[] rstd = new float[rows];
+        k.rmsNormForward(rows, d, x.data(), 0, gain.data(), 0, eps, y.data(), 0, rstd, 0);
+        if (!rec) return y;
+        return Tensors.record(tape, "rmsNorm", y, () -> {
+            float[] dx = x.needsGrad() ? x.grad() : new float[x.numel()];
+            float[] dg = gain.needsGrad() ? gain.grad() : new float[d];
+            k.rmsNormBackward(rows, d, x.data(), 0, gain.data(), 0, rstd, 0, y.grad(), 0, dx, 0, dg, 0);
+        }, x, gain);
+    }
+
+    /** Exact-erf GELU. */
+    public Tensor gelu(Tensor x) {
+        boolean rec = recording(x);
+        Tensor y = out(rec, x.shape());
+        k.geluForward(x.numel(), x.data(), 0, y.data(), 0);
+        if (!rec) return y;
+        return Tensors.record(tape, "gelu", y, () -> k.geluBackward(x.numel(), x.data(), 0, y.grad(), 0, x.grad(), 0), x);
+    }
+
+    /** Softmax along each row. */
+    public Tensor softmax(Tensor x) {
+        boolean rec = recording(x);
+        Tensor y = out(rec, x.shape());
+        k.softmaxForward(x.rows(), x.cols(), x.data(), 0, y.data(), 0);
+        if (!rec) return y;
+        return Tensors.record(tape, "softmax", y,
+                () -> k.softmaxBackward(x.rows(), x.cols(), y.data(), 0, y.grad(), 0, x.grad(), 0), x);
+    }
+
+    /**
+     * AbsTopK along channels: each row keeps its {@code keep} entries of largest |x| (SPEC §1.5). With keep ≥
+     * cols it is the identity (no copy is made, nothing recorded). The gradient flows to kept entries only.
+     */
+    public Tensor absTopK(Tensor x, int keep) {
+        int rows = x.rows(), d = x.cols();
+        if (keep < 0) throw new IllegalArgumentException("absTopK: keep must be ≥ 0, got " + keep);
+        if (keep >= d) return x;
+        boolean rec = recording(x);
+        Tensor y = out(rec, x.shape());
+        int[] kept = new int[rows * keep];
+        k.absTopKForward(rows, d, keep, x.data(), 0, y.data(), 0, kept, 0);
+        if (!rec) return y;
+        return Tensors.record(tape, "absTopK", y,
+                () -> k.absTopKBackward(rows, d, keep, kept, 0, y.grad(), 0, x.grad(), 0), x);
+    }
+
+    /**
+     * Causal multi-head attention with an optional per-head sink logit. q, k, v are
+     * {@code [batch, tokens, heads·dHead]}; the result has the same shape. Fused rule from the kernel.
+     */
+    public Tensor attention(Tensor q, Tensor kk, Tensor v, Tensor sink, int batch, int tokens, int heads, int dHead) {
+        int width = heads * dHead;
+        for (Tensor t : new Tensor[] {q, kk, v}) {
+            if (t.cols() != width || t.rows() != batch * tokens) {
+                throw new IllegalArgumentException("attention: expected [" + batch + ", " + tokens + ", " + width + "], got " + Arrays.toString(t.shape()));
+            }
+        }
+        if (sink != null && sink.numel() != heads) {
+            throw new IllegalArgumentException("attention: sink has " + sink.numel() + " logits for " + heads + " heads");
+        }
+        boolean rec = recording(q, kk, v, sink);
+        Tensor y = out(rec, q.shape());
+        float[] probs = new float[batch * heads * tokens * tokens];
+        float[] s = sink == null ? null : sink.data();
+        k.attentionForward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0, y.data(), 0);
+        if (!rec) return y;
+        return Tensors.record(tape, "attention", y, () -> {
+            float[] dq = q.needsGrad() ? q.grad() : new float[q.numel()];
+            float[] dk = kk.needsGrad() ? kk.grad() : new float[kk.numel()];
+            float[] dv = v.needsGrad() ? v.grad() : new float[v.numel()];
+            float[] ds = sink == null ? null : sink.needsGrad() ? sink.grad() : new float[heads];
+            k.attentionBackward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0,
+                    y.grad(), 0, dq, 0, dk, 0, dv, 0, ds, 0);
+        }, q, kk, v, sink);
+    }
+
+    // ================================================================== token lookups and the loss
+
+    /** Rows of table {@code [V × d]} picked by token ids: {@code [tokens.length × d]}. ∂table[id] += dy row. */
+    public Tensor embedding(Tensor table, int[] tokens) {
+        int vocab = table.rows(), d = table.cols();
+        checkTokens("embedding", tokens, vocab);
+        boolean rec = recording(table);
+        Tensor y = out(rec, tokens.length, d);
+        float[] td = table.data(), yd = y.data();
+        for (int i = 0; i < tokens.length; i++) System.arraycopy(td, tokens[i] * d, yd, i * d, d);
+        if (!rec) return y;
+        return Tensors.record(tape, "embedding", y, () -> {
+            float[] g = y.grad(), gt = table.grad();
+            for (int i = 0; i < tokens.length; i++) k.axpy(d, 1f, g, i * d, gt, tokens[i] * d); // in order: deterministic
+        }, table);
+    }
+
+    /** x[i] + table[tokens[i]] per row (the bigram table added to the logits). ∂x = dy, ∂table[id] += dy row. */
+    public Tensor addRows(Tensor x, Tensor table, int[] tokens) {
+        int d = x.cols();
+        if (table.cols() != d || tokens.length != x.rows()) {
+            throw new IllegalArgumentException("addRows: table " + Arrays.toString(table.shape()) + ", " + tokens.length
+                    + " tokens, x " + Arrays.toString(x.shape()));
+        }
+        checkTokens("addRows", tokens, table.rows());
+        boolean rec = recording(x, table);
+        Tensor y = out(rec, x.shape());
+        float[] xd = x.data(), td = table.data(), yd = y.data();
+        for (int i = 0; i < tokens.length; i++) {
+            int o = i * d, t = tokens[i] * d;
+            for (int c = 0; c < d; c++) yd[o + c] = xd[o + c] + td[t + c];
+        }
+        if (!rec) return y;
+        return Tensors.record(tape, "addRows", y, () -> {
+            float[] g = y.grad();
+            if (x.needsGrad()) k.axpy(g.length, 1f, g, 0, x.grad(), 0);
+            if (table.needsGrad()) {
+                float[] gt = table.grad();
+                for (int i = 0; i < tokens.length; i++) k.axpy(d, 1f, g, i * d, gt, tokens[i] * d);
+            }
+        }, x, table);
+    }
+
+    /**
+     * Mean cross-entropy of logits {@code [N × V]} against targets (a negative target is ignored), as a
+     * one-element tensor. Fused softmax + CE rule: ∂logits = (softmax − onehot) · dy / count.
+     */
+    public Tensor crossEntropy(Tensor logits, int[] targets) {
+        int rows = logits.rows(), vocab = logits.cols();
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("crossEntropy: " + targets.length + " targets for " + rows + " rows");
+        }
+        int count = 0;
+        for (int t : targets) {
+            if (t >= vocab) throw new IllegalArgumentException("crossEntropy: target " + t + " outside the vocabulary of " + vocab);
+            if (t >= 0) count++;
+        }
+        boolean rec = recording(logits);
+        Tensor y = out(rec, 1);
+        float[] losses = new float[rows];
+        double total = k.crossEntropyForward(rows, vocab, logits.data(), 0, targets, 0, losses, 0);
+        int c = Math.max(1, count);
+        y.data()[0] = (float) (total / c);
+        if (!rec) return y;
+        return Tensors.record(tape, "crossEntropy", y, () -> k.crossEntropyBackward(rows, vocab, logits.data(), 0, targets, 0,
+                y.grad()[0] / c, logits.grad(), 0), logits);
+    }
+
+    private static void checkTokens(String op, int[] tokens, int vocab) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException(op + ": token " + tokens[i] + " at position " + i + " outside the vocabulary of " + vocab);
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Reverse-mode autograd: {@link sparsecircuits.autograd.graph.Tensor}, the {@link sparsecircuits.autograd.graph.Tape}
+ * (ops in execution order, targeted backward) and {@link sparsecircuits.autograd.graph.Ops}, the table of ops with
+ * their backward rules.
+ */
+package sparsecircuits.autograd.graph;

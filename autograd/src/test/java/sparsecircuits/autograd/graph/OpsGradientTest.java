@@ -1,0 +1,385 @@
+package sparsecircuits.autograd.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.kernels.KernelProvider;
+
+/**
+ * Every op's forward against a double reference, and its backward rule against central finite differences of
+ * that reference in double, on small random shapes (QuickTheories draws the seeds; shapes and values follow).
+ * The loss differentiated is Σ w ⊙ op(x) with random w, so every output element's gradient path is checked.
+ */
+class OpsGradientTest {
+    static final long SEED = Long.getLong("sparsecircuits.test.seed", 20261124L);
+    static final int EXAMPLES = 25;
+
+    /** One op under test: float inputs → the op on the tape; the same in double. */
+    record Case(String name, float[][] inputs, int[][] shapes, Function<Tensor[], Tensor> op, Function<double[][], double[]> ref,
+                boolean[] differentiable) {
+    }
+
+    static float[] rand(SplittableRandom r, int n, double lo, double hi) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (lo + (hi - lo) * r.nextDouble());
+        return a;
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    /** Runs the forward and backward checks of one case. */
+    static void check(Case c, SplittableRandom r, double fwdTol, double gradTol) {
+        Tape tape = new Tape();
+        Ops ops = new Ops(KernelProvider.get(), tape);
+        CURRENT.set(ops);
+        SUBSTITUTE.remove();
+        Tensor[] in = new Tensor[c.inputs.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = c.differentiable[i] ? Tensor.variable(c.inputs[i].clone(), c.shapes[i]) : Tensor.constant(c.inputs[i].clone(), c.shapes[i]);
+        }
+        Tensor y = c.op.apply(in);
+        double[][] xs = new double[c.inputs.length][];
+        for (int i = 0; i < xs.length; i++) xs[i] = toDouble(c.inputs[i]);
+        double[] ref = c.ref.apply(xs);
+        assertEquals(ref.length, y.numel(), c.name + ": output size");
+        for (int i = 0; i < ref.length; i++) {
+            if (Math.abs(ref[i] - y.data()[i]) > fwdTol * (1 + Math.abs(ref[i]))) {
+                fail(c.name + ": forward[" + i + "] = " + y.data()[i] + ", double reference " + ref[i] + " (seed " + SEED + ")");
+            }
+        }
+        float[] w = rand(r, ref.length, -1, 1);
+        tape.backward(y, w);
+        for (int i = 0; i < in.length; i++) {
+            if (!c.differentiable[i]) continue;
+            double[] fd = finiteDifferences(c.ref, xs, i, w);
+            Tensor[] sub = SUBSTITUTE.get();
+            Tensor src = sub != null && sub[i] != null ? sub[i] : in[i];
+            float[] g = src.hasGrad() ? src.grad() : new float[fd.length];
+            double scale = 1;
+            for (double v : fd) scale = Math.max(scale, Math.abs(v));
+            for (int j = 0; j < fd.length; j++) {
+                if (Math.abs(fd[j] - g[j]) > gradTol * scale) {
+                    fail(c.name + ": ∂input" + i + "[" + j + "] = " + g[j] + ", finite differences " + fd[j]
+                            + " (shape " + Arrays.toString(c.shapes[i]) + ", seed " + SEED + ")");
+                }
+            }
+        }
+    }
+
+    /** ∂(Σ w·f(x))/∂x_input by central differences in double. */
+    static double[] finiteDifferences(Function<double[][], double[]> f, double[][] xs, int input, float[] w) {
+        double[] x = xs[input];
+        double[] g = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            double save = x[j];
+            double h = 1e-6 * Math.max(1, Math.abs(save));
+            x[j] = save + h;
+            double up = dot(f.apply(xs), w);
+            x[j] = save - h;
+            double down = dot(f.apply(xs), w);
+            x[j] = save;
+            g[j] = (up - down) / (2 * h);
+        }
+        return g;
+    }
+
+    static double dot(double[] a, float[] w) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * w[i];
+        return s;
+    }
+
+    static void property(String name, BiFunction<SplittableRandom, Long, Case> make, double fwdTol, double gradTol) {
+        qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(longs().all()).checkAssert(s -> {
+            SplittableRandom r = new SplittableRandom(s);
+            check(make.apply(r, s), r, fwdTol, gradTol);
+        });
+    }
+
+    // ------------------------------------------------------------------ references in double
+
+    static double[] refLinear(double[] x, double[] w, double[] b, int n, int in, int out) {
+        double[] y = new double[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                double s = b == null ? 0 : b[o];
+                for (int c = 0; c < in; c++) s += x[i * in + c] * w[o * in + c];
+                y[i * out + o] = s;
+            }
+        }
+        return y;
+    }
+
+    static double erf(double x) { // Taylor series; inputs of the tests stay within |x| ≤ 3
+        double sum = 0, term = x;
+        for (int n = 0; n < 200; n++) {
+            double add = term / (2 * n + 1);
+            sum += add;
+            if (Math.abs(add) < 1e-17) break;
+            term *= -x * x / (n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    static double[] refRmsNorm(double[] x, double[] g, int rows, int d, double eps) {
+        double[] y = new double[x.length];
+        for (int r = 0; r < rows; r++) {
+            double ms = 0;
+            for (int c = 0; c < d; c++) ms += x[r * d + c] * x[r * d + c];
+            double rstd = 1 / Math.sqrt(ms / d + eps);
+            for (int c = 0; c < d; c++) y[r * d + c] = x[r * d + c] * rstd * g[c];
+        }
+        return y;
+    }
+
+    static double[] refSoftmax(double[] x, int rows, int d) {
+        double[] y = new double[x.length];
+        for (int r = 0; r < rows; r++) {
+            double m = Double.NEGATIVE_INFINITY, s = 0;
+            for (int c = 0; c < d; c++) m = Math.max(m, x[r * d + c]);
+            for (int c = 0; c < d; c++) s += Math.exp(x[r * d + c] - m);
+            for (int c = 0; c < d; c++) y[r * d + c] = Math.exp(x[r * d + c] - m) / s;
+        }
+        return y;
+    }
+
+    static double[] refAttention(double[] q, double[] k, double[] v, double[] sink, int batch, int tokens, int heads, int dh) {
+        int w = heads * dh;
+        double[] y = new double[batch * tokens * w];
+        double scale = 1 / Math.sqrt(dh);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < tokens; i++) {
+                    double[] s = new double[i + 1];
+                    double m = sink == null ? Double.NEGATIVE_INFINITY : sink[h];
+                    for (int j = 0; j <= i; j++) {
+                        double d = 0;
+                        for (int e = 0; e < dh; e++) d += q[(b * tokens + i) * w + h * dh + e] * k[(b * tokens + j) * w + h * dh + e];
+                        s[j] = d * scale;
+                        m = Math.max(m, s[j]);
+                    }
+                    double z = sink == null ? 0 : Math.exp(sink[h] - m);
+                    for (int j = 0; j <= i; j++) z += Math.exp(s[j] - m);
+                    for (int j = 0; j <= i; j++) {
+                        double p = Math.exp(s[j] - m) / z;
+                        for (int e = 0; e < dh; e++) y[(b * tokens + i) * w + h * dh + e] += p * v[(b * tokens + j) * w + h * dh + e];
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    // ------------------------------------------------------------------ the properties
+
+    @Test
+    void elementwise() {
+        property("add/sub/mul/scale", (r, s) -> {
+            int rows = 1 + r.nextInt(5), cols = 1 + r.nextInt(9);
+            int[] sh = {rows, cols};
+            float[] a = rand(r, rows * cols, -2, 2), b = rand(r, rows * cols, -2, 2);
+            return new Case("add-sub-mul-scale", new float[][] {a, b}, new int[][] {sh, sh}, t -> {
+                Ops o = opsOf(t);
+                return o.scale(o.mul(o.add(t[0], t[1]), o.sub(t[0], t[1])), 0.75f);
+            }, x -> {
+                double[] y = new double[x[0].length];
+                for (int i = 0; i < y.length; i++) y[i] = 0.75 * (x[0][i] + x[1][i]) * (x[0][i] - x[1][i]);
+                return y;
+            }, new boolean[] {true, true});
+        }, 1e-5, 1e-4);
+    }
+
+    @Test
+    void rowVectorColumnsSumMean() {
+        property("addRowVector/columns/sum/mean", (r, s) -> {
+            int rows = 1 + r.nextInt(5), cols = 2 + r.nextInt(9);
+            int from = r.nextInt(cols), to = from + 1 + r.nextInt(cols - from);
+            float[] a = rand(r, rows * cols, -2, 2), v = rand(r, cols, -1, 1);
+            return new Case("rowvector-columns", new float[][] {a, v}, new int[][] {{rows, cols}, {cols}}, t -> {
+                Ops o = opsOf(t);
+                Tensor c = o.columns(o.addRowVector(t[0], t[1]), from, to);
+                return o.add(c, o.scale(c, 0f)); // keep shape; sum/mean checked below
+            }, x -> {
+                double[] y = new double[rows * (to - from)];
+                for (int i = 0; i < rows; i++) for (int c = from; c < to; c++) y[i * (to - from) + c - from] = x[0][i * cols + c] + x[1][c];
+                return y;
+            }, new boolean[] {true, true});
+        }, 1e-5, 1e-4);
+        property("sum/mean", (r, s) -> {
+            int n = 1 + r.nextInt(20);
+            float[] a = rand(r, n, -2, 2);
+            return new Case("sum-mean", new float[][] {a}, new int[][] {{n}}, t -> {
+                Ops o = opsOf(t);
+                return o.add(o.sum(t[0]), o.scale(o.mean(t[0]), 3f));
+            }, x -> {
+                double s0 = 0;
+                for (double v : x[0]) s0 += v;
+                return new double[] {s0 + 3 * s0 / n};
+            }, new boolean[] {true});
+        }, 1e-5, 1e-4);
+    }
+
+    @Test
+    void linearDenseAndCsrMatchDenseMasked() {
+        for (boolean csr : new boolean[] {false, true}) {
+            property("linear csr=" + csr, (r, s) -> {
+                int n = 1 + r.nextInt(7), in = 1 + r.nextInt(9), out = 1 + r.nextInt(9);
+                Parameter p = Parameter.sparse("w", Parameter.SparsityRule.VOCAB_OR_BIAS, out, in);
+                float[] wv = rand(r, out * in, -1, 1);
+                System.arraycopy(wv, 0, p.value(), 0, wv.length);
+                p.sparsify(Math.max(1, out * in / 4), 0);
+                float[] masked = p.value().clone();
+                float[] x = rand(r, n * in, -1, 1), b = rand(r, out, -1, 1);
+                return new Case("linear csr=" + csr, new float[][] {x, masked, b}, new int[][] {{n, in}, {out, in}, {out}}, t -> {
+                    Tensor w = Tensor.of(p);
+                    Ops o = opsOf(t).sparseBelow(csr ? 2.0 : 0.0);
+                    Tensor y = o.linear(t[0], w, t[2]);
+                    assertEquals(csr ? "linear(csr)" : "linear", y.op());
+                    Tensor yv = new Ops(KernelProvider.get(), null).linear(t[0], t[1], t[2]); // dense GEMM on the masked copy
+                    for (int i = 0; i < y.numel(); i++) assertEquals(yv.data()[i], y.data()[i], 1e-5f, "csr vs dense-masked forward");
+                    SUBSTITUTE.set(new Tensor[] {null, w, null}); // ∂W is read from the parameter's own gradient
+                    return y;
+                }, xs -> refLinear(xs[0], xs[1], xs[2], n, in, out), new boolean[] {true, true, true});
+            }, 1e-5, 2e-4);
+        }
+    }
+
+    @Test
+    void rmsNormGeluSoftmax() {
+        property("rmsNorm", (r, s) -> {
+            int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(12);
+            float[] x = rand(r, rows * d, -2, 2), g = rand(r, d, 0.5, 1.5);
+            float eps = Math.ulp(1f);
+            return new Case("rmsNorm", new float[][] {x, g}, new int[][] {{rows, d}, {d}}, t -> opsOf(t).rmsNorm(t[0], t[1], eps),
+                    xs -> refRmsNorm(xs[0], xs[1], rows, d, eps), new boolean[] {true, true});
+        }, 1e-5, 2e-4);
+        property("gelu", (r, s) -> {
+            int n = 1 + r.nextInt(30);
+            float[] x = rand(r, n, -3, 3);
+            return new Case("gelu", new float[][] {x}, new int[][] {{n}}, t -> opsOf(t).gelu(t[0]), xs -> {
+                double[] y = new double[n];
+                for (int i = 0; i < n; i++) y[i] = 0.5 * xs[0][i] * (1 + erf(xs[0][i] / Math.sqrt(2)));
+                return y;
+            }, new boolean[] {true});
+        }, 1e-5, 1e-4);
+        property("softmax", (r, s) -> {
+            int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(10);
+            float[] x = rand(r, rows * d, -3, 3);
+            return new Case("softmax", new float[][] {x}, new int[][] {{rows, d}}, t -> opsOf(t).softmax(t[0]),
+                    xs -> refSoftmax(xs[0], rows, d), new boolean[] {true});
+        }, 1e-5, 1e-4);
+    }
+
+    @Test
+    void absTopK() {
+        property("absTopK", (r, s) -> {
+            int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(12), keep = r.nextInt(d + 1);
+            float[] x = rand(r, rows * d, -2, 2);
+            return new Case("absTopK keep=" + keep, new float[][] {x}, new int[][] {{rows, d}}, t -> {
+                Tensor y = opsOf(t).absTopK(t[0], keep);
+                return opsOf(t).scale(y, 1f); // the identity case (keep = d) returns x itself
+            }, xs -> {
+                double[] y = new double[rows * d];
+                for (int row = 0; row < rows; row++) {
+                    Integer[] idx = new Integer[d];
+                    for (int c = 0; c < d; c++) idx[c] = c;
+                    final int rr = row;
+                    Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(xs[0][rr * d + b]), Math.abs(xs[0][rr * d + a])));
+                    for (int q = 0; q < keep; q++) y[row * d + idx[q]] = xs[0][row * d + idx[q]];
+                }
+                return y;
+            }, new boolean[] {true});
+        }, 0, 1e-4);
+    }
+
+    @Test
+    void attentionWithAndWithoutSink() {
+        for (boolean withSink : new boolean[] {false, true}) {
+            property("attention sink=" + withSink, (r, s) -> {
+                int batch = 1 + r.nextInt(2), tokens = 1 + r.nextInt(5), heads = 1 + r.nextInt(3), dh = 1 + r.nextInt(4);
+                int n = batch * tokens * heads * dh;
+                int[] sh = {batch, tokens, heads * dh};
+                float[] q = rand(r, n, -1.5, 1.5), k = rand(r, n, -1.5, 1.5), v = rand(r, n, -1, 1), sink = rand(r, heads, -1, 1);
+                return new Case("attention sink=" + withSink, new float[][] {q, k, v, sink}, new int[][] {sh, sh, sh, {heads}},
+                        t -> opsOf(t).attention(t[0], t[1], t[2], withSink ? t[3] : null, batch, tokens, heads, dh),
+                        xs -> refAttention(xs[0], xs[1], xs[2], withSink ? xs[3] : null, batch, tokens, heads, dh),
+                        new boolean[] {true, true, true, withSink});
+            }, 1e-5, 2e-4);
+        }
+    }
+
+    @Test
+    void embeddingAddRowsCrossEntropy() {
+        property("embedding + bigram rows + cross-entropy", (r, s) -> {
+            int vocab = 2 + r.nextInt(6), d = 1 + r.nextInt(5), n = 1 + r.nextInt(6);
+            int[] tokens = new int[n], targets = new int[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = r.nextInt(vocab);
+                targets[i] = r.nextInt(4) == 0 ? -1 : r.nextInt(vocab); // some ignored
+            }
+            float[] table = rand(r, vocab * d, -1, 1), unembed = rand(r, vocab * d, -1, 1), bigram = rand(r, vocab * vocab, 0, 0.5);
+            return new Case("embedding-CE", new float[][] {table, unembed, bigram}, new int[][] {{vocab, d}, {vocab, d}, {vocab, vocab}}, t -> {
+                Ops o = opsOf(t);
+                Tensor logits = o.addRows(o.linear(o.embedding(t[0], tokens), t[1], null), t[2], tokens);
+                return o.crossEntropy(logits, targets);
+            }, xs -> {
+                double[] e = new double[n * d];
+                for (int i = 0; i < n; i++) System.arraycopy(xs[0], tokens[i] * d, e, i * d, d);
+                double[] logits = refLinear(e, xs[1], null, n, d, vocab);
+                double total = 0;
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    if (targets[i] < 0) continue;
+                    double m = Double.NEGATIVE_INFINITY, z = 0;
+                    for (int c = 0; c < vocab; c++) m = Math.max(m, logits[i * vocab + c] + xs[2][tokens[i] * vocab + c]);
+                    for (int c = 0; c < vocab; c++) z += Math.exp(logits[i * vocab + c] + xs[2][tokens[i] * vocab + c] - m);
+                    total += Math.log(z) + m - logits[i * vocab + targets[i]] - xs[2][tokens[i] * vocab + targets[i]];
+                    count++;
+                }
+                return new double[] {total / Math.max(1, count)};
+            }, new boolean[] {true, true, true});
+        }, 1e-5, 2e-4);
+    }
+
+    /** Where a case's gradient for input i really lands (a parameter tensor standing in for the input). */
+    private static final ThreadLocal<Tensor[]> SUBSTITUTE = new ThreadLocal<>();
+
+    /** The ops object of the tape the test's inputs live on (one tape per case). */
+    private static final ThreadLocal<Ops> CURRENT = new ThreadLocal<>();
+
+    static Ops opsOf(Tensor[] inputs) {
+        return CURRENT.get();
+    }
+
+    @Test
+    void sanityTheHarnessCatchesAWrongRule() {
+        // a deliberately wrong reference (2x instead of x·x) must fail the check
+        SplittableRandom r = new SplittableRandom(1);
+        float[] a = rand(r, 6, -1, 1);
+        Case wrong = new Case("square", new float[][] {a}, new int[][] {{6}}, t -> opsOf(t).mul(t[0], t[0]), xs -> {
+            double[] y = new double[6];
+            for (int i = 0; i < 6; i++) y[i] = xs[0][i] * xs[0][i] * 1.01;
+            return y;
+        }, new boolean[] {true});
+        boolean failed = false;
+        try {
+            check(wrong, r, 1, 1e-4);
+        } catch (AssertionError e) {
+            failed = true;
+        }
+        assertTrue(failed, "a gradient 1% off must be caught");
+    }
+}
