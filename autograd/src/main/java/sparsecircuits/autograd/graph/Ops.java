@@ -173,6 +173,14 @@ public final class Ops {
         return scale(sum(x), 1f / Math.max(1, x.numel()));
     }
 
+    /** The same data under another shape (same element count). ∂x += dy. */
+    public Tensor view(Tensor x, int... shape) {
+        boolean rec = recording(x);
+        Tensor y = new Tensor(x.data(), rec, null, shape);
+        if (!rec) return y;
+        return Tensors.record(tape, "view", y, () -> k.axpy(x.numel(), 1f, y.grad(), 0, x.grad(), 0), x);
+    }
+
     /** Columns [from, to) of every row, copied. ∂x[:, from:to] += dy. */
     public Tensor columns(Tensor x, int from, int to) {
         if (from < 0 || to > x.cols() || from > to) {

@@ -1,0 +1,120 @@
+package sparsecircuits.model.gpt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.kernels.KernelProvider;
+
+class GptTest {
+    static final GptConfig SMALL = new GptConfig(40, 2, 32, 2, 16, 128, 12, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+
+    static int[] tokens(int n, int vocab, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
+        return t;
+    }
+
+    @Test
+    void shapesNamesAndInitialLoss() {
+        Gpt g = new Gpt(SMALL, 1);
+        Ops ops = new Ops(KernelProvider.get(), null);
+        Tensor logits = g.forward(tokens(2 * 12, 40, 2), 2, ops, Hook.NONE);
+        assertArrayEquals(new int[] {2, 12, 40}, logits.shape());
+        float loss = g.loss(tokens(2 * 13, 40, 3), 2, ops, Hook.NONE).item();
+        assertEquals(Math.log(40), loss, 0.1, "a fresh model predicts nearly uniformly");
+        assertTrue(g.parameters().containsKey("transformer.h.1.attn.attn_imp.sink_logit"));
+        assertTrue(g.parameters().containsKey("bigram_table"));
+        assertEquals(16, g.nodeHookNames().size());
+    }
+
+    @Test
+    void hooksRecordEveryNodeLocationTokenMajorAndReplaceChangesTheOutput() {
+        Gpt g = new Gpt(SMALL, 1);
+        Ops ops = new Ops(KernelProvider.get(), null);
+        int[] in = tokens(2 * 12, 40, 4);
+        Hooks.Recorder rec = Hooks.recorder("\\d+\\.(attn|mlp)\\..*");
+        Tensor base = g.forward(in, 2, ops, rec);
+        assertEquals(g.nodeHookNames().stream().sorted().toList(), rec.recorded().keySet().stream().sorted().toList());
+        assertArrayEquals(new int[] {2, 12, 128}, rec.recorded().get("0.mlp.post_act").shape());
+        assertArrayEquals(new int[] {2, 12, 32}, rec.recorded().get("1.attn.q").shape());
+        // AbsTopK at q: 8 of 32 channels per token at most
+        float[] q = rec.recorded().get("1.attn.q").data();
+        for (int t = 0; t < 24; t++) {
+            int nz = 0;
+            for (int c = 0; c < 32; c++) if (q[t * 32 + c] != 0f) nz++;
+            assertTrue(nz <= 8, "token " + t + " has " + nz + " nonzero q channels");
+        }
+        Tensor same = g.forward(in, 2, ops, Hooks.replace("0.mlp.resid_delta", x -> x));
+        assertArrayEquals(base.data(), same.data(), 0f);
+        Tensor zeroed = g.forward(in, 2, ops, Hooks.replace("0.mlp.resid_delta", x -> Tensor.constant(new float[x.numel()], x.shape())));
+        assertNotEquals(base.data()[5], zeroed.data()[5]);
+    }
+
+    @Test
+    void backwardReachesEveryParameterAndMatchesFiniteDifferences() {
+        Gpt g = new Gpt(SMALL.withVocabSize(20), 7);
+        int[] w = tokens(2 * 13, 20, 9);
+        Tape tape = new Tape();
+        Ops ops = new Ops(KernelProvider.get(), tape);
+        Tensor loss = g.loss(w, 2, ops, Hook.NONE);
+        tape.backward(loss);
+        for (Parameter p : g.parameterList()) {
+            double s = 0;
+            for (float x : p.grad()) s += Math.abs(x);
+            assertTrue(s > 0 && Double.isFinite(s), p.name() + " got no gradient");
+        }
+        // spot-check a few entries by central differences in float (h large enough for float noise)
+        Ops free = new Ops(KernelProvider.get(), null);
+        List<String> names = List.of("transformer.h.0.attn.c_attn.weight", "transformer.h.1.mlp.c_proj.weight",
+                "transformer.h.0.attn.attn_imp.sink_logit", "bigram_table", "transformer.ln_f.weight");
+        for (String n : names) {
+            Parameter p = g.parameter(n);
+            int[] idx = {0, p.numel() / 3, p.numel() - 1};
+            for (int i : idx) {
+                float save = p.value()[i];
+                float h = 1e-2f;
+                p.value()[i] = save + h;
+                double up = g.loss(w, 2, free, Hook.NONE).item();
+                p.value()[i] = save - h;
+                double down = g.loss(w, 2, free, Hook.NONE).item();
+                p.value()[i] = save;
+                double fd = (up - down) / (2 * h);
+                assertEquals(fd, p.grad()[i], 2e-3 + 0.05 * Math.abs(fd), n + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void sparseWeightsRunThroughCsrAndMatchDenseMasked() {
+        Gpt g = new Gpt(SMALL, 3);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
+        int[] in = tokens(2 * 12, 40, 5);
+        Tensor csr = g.forward(in, 2, new Ops(KernelProvider.get(), null).sparseBelow(2), Hook.NONE);
+        Tensor dense = g.forward(in, 2, new Ops(KernelProvider.get(), null).sparseBelow(0), Hook.NONE);
+        for (int i = 0; i < csr.numel(); i++) assertEquals(dense.data()[i], csr.data()[i], 2e-4f, "logit " + i);
+    }
+
+    @Test
+    void badInput() {
+        Gpt g = new Gpt(SMALL, 1);
+        Ops ops = new Ops(KernelProvider.get(), null);
+        assertThrows(IllegalArgumentException.class, () -> g.forward(tokens(2 * 13, 40, 1), 2, ops, Hook.NONE), "longer than context");
+        assertThrows(IllegalArgumentException.class, () -> g.forward(new int[] {1, 2, 99}, 1, ops, Hook.NONE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new GptConfig(40, 2, 30, 4, 16, 128, 12, 0.25, Set.of(), true, true, false));
+        assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
+    }
+}
