@@ -393,11 +393,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
-        checkRows(rows, d);
-        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
+        checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
         pool.forRange(rows, (long) rows * d * 8, (r0, r1) -> {
             int[] scratch = ThreadScratch.ints(0, d);
             for (int r = r0; r < r1; r++) {
@@ -414,6 +410,14 @@ public class ScalarKernels implements Kernels {
                 }
             }
         });
+    }
+
+    protected static void checkAbsTopK(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
+        checkRows(rows, d);
+        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
+        ArgChecks.range("x", x, xOff, (long) rows * d);
+        ArgChecks.range("y", y, yOff, (long) rows * d);
+        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
     }
 
     @Override

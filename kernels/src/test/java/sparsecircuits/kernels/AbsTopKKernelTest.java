@@ -97,7 +97,7 @@ class AbsTopKKernelTest {
     void grid() {
         Kernels ks = Fixtures.kernels();
         long salt = 0;
-        for (int d : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 35, 64, 129}) {
+        for (int d : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 35, 64, 129, 256, 1031}) {
             for (int k : new int[] {0, 1, d / 4, d / 2, d - 1, d}) {
                 if (k < 0) continue;
                 for (int family = 0; family < 4; family++) {

@@ -166,18 +166,26 @@ public final class SparseAdam {
         }
     }
 
-    /** Top-k of every sparse parameter with the budget of schedule step t; returns the total kept count. */
+    /**
+     * Top-k of every sparse parameter with the budget of schedule step t; returns the total kept count.
+     * Tensors are independent, so they are split over the worker pool by size (each tensor has one writer,
+     * so the result does not depend on the thread count).
+     */
     private long sparsifyAll(long t) {
-        long kept = 0;
-        for (Parameter p : params) {
-            if (p.isSparse()) {
-                int k = schedule.keptCount(p.rule().budget(), p.numel(), t);
-                p.sparsify(k, settings.minPerNeuron());
-                kept += p.nnz();
-            } else {
-                kept += p.numel();
-            }
+        int n = params.size();
+        int[] prefix = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            Parameter p = params.get(i);
+            prefix[i + 1] = prefix[i] + (p.isSparse() ? p.numel() : 0);
         }
+        kernels.pool().forWeightedRange(n, prefix, 0, 8, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                Parameter p = params.get(i);
+                if (p.isSparse()) p.sparsify(schedule.keptCount(p.rule().budget(), p.numel(), t), settings.minPerNeuron());
+            }
+        });
+        long kept = 0;
+        for (Parameter p : params) kept += p.isSparse() ? p.nnz() : p.numel();
         return kept;
     }
 

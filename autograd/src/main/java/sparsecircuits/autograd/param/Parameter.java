@@ -258,6 +258,42 @@ public final class Parameter {
         nnz = k;
     }
 
+    /** The kept flat indices in ascending order (every index when everything is kept). */
+    public int[] keptIndices() {
+        int[] out = new int[nnz];
+        if (nnz == numel) {
+            for (int i = 0; i < numel; i++) out[i] = i;
+            return out;
+        }
+        int[] ptr = csr.rowPtr(), col = csr.colIdx();
+        int q = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int s = ptr[r]; s < ptr[r + 1]; s++) out[q++] = r * cols + col[s];
+        }
+        return out;
+    }
+
+    /**
+     * Restores a kept set saved by {@link #keptIndices} (a resumed run): the dense values must already hold the
+     * saved values (zero outside the set). Indices must be ascending and in range.
+     */
+    public void restoreKept(int[] sortedIndices) {
+        if (kind != Kind.SPARSE) throw new IllegalStateException(name + " is a DENSE parameter");
+        int k = sortedIndices.length;
+        for (int q = 0; q < k; q++) {
+            if (sortedIndices[q] < 0 || sortedIndices[q] >= numel || q > 0 && sortedIndices[q] <= sortedIndices[q - 1]) {
+                throw new IllegalArgumentException(name + ": kept index " + sortedIndices[q] + " at " + q + " is out of order or range");
+            }
+        }
+        if (k == numel) {
+            csr = null;
+            nnz = numel;
+            return;
+        }
+        csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, sortedIndices, 0, k);
+        nnz = k;
+    }
+
     /** The size of the kept set after the last {@link #sparsify} (numel if never sparsified or dense). */
     public int nnz() {
         return nnz;

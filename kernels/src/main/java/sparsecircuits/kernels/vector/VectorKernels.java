@@ -2,6 +2,7 @@ package sparsecircuits.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -687,6 +688,82 @@ public final class VectorKernels extends ScalarKernels {
         poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A2));
         poly = madd(t, poly, FloatVector.broadcast(S, Gelu.A1));
         return poly.mul(t);
+    }
+
+    /**
+     * AbsTopK by a bitwise search for the k-th largest magnitude: each of ≤ 31 passes counts, with vector
+     * compares, the channels whose |x| bits reach a candidate threshold (branch-free, unlike quickselect,
+     * whose data-dependent branches mispredict on every element). A pass whose count is exactly k ends the
+     * search. The kept set and tie rule are the scalar kernel's.
+     */
+    @Override
+    public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
+        if (d < 2 * L || k == 0 || k == d) {
+            super.absTopKForward(rows, d, k, x, xOff, y, yOff, kept, keptOff);
+            return;
+        }
+        checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
+        pool.forRange(rows, (long) rows * d * 16, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                absTopKRow(x, xOff + r * d, d, k, y, yOff + r * d, kept, keptOff + r * k);
+            }
+        });
+    }
+
+    private static final VectorSpecies<Integer> SI = S.vectorShape().withLanes(int.class);
+
+    private static void absTopKRow(float[] x, int xr, int d, int k, float[] y, int yr, int[] kept, int kr) {
+        int t = 0, countT = d;
+        for (int bit = 30; bit >= 0; bit--) {
+            int cand = t | (1 << bit);
+            int c = countAtLeast(x, xr, d, cand);
+            if (c >= k) {
+                t = cand;
+                countT = c;
+                if (c == k) break;
+            }
+        }
+        // kept = {|x| ≥ t} when that is exactly k; otherwise t is the k-th magnitude itself and ties at t
+        // go to the lowest channels
+        int needAtT = countT == k ? Integer.MAX_VALUE : t == Integer.MAX_VALUE ? k : k - countAtLeast(x, xr, d, t + 1);
+        int q = kr;
+        int c = 0;
+        FloatVector zero = FloatVector.zero(S);
+        if (needAtT == Integer.MAX_VALUE) {
+            for (; c + L <= d; c += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xr + c);
+                IntVector key = ((IntVector) xv.reinterpretAsInts()).and(0x7fffffff);
+                VectorMask<Integer> m = key.compare(VectorOperators.GE, t);
+                long bits = m.toLong();
+                while (bits != 0) {
+                    kept[q++] = c + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                }
+                zero.blend(xv, m.cast(S)).intoArray(y, yr + c);
+            }
+            for (; c < d; c++) {
+                int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
+                if (key >= t) kept[q++] = c;
+                y[yr + c] = key >= t ? x[xr + c] : 0f;
+            }
+        } else {
+            for (; c < d; c++) {
+                int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
+                boolean keep = key > t || key == t && needAtT-- > 0;
+                if (keep) kept[q++] = c;
+                y[yr + c] = keep ? x[xr + c] : 0f;
+            }
+        }
+    }
+
+    private static int countAtLeast(float[] x, int xr, int d, int t) {
+        int c = 0, i = 0;
+        for (; i + L <= d; i += L) {
+            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + i).reinterpretAsInts()).and(0x7fffffff);
+            c += key.compare(VectorOperators.GE, t).trueCount();
+        }
+        for (; i < d; i++) if ((Float.floatToRawIntBits(x[xr + i]) & 0x7fffffff) >= t) c++;
+        return c;
     }
 
     @Override

@@ -1,0 +1,73 @@
+package sparsecircuits.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.optim.Schedule;
+import sparsecircuits.autograd.optim.SparseAdam;
+import sparsecircuits.kernels.KernelProvider;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.kernels.info.PlatformInfo;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.model.gpt.Hook;
+
+/**
+ * End-to-end training step at PERF.md's sizes (L4, d_model 256, 16 heads of d_head 16, V 2048, ctx 128,
+ * batch 8): forward, backward, gradient-RMS normalisation, Adam, top-k, decay. Modes: {@code sparse}
+ * (density 1/16 after annealing: the schedule is placed past its anneal stop) and {@code dense}.
+ * Usage: {@code TrainStepBench [sparse|dense] [steps] [warmup]}; prints one line per mode and a JSON line.
+ */
+public final class TrainStepBench {
+    public static void main(String[] args) {
+        String mode = args.length > 0 ? args[0] : "sparse";
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int layers = Integer.getInteger("layers", 4), d = Integer.getInteger("dModel", 256);
+        int vocab = Integer.getInteger("vocab", 2048), ctx = Integer.getInteger("ctx", 128), batch = Integer.getInteger("batch", 8);
+        Kernels k = KernelProvider.get();
+        GptConfig cfg = new GptConfig(vocab, layers, d, d / 16, 16, 4 * d, ctx, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+        Gpt g = new Gpt(cfg, 1);
+        boolean sparse = mode.equals("sparse");
+        long total = 1000;
+        Schedule s = sparse ? Schedule.standard(total, 1.0 / 16, 1.0) : Schedule.dense(total);
+        SparseAdam opt = new SparseAdam(g.parameterList(), s, 1e-2, SparseAdam.Settings.defaults().withMinPerNeuron(sparse ? 4 : 0), k);
+        opt.setStepsTaken(total * 6 / 10); // past the anneal stop: every sparse tensor at its target density
+        Random r = new Random(2);
+        int[] w = new int[batch * (ctx + 1)];
+        double[] ms = new double[steps];
+        double loss = 0;
+        for (int i = -warmup; i < steps; i++) {
+            for (int j = 0; j < w.length; j++) w[j] = r.nextInt(vocab);
+            long t0 = System.nanoTime();
+            Tape tape = new Tape();
+            Ops ops = new Ops(k, tape);
+            Tensor l = g.loss(w, batch, ops, Hook.NONE);
+            tape.backward(l);
+            tape.clear();
+            opt.step();
+            for (var p : g.parameterList()) p.zeroGrad();
+            long t1 = System.nanoTime();
+            if (i >= 0) ms[i] = (t1 - t0) / 1e6;
+            loss = l.item();
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = sorted[steps / 2];
+        long peak = 0;
+        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (b.getType() == MemoryType.HEAP && b.getPeakUsage() != null) peak += b.getPeakUsage().getUsed();
+        }
+        double density = (double) g.nonZeroBudget() / g.parameterCount();
+        System.out.printf(Locale.ROOT, "%s: median %.1f ms/step, min %.1f, %.0f tokens/s, loss %.3f, density %.4f, peak heap %d MB, %s, %d threads, %s%n",
+                mode, median, sorted[0], batch * ctx / (median / 1000), loss, density, peak >> 20, k.name(), k.pool().threads(), PlatformInfo.detect().cpuModel());
+        System.out.printf(Locale.ROOT, "{\"mode\":\"%s\",\"median_ms\":%.2f,\"min_ms\":%.2f,\"tokens_per_s\":%.0f,\"peak_heap_mb\":%d,\"threads\":%d,\"cpu\":\"%s\"}%n",
+                mode, median, sorted[0], batch * ctx / (median / 1000), peak >> 20, k.pool().threads(), PlatformInfo.detect().cpuModel());
+    }
+}

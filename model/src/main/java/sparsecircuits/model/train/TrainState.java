@@ -1,0 +1,147 @@
+package sparsecircuits.model.train;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.model.checkpoint.AtomicFiles;
+import sparsecircuits.model.checkpoint.CheckpointException;
+
+/**
+ * {@code train-state.bin}: everything a bit-exact resume needs in one atomically written file: the step, and for
+ * every parameter its dense values, kept set and Adam moments, plus the final logits bias. It is self-contained
+ * (model.safetensors is the export for other tools), so a kill between two file writes cannot pair a state
+ * with a model from another step. A CRC-32 trailer catches truncation and corruption.
+ */
+public final class TrainState {
+    private static final int MAGIC = 0x53435453; // "SCTS"
+    private static final int VERSION = 1;
+
+    private TrainState() {
+    }
+
+    /** Writes the state after {@code step} optimizer steps. */
+    public static void save(Path file, long step, List<Parameter> params, float[] finalLogitsBias) {
+        AtomicFiles.write(file, raw -> {
+            CRC32 crc = new CRC32();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeLong(step);
+            out.writeInt(params.size());
+            for (Parameter p : params) {
+                out.writeUTF(p.name());
+                out.writeInt(p.numel());
+                writeFloats(out, p.value());
+                int[] kept = p.isSparse() && p.nnz() < p.numel() ? p.keptIndices() : null;
+                out.writeInt(kept == null ? -1 : kept.length);
+                if (kept != null) for (int i : kept) out.writeInt(i);
+                out.writeBoolean(p.hasMoments());
+                if (p.hasMoments()) {
+                    writeFloats(out, p.m());
+                    writeFloats(out, p.v());
+                }
+            }
+            writeFloats(out, finalLogitsBias);
+            out.flush();
+            raw.write(intBytes((int) crc.getValue()));
+        });
+    }
+
+    /** Restores values, kept sets, moments and the logits bias into {@code params}; returns the step. */
+    public static long load(Path file, List<Parameter> params, float[] finalLogitsBias) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            CRC32 crc = new CRC32();
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            if (in.readInt() != MAGIC) throw bad(file, "not a sparse-circuits training state");
+            int version = in.readInt();
+            if (version != VERSION) throw bad(file, "version " + version + ", this build reads " + VERSION);
+            long step = in.readLong();
+            int n = in.readInt();
+            if (n != params.size()) throw bad(file, n + " parameters, the model has " + params.size());
+            for (Parameter p : params) {
+                String name = in.readUTF();
+                int numel = in.readInt();
+                if (!name.equals(p.name()) || numel != p.numel()) {
+                    throw bad(file, "holds " + name + " (" + numel + " values) where the model has " + p.name() + " (" + p.numel() + ")");
+                }
+                readFloats(in, p.value());
+                int k = in.readInt();
+                if (k < -1 || k > numel) throw bad(file, p.name() + ": kept count " + k + " out of range");
+                if (k >= 0) {
+                    int[] kept = new int[k];
+                    for (int i = 0; i < k; i++) kept[i] = in.readInt();
+                    p.restoreKept(kept);
+                }
+                if (in.readBoolean()) {
+                    readFloats(in, p.m());
+                    readFloats(in, p.v());
+                }
+            }
+            readFloats(in, finalLogitsBias);
+            int expect = (int) crc.getValue();
+            byte[] tail = raw.readNBytes(4);
+            if (tail.length != 4 || bytesInt(tail) != expect) throw bad(file, "checksum mismatch (truncated or corrupt)");
+            if (raw.read() != -1) throw bad(file, "trailing bytes after the checksum");
+            return step;
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file + ": missing; resume needs the train-state.bin of a run made by 'train'");
+        } catch (EOFException e) {
+            throw bad(file, "truncated");
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw bad(file, e.getMessage());
+        }
+    }
+
+    private static CheckpointException bad(Path file, String what) {
+        return new CheckpointException(file + ": " + what + "; the run cannot resume from it (start again with 'train')");
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
+        byte[] buf = new byte[Math.min(a.length, 1 << 14) * 4];
+        for (int i = 0; i < a.length; ) {
+            int n = Math.min(a.length - i, buf.length / 4);
+            for (int j = 0; j < n; j++) {
+                int b = Float.floatToRawIntBits(a[i + j]);
+                buf[4 * j] = (byte) (b >>> 24); buf[4 * j + 1] = (byte) (b >>> 16);
+                buf[4 * j + 2] = (byte) (b >>> 8); buf[4 * j + 3] = (byte) b;
+            }
+            out.write(buf, 0, 4 * n);
+            i += n;
+        }
+    }
+
+    private static void readFloats(DataInputStream in, float[] a) throws IOException {
+        byte[] buf = new byte[Math.min(a.length, 1 << 14) * 4];
+        for (int i = 0; i < a.length; ) {
+            int n = Math.min(a.length - i, buf.length / 4);
+            in.readFully(buf, 0, 4 * n);
+            for (int j = 0; j < n; j++) a[i + j] = Float.intBitsToFloat(bytesInt(buf, 4 * j));
+            i += n;
+        }
+    }
+
+    private static byte[] intBytes(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    private static int bytesInt(byte[] b) {
+        return bytesInt(b, 0);
+    }
+
+    private static int bytesInt(byte[] b, int o) {
+        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
+    }
+}

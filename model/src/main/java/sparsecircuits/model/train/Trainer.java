@@ -1,0 +1,276 @@
+package sparsecircuits.model.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.optim.Schedule;
+import sparsecircuits.autograd.optim.SparseAdam;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.model.checkpoint.AtomicFiles;
+import sparsecircuits.model.checkpoint.CheckpointException;
+import sparsecircuits.model.checkpoint.ModelFiles;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.Hook;
+import sparsecircuits.model.json.Json;
+
+/**
+ * The training loop of SPEC §2.5: forward, cross-entropy, backward, gradient-RMS normalisation, Adam, per-tensor
+ * top-k under the L0 anneal, decoupled weight decay. Deterministic in (seed, step): batches come from
+ * {@link TokenData#batch}, kernels are thread-count independent, and {@link TrainState} restores everything, so
+ * a resumed run is bit-identical to an uninterrupted one.
+ */
+public final class Trainer {
+
+    /** Files of a run directory (DESIGN.md decision 5). */
+    public static final String STATE = "train-state.bin", LOG = "train-log.jsonl", TRAIN_CONFIG = "train-config.json";
+
+    /** One optimizer step's metrics. {@code step} counts steps done (1 after the first). */
+    public record StepLog(long step, long totalSteps, double loss, double lr, double pfrac, long l0, double gradRms,
+                          double forwardMs, double backwardMs, double optimizerMs, double tokensPerSecond) {
+        public double ms() {
+            return forwardMs + backwardMs + optimizerMs;
+        }
+    }
+
+    /** Progress callbacks (the CLI draws its progress bar from them). */
+    public interface Listener {
+        default void step(StepLog s) {
+        }
+
+        default void validation(long step, double loss) {
+        }
+
+        default void checkpoint(long step, Path dir) {
+        }
+    }
+
+    /** How {@link #run} ended. */
+    public enum Outcome { FINISHED, STOPPED }
+
+    private final Gpt model;
+    private final TrainConfig cfg;
+    private final TokenData data;
+    private final Kernels kernels;
+    private final SparseAdam optimizer;
+    private final Schedule schedule;
+    private double lastValidation = Double.NaN;
+    private long lastCheckpointStep = -1;
+
+    /** A trainer positioned after {@code stepsDone} steps (0 for a new run; a resume restores state first). */
+    public Trainer(Gpt model, TrainConfig cfg, TokenData data, Kernels kernels, long stepsDone) {
+        this.model = model;
+        this.cfg = cfg;
+        this.data = data;
+        this.kernels = kernels;
+        this.schedule = cfg.schedule(model.config().dModel());
+        SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.sparse() ? cfg.minPerNeuron() : 0)
+                .withWeightDecay((float) cfg.weightDecay());
+        this.optimizer = new SparseAdam(model.parameterList(), schedule, cfg.lr(), s, kernels);
+        if (cfg.sparse()) {
+            try {
+                optimizer.checkBudgets();
+            } catch (IllegalArgumentException e) {
+                throw new TrainingException(e.getMessage());
+            }
+        }
+        optimizer.setStepsTaken(stepsDone);
+    }
+
+    public Gpt model() {
+        return model;
+    }
+
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public TokenData data() {
+        return data;
+    }
+
+    /** Steps done so far. */
+    public long stepsDone() {
+        return optimizer.stepsTaken();
+    }
+
+    /** The validation loss of the last evaluation (NaN before the first). */
+    public double lastValidation() {
+        return lastValidation;
+    }
+
+    /** One optimizer step on the batch of the current step. */
+    public StepLog step() {
+        long t = optimizer.stepsTaken();
+        int[] windows = data.batch(t, cfg.batch());
+        Tape tape = new Tape();
+        Ops ops = new Ops(kernels, tape);
+        boolean pattern = cfg.patternGradEvery() > 0 && cfg.sparse()
+                && t >= (long) Math.ceil(cfg.annealStopFrac() * cfg.steps()) && t % cfg.patternGradEvery() != 0;
+        ops.patternGradients(pattern);
+        long t0 = System.nanoTime();
+        Tensor loss = model.loss(windows, cfg.batch(), ops, Hook.NONE);
+        float l = loss.item();
+        if (!Float.isFinite(l)) {
+            throw new TrainingException("step " + (t + 1) + ": the loss is " + l + "; first non-finite tensor: "
+                    + firstNonFinite(tape) + " (lower --lr, or check the corpus)");
+        }
+        long t1 = System.nanoTime();
+        tape.backward(loss);
+        tape.clear();
+        long t2 = System.nanoTime();
+        SparseAdam.StepInfo info;
+        try {
+            info = optimizer.step();
+        } catch (IllegalStateException e) {
+            throw new TrainingException(e.getMessage() + " (lower --lr)");
+        }
+        for (Parameter p : model.parameterList()) p.zeroGrad();
+        for (Parameter p : model.parameterList()) {
+            if (!isFinite(p.value())) {
+                throw new TrainingException("step " + (t + 1) + ": parameter " + p.name() + " became non-finite (lower --lr)");
+            }
+        }
+        long t3 = System.nanoTime();
+        double ms = (t3 - t0) / 1e6;
+        return new StepLog(t + 1, cfg.steps(), l, info.lr(), info.pfrac(), info.nonZeros(), info.gradRms(),
+                (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, cfg.batch() * (double) cfg.ctx() / (ms / 1000));
+    }
+
+    private static boolean isFinite(float[] a) {
+        float s = 0;
+        for (float x : a) s += x * 0f; // NaN or ±Inf make the product NaN
+        return s == 0f;
+    }
+
+    private static String firstNonFinite(Tape tape) {
+        String lastNamed = "the embedding";
+        for (Tape.Node n : tape.nodes()) {
+            Tensor out = n.output();
+            for (Tensor in : n.inputs()) {
+                if (in.parameter() != null && !isFinite(in.data())) return "parameter " + in.parameter().name();
+            }
+            if (!isFinite(out.data())) return "output of op '" + n.op() + "' after " + lastNamed;
+            if (out.name() != null) lastNamed = out.name();
+        }
+        return "the loss itself";
+    }
+
+    /** Mean validation loss over the configured number of batches (no tape). */
+    public double validationLoss() {
+        Ops ops = new Ops(kernels, null);
+        int batches = Math.min(cfg.evalBatches(), Math.max(1, data.validationWindows() / cfg.batch()));
+        double sum = 0;
+        for (int i = 0; i < batches; i++) {
+            sum += model.loss(data.validationBatch(i, cfg.batch()), cfg.batch(), ops, Hook.NONE).item();
+        }
+        lastValidation = sum / batches;
+        return lastValidation;
+    }
+
+    /**
+     * Trains to {@code cfg.steps()}, logging every step to {@code train-log.jsonl}, validating every
+     * {@code evalEvery} steps, checkpointing every {@code checkpointEvery} steps and at the end. When
+     * {@code stop} turns true (Ctrl-C), checkpoints after the current step and returns {@link Outcome#STOPPED}.
+     */
+    public Outcome run(Path dir, Listener listener, BooleanSupplier stop) {
+        truncateLog(dir.resolve(LOG), stepsDone());
+        try (BufferedWriter log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            while (stepsDone() < cfg.steps()) {
+                StepLog s = step();
+                log.write(Json.write(stepJson(s)));
+                log.write('\n');
+                listener.step(s);
+                boolean last = s.step() == cfg.steps();
+                if (cfg.evalEvery() > 0 && s.step() % cfg.evalEvery() == 0 || last) {
+                    double v = validationLoss();
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("step", s.step());
+                    m.put("val_loss", v);
+                    log.write(Json.write(m));
+                    log.write('\n');
+                    listener.validation(s.step(), v);
+                }
+                log.flush();
+                boolean stopNow = stop.getAsBoolean();
+                if (last || stopNow || cfg.checkpointEvery() > 0 && s.step() % cfg.checkpointEvery() == 0) {
+                    checkpoint(dir);
+                    listener.checkpoint(s.step(), dir);
+                }
+                if (stopNow && !last) return Outcome.STOPPED;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(dir.resolve(LOG) + ": cannot write (" + e.getMessage() + ")", e);
+        }
+        return Outcome.FINISHED;
+    }
+
+    /** Writes train-state.bin (the resume truth) then model.safetensors + config.json (the export), atomically each. */
+    public void checkpoint(Path dir) {
+        TrainState.save(dir.resolve(STATE), stepsDone(), model.parameterList(), model.finalLogitsBias());
+        ModelFiles.save(model, dir);
+        lastCheckpointStep = stepsDone();
+    }
+
+    /** Steps done at the last checkpoint written by this trainer (−1 if none). */
+    public long lastCheckpointStep() {
+        return lastCheckpointStep;
+    }
+
+    static Map<String, Object> stepJson(StepLog s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", s.step());
+        m.put("loss", (double) s.loss());
+        m.put("lr", s.lr());
+        m.put("pfrac", s.pfrac());
+        m.put("l0", s.l0());
+        m.put("grad_rms", s.gradRms());
+        m.put("ms", round(s.ms()));
+        m.put("forward_ms", round(s.forwardMs()));
+        m.put("backward_ms", round(s.backwardMs()));
+        m.put("optimizer_ms", round(s.optimizerMs()));
+        m.put("tokens_per_s", Math.round(s.tokensPerSecond()));
+        return m;
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 100) / 100.0;
+    }
+
+    /** Keeps only the log lines of steps ≤ {@code steps} (a resumed run rewrites what came after). */
+    static void truncateLog(Path file, long steps) {
+        if (!Files.exists(file)) return;
+        try {
+            List<String> keep = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                Object o;
+                try {
+                    o = Json.parse(line);
+                } catch (RuntimeException e) {
+                    continue; // a line cut by a kill
+                }
+                if (o instanceof Map<?, ?> m && m.get("step") instanceof Number n && n.longValue() <= steps) keep.add(line);
+            }
+            AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+}
