@@ -44,7 +44,7 @@ public final class Main {
      * prune, view, export, experiment, tasks) are added here when they exist.
      */
     static List<Command> commands() {
-        return List.of(new DemoCommand(), new KernelsInfoCommand());
+        return List.of(new TrainCommand(), new ResumeCommand(), new DemoCommand(), new KernelsInfoCommand());
     }
 
     public static void main(String[] args) {
@@ -76,6 +76,10 @@ public final class Main {
         } catch (UserError e) {
             out.flush();
             err.println(PROGRAM + ": " + e.getMessage());
+            return 2;
+        } catch (sparsecircuits.model.checkpoint.CheckpointException | sparsecircuits.model.train.TrainingException e) {
+            out.flush(); // a bad or missing file, or a run that cannot go on: the message says which and what to do
+            err.println(PROGRAM + ": " + oneLine(String.valueOf(e.getMessage())));
             return 2;
         } catch (Exception | Error e) {
             out.flush();

@@ -56,9 +56,9 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         if (!ok) throw new IllegalArgumentException(message);
     }
 
-    /** The defaults of a small laptop run (SPEC §8.2 sizes). */
+    /** The defaults of a small laptop run (SPEC §8.2–8.3: batch 16 × 64 tokens, 600 steps, j = 2). */
     public static TrainConfig defaults() {
-        return new TrainConfig(true, 0.25, 64, 2, 1e-2, 2000, 8, 128, 0, 0.01, 0.01, 0.5, 0.1, 100, 8, 500, 0, "synthetic", 0);
+        return new TrainConfig(true, 0.25, 64, 2, 1e-2, 600, 16, 64, 0, 0.01, 0.01, 0.5, 0.1, 50, 8, 100, 0, "synthetic", 0);
     }
 
     /** E = d_model / baseWidth; refuses a pair that does not divide (DESIGN.md Clarifications). */

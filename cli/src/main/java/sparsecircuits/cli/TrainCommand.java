@@ -1,0 +1,173 @@
+package sparsecircuits.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.model.train.TrainConfig;
+import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.model.train.Trainer;
+
+/** {@code train}: a weight-sparse (or dense baseline) GPT from scratch into a run directory. */
+final class TrainCommand implements Command {
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train a weight-sparse GPT (or a dense baseline) on the embedded corpus or a .py directory";
+    }
+
+    @Override
+    public String description() {
+        return "Trains the paper's weight-sparse transformer (SPEC §1–2): pre-norm GPT with RMSNorm, untied embeddings,\n"
+                + "bigram table, attention sink, AbsTopK at 8 locations; Adam with gradient-RMS normalisation, per-tensor\n"
+                + "top-k after every step under a linear L0 anneal (dense at 1% of the run, target at 50%), sharkfin LR.\n"
+                + "--mode dense trains the same architecture without weight top-k (a baseline).\n"
+                + "The tokenizer (byte-level BPE, task targets forced to single tokens) is trained first.\n"
+                + "\n"
+                + "Writes into --out: config.json + model.safetensors (loadable by the reference GPT), tokenizer.json,\n"
+                + "train-config.json, train-state.bin (for 'resume'), train-log.jsonl (one JSON line per step).\n"
+                + "Ctrl-C saves a checkpoint and stops; 'resume --run DIR' continues bit-exactly.";
+    }
+
+    @Override
+    public Options options() {
+        return new Options(name())
+                .option("--out", "DIR", "run directory (default runs/<mode>-d<d_model>-s<seed>)")
+                .option("--mode", "sparse|dense", "weight-sparse training or the dense baseline (default sparse)")
+                .number("--d-model", "N", "residual width (default 128)", 16, 8192, "128")
+                .number("--layers", "N", "transformer blocks (default 2)", 1, 64, "2")
+                .number("--d-head", "N", "width of one attention head (default 16)", 1, 1024, "16")
+                .number("--heads", "N", "attention heads (default d_model / d_head)", 1, 1024, "8")
+                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64)", 1, 8192, "64")
+                .number("--pfrac", "F", "target L0 relative to the base model's parameter count (default 0.25)", 1e-6, 1e6, "0.25")
+                .number("--min-per-neuron", "J", "minimum nonzeros per neuron/channel (default 2; the paper uses 4)", 0, 1024, "2")
+                .number("--afrac", "F", "AbsTopK keeps this fraction of channels at 8 locations; 1 = off (default 0.25)", 1e-3, 1, "0.25")
+                .flag("--no-sink", "no attention sink logit")
+                .flag("--learned-positions", "add a learned absolute position embedding (default: none)")
+                .number("--vocab", "N", "tokenizer vocabulary, <|endoftext|> included (default 512)", 260, 65536, "512")
+                .number("--ctx", "N", "tokens per training sequence (default 64)", 2, 8192, "64")
+                .number("--batch", "N", "sequences per step (default 16)", 1, 4096, "16")
+                .number("--steps", "N", "optimizer steps (default 600)", 1, 1e9, "600")
+                .number("--lr", "F", "peak learning rate (default 1e-2 sparse, 5e-3 dense)", 1e-7, 10, "0.01")
+                .number("--weight-decay", "F", "decoupled weight decay (default 0.1)", 0, 10, "0.1")
+                .number("--anneal-stop", "F", "fraction of the run at which L0 reaches its target (default 0.5)", 0.02, 1, "0.5")
+                .number("--seed", "N", "initialisation and data order (default 0)", 0, 9.007199254740991e15, "0")
+                .option("--corpus", "DIR|synthetic", "a directory of .py files, or the embedded generator (default)")
+                .number("--corpus-seed", "N", "seed of the synthetic corpus / the directory split (default 0)", 0, 9.007199254740991e15, "0")
+                .number("--eval-every", "N", "validation loss every N steps; 0 = at the end (default 50)", 0, 1e9, "50")
+                .number("--eval-batches", "N", "validation batches per evaluation (default 8)", 1, 1e6, "8")
+                .number("--checkpoint-every", "N", "checkpoint every N steps; 0 = at the end (default 100)", 0, 1e9, "100")
+                .number("--pattern-grad-every", "N",
+                        "beyond the paper: after the anneal, dW only on the kept pattern, dense every N-th step (default 0 = off)", 0, 1e9, "10");
+    }
+
+    @Override
+    public void check(Options.Parsed o) {
+        String mode = o.value("--mode", "sparse");
+        if (!mode.equals("sparse") && !mode.equals("dense")) {
+            throw new UserError("--mode must be sparse or dense, got '" + mode + "'", "write --mode sparse or --mode dense");
+        }
+        for (String whole : new String[] {"--d-model", "--layers", "--d-head", "--heads", "--base-width", "--vocab", "--ctx",
+                "--batch", "--steps", "--seed", "--corpus-seed", "--eval-every", "--eval-batches", "--checkpoint-every",
+                "--min-per-neuron", "--pattern-grad-every"}) {
+            double v = o.number(whole, 0);
+            if (v != Math.rint(v)) throw new UserError(whole + " must be a whole number, got " + o.value(whole, ""), "drop the fraction");
+        }
+    }
+
+    @Override
+    public int run(Options.Parsed o, CommandContext ctx) {
+        boolean sparse = o.value("--mode", "sparse").equals("sparse");
+        int d = (int) o.number("--d-model", 128);
+        int dHead = (int) o.number("--d-head", 16);
+        if (!o.has("--heads") && d % dHead != 0) {
+            throw new UserError("--d-model " + d + " is not a multiple of --d-head " + dHead, "pick a d_model divisible by d_head, or give --heads");
+        }
+        int heads = (int) o.number("--heads", Math.max(1, d / dHead));
+        double afrac = o.number("--afrac", 0.25);
+        int ctxLen = (int) o.number("--ctx", 64);
+        TrainConfig cfg;
+        GptConfig arch;
+        try {
+            arch = new GptConfig((int) o.number("--vocab", 512), (int) o.number("--layers", 2), d, heads, dHead, 4 * d, ctxLen,
+                    afrac, afrac >= 1 ? Set.of() : Set.copyOf(GptConfig.LOCATIONS), !o.has("--no-sink"), true,
+                    o.has("--learned-positions"));
+            String corpus = o.value("--corpus", "synthetic");
+            if (!corpus.equals("synthetic")) corpus = Path.of(corpus).toAbsolutePath().normalize().toString();
+            cfg = new TrainConfig(sparse, o.number("--pfrac", 0.25), (int) o.number("--base-width", 64),
+                    (int) o.number("--min-per-neuron", 2), o.number("--lr", sparse ? 1e-2 : 5e-3), (long) o.number("--steps", 600),
+                    (int) o.number("--batch", 16), ctxLen, (long) o.number("--seed", 0), 0.01, 0.01, o.number("--anneal-stop", 0.5),
+                    o.number("--weight-decay", 0.1), (int) o.number("--eval-every", 50), (int) o.number("--eval-batches", 8),
+                    (int) o.number("--checkpoint-every", 100), (int) o.number("--pattern-grad-every", 0), corpus,
+                    (long) o.number("--corpus-seed", 0));
+            cfg.expansion(d);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
+        }
+        Path dir = Path.of(o.value("--out", "runs/" + (sparse ? "sparse" : "dense") + "-d" + d + "-s" + cfg.seed()));
+        Kernels kernels = Main.kernels().kernels();
+        Trainer trainer;
+        try {
+            trainer = TrainRun.start(dir, arch, cfg, kernels, ctx.err()::println);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
+        }
+        var m = trainer.model();
+        ctx.err().printf(Locale.ROOT, "model: %d layers, d_model %d, %d heads × %d, vocab %d, %,d parameters; %s%s, %s, %d threads%n",
+                m.config().nLayer(), d, m.config().nHead(), dHead, m.config().vocabSize(), m.parameterCount(),
+                sparse ? "sparse pfrac " + cfg.pfrac() + " E " + (int) cfg.expansion(d) : "dense", "",
+                kernels.name(), kernels.pool().threads());
+        return runTraining(trainer, dir, ctx);
+    }
+
+    /** Runs a trainer to the end with the progress bar; Ctrl-C checkpoints and stops cleanly. Shared with resume. */
+    static int runTraining(Trainer trainer, Path dir, CommandContext ctx) {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                done.await(120, TimeUnit.SECONDS); // let the loop finish its step and write the checkpoint
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sparse-circuits-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainProgress progress = new TrainProgress(ctx.err(), ctx.errIsTerminal(), trainer.stepsDone());
+        long t0 = System.nanoTime();
+        try {
+            Trainer.Outcome outcome = trainer.run(dir, progress, stop::get);
+            progress.finish();
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (outcome == Trainer.Outcome.STOPPED) {
+                ctx.err().println("stopped at step " + trainer.stepsDone() + "; checkpoint saved; continue with '"
+                        + Main.PROGRAM + " resume --run " + dir + "'");
+                return 130;
+            }
+            ctx.out().printf(Locale.ROOT, "trained %d steps in %.1f s; validation loss %.4f; model in %s%n",
+                    trainer.stepsDone(), s, trainer.lastValidation(), dir);
+            return 0;
+        } catch (sparsecircuits.model.train.TrainingException e) {
+            progress.finish();
+            long last = trainer.lastCheckpointStep();
+            throw new UserError(e.getMessage(), last >= 0 ? "the checkpoint of step " + last + " in " + dir + " is intact"
+                    : "no checkpoint was written yet");
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down (Ctrl-C): the hook is running
+            }
+        }
+    }
+}
