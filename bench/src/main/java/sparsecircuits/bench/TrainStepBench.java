@@ -42,20 +42,37 @@ public final class TrainStepBench {
         Random r = new Random(2);
         int[] w = new int[batch * (ctx + 1)];
         double[] ms = new double[steps];
+        double fw = 0, bw = 0, op = 0;
+        java.util.Map<String, double[]> prof = new java.util.TreeMap<>();
         double loss = 0;
+        Tape tape = new Tape(!Boolean.getBoolean("noRecycle"));
         for (int i = -warmup; i < steps; i++) {
             for (int j = 0; j < w.length; j++) w[j] = r.nextInt(vocab);
             long t0 = System.nanoTime();
-            Tape tape = new Tape();
-            Ops ops = new Ops(k, tape);
+            tape.markStart();
+            Ops ops = new Ops(k, tape).patternGradients(Boolean.getBoolean("patternGrad"));
             Tensor l = g.loss(w, batch, ops, Hook.NONE);
+            long ta = System.nanoTime();
+            loss = l.item();
             tape.backward(l);
             tape.clear();
+            long tb = System.nanoTime();
             opt.step();
+            if (i == -1) tape.resetProfile();
+            if (i == steps - 1) {
+                tape.profile().forEach((kk, vv) -> {
+                    double[] a = prof.computeIfAbsent(kk, z -> new double[3]);
+                    for (int q = 0; q < 3; q++) a[q] += vv[q] / steps;
+                });
+            }
+            if (i >= 0) {
+                fw += (ta - t0) / 1e6;
+                bw += (tb - ta) / 1e6;
+                op += (System.nanoTime() - tb) / 1e6;
+            }
             for (var p : g.parameterList()) p.zeroGrad();
             long t1 = System.nanoTime();
             if (i >= 0) ms[i] = (t1 - t0) / 1e6;
-            loss = l.item();
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
@@ -67,6 +84,8 @@ public final class TrainStepBench {
         double density = (double) g.nonZeroBudget() / g.parameterCount();
         System.out.printf(Locale.ROOT, "%s: median %.1f ms/step, min %.1f, %.0f tokens/s, loss %.3f, density %.4f, peak heap %d MB, %s, %d threads, %s%n",
                 mode, median, sorted[0], batch * ctx / (median / 1000), loss, density, peak >> 20, k.name(), k.pool().threads(), PlatformInfo.detect().cpuModel());
+        System.out.printf(Locale.ROOT, "  mean forward %.1f ms, backward %.1f ms, optimizer %.1f ms%n", fw / steps, bw / steps, op / steps);
+        prof.forEach((kk, vv) -> System.out.printf(Locale.ROOT, "    %-14s fwd %6.1f ms  bwd %6.1f ms  (%d calls)%n", kk, vv[0], vv[1], Math.round(vv[2])));
         System.out.printf(Locale.ROOT, "{\"mode\":\"%s\",\"median_ms\":%.2f,\"min_ms\":%.2f,\"tokens_per_s\":%.0f,\"peak_heap_mb\":%d,\"threads\":%d,\"cpu\":\"%s\"}%n",
                 mode, median, sorted[0], batch * ctx / (median / 1000), peak >> 20, k.pool().threads(), PlatformInfo.detect().cpuModel());
     }

@@ -63,7 +63,17 @@ public final class Ops {
     }
 
     private Tensor out(boolean rec, int... shape) {
-        return Tensors.zeros(rec, shape);
+        if (tape == null || !tape.recycles()) return Tensors.zeros(rec, shape);
+        long n = 1;
+        for (int s : shape) n *= s;
+        Tensor t = new Tensor(tape.floats(Math.toIntExact(n)), rec, null, shape);
+        t.owner = tape;
+        return t;
+    }
+
+    /** Scratch that lives until the tape is cleared (pooled on a recycling tape). */
+    private float[] buf(int n) {
+        return tape == null ? new float[n] : tape.floats(n);
     }
 
     private static int[] withCols(Tensor x, int cols) {
@@ -177,6 +187,7 @@ public final class Ops {
     public Tensor view(Tensor x, int... shape) {
         boolean rec = recording(x);
         Tensor y = new Tensor(x.data(), rec, null, shape);
+        if (tape != null && tape.recycles()) y.owner = tape;
         if (!rec) return y;
         return Tensors.record(tape, "view", y, () -> k.axpy(x.numel(), 1f, y.grad(), 0, x.grad(), 0), x);
     }
@@ -221,9 +232,9 @@ public final class Ops {
         CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
         float[] xT = null;
         if (csr != null) {
-            xT = new float[in * n];
+            xT = buf(in * n);
             k.transpose(n, in, x.data(), 0, xT, 0, false);               // [in × N]
-            float[] yT = new float[outF * n];
+            float[] yT = buf(outF * n);
             k.spmm(csr, xT, 0, n, yT, 0, false);                         // [out × N]
             k.transpose(outF, n, yT, 0, yd, 0, false);                   // [N × out]
         } else {
@@ -241,9 +252,9 @@ public final class Ops {
             float[] dyT = null;
             if (x.needsGrad()) {
                 if (csr != null) {
-                    dyT = new float[outF * n];
+                    dyT = buf(outF * n);
                     k.transpose(n, outF, dy, 0, dyT, 0, false);          // [out × N]
-                    float[] dxT = new float[in * n];
+                    float[] dxT = buf(in * n);
                     k.spmmTransposed(csr, dyT, 0, n, dxT, 0, false);     // [in × N]
                     k.transpose(in, n, dxT, 0, x.grad(), 0, true);
                 } else {
@@ -253,10 +264,10 @@ public final class Ops {
             if (w.needsGrad()) {
                 if (patternOnly) {
                     if (dyT == null) {
-                        dyT = new float[outF * n];
+                        dyT = buf(outF * n);
                         k.transpose(n, outF, dy, 0, dyT, 0, false);
                     }
-                    float[] vals = new float[csr.nnz()];
+                    float[] vals = buf(csr.nnz());
                     k.sddmm(csr, dyT, 0, xFeatureMajor, 0, n, vals, 0, false);
                     Tensors.scatterAdd(csr, vals, w.grad());
                 } else {
@@ -275,12 +286,12 @@ public final class Ops {
         boolean rec = recording(x, gain);
         int rows = x.rows(), d = x.cols();
         Tensor y = out(rec, x.shape());
-        float[] rstd = new float[rows];
+        float[] rstd = buf(rows);
         k.rmsNormForward(rows, d, x.data(), 0, gain.data(), 0, eps, y.data(), 0, rstd, 0);
         if (!rec) return y;
         return Tensors.record(tape, "rmsNorm", y, () -> {
-            float[] dx = x.needsGrad() ? x.grad() : new float[x.numel()];
-            float[] dg = gain.needsGrad() ? gain.grad() : new float[d];
+            float[] dx = x.needsGrad() ? x.grad() : buf(x.numel());
+            float[] dg = gain.needsGrad() ? gain.grad() : buf(d);
             k.rmsNormBackward(rows, d, x.data(), 0, gain.data(), 0, rstd, 0, y.grad(), 0, dx, 0, dg, 0);
         }, x, gain);
     }
@@ -314,7 +325,7 @@ public final class Ops {
         if (keep >= d) return x;
         boolean rec = recording(x);
         Tensor y = out(rec, x.shape());
-        int[] kept = new int[rows * keep];
+        int[] kept = tape == null ? new int[rows * keep] : tape.ints(rows * keep);
         k.absTopKForward(rows, d, keep, x.data(), 0, y.data(), 0, kept, 0);
         if (!rec) return y;
         return Tensors.record(tape, "absTopK", y,
@@ -337,15 +348,15 @@ public final class Ops {
         }
         boolean rec = recording(q, kk, v, sink);
         Tensor y = out(rec, q.shape());
-        float[] probs = new float[batch * heads * tokens * tokens];
+        float[] probs = buf(batch * heads * tokens * tokens);
         float[] s = sink == null ? null : sink.data();
         k.attentionForward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0, y.data(), 0);
         if (!rec) return y;
         return Tensors.record(tape, "attention", y, () -> {
-            float[] dq = q.needsGrad() ? q.grad() : new float[q.numel()];
-            float[] dk = kk.needsGrad() ? kk.grad() : new float[kk.numel()];
-            float[] dv = v.needsGrad() ? v.grad() : new float[v.numel()];
-            float[] ds = sink == null ? null : sink.needsGrad() ? sink.grad() : new float[heads];
+            float[] dq = q.needsGrad() ? q.grad() : buf(q.numel());
+            float[] dk = kk.needsGrad() ? kk.grad() : buf(kk.numel());
+            float[] dv = v.needsGrad() ? v.grad() : buf(v.numel());
+            float[] ds = sink == null ? null : sink.needsGrad() ? sink.grad() : buf(heads);
             k.attentionBackward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0,
                     y.grad(), 0, dq, 0, dk, 0, dv, 0, ds, 0);
         }, q, kk, v, sink);
@@ -410,7 +421,7 @@ public final class Ops {
         }
         boolean rec = recording(logits);
         Tensor y = out(rec, 1);
-        float[] losses = new float[rows];
+        float[] losses = buf(rows);
         double total = k.crossEntropyForward(rows, vocab, logits.data(), 0, targets, 0, losses, 0);
         int c = Math.max(1, count);
         y.data()[0] = (float) (total / c);

@@ -25,9 +25,60 @@ public final class Tape {
     }
 
     private final List<Node> nodes = new ArrayList<>();
+    private final boolean recycle;
+    private final java.util.Map<Integer, java.util.ArrayDeque<float[]>> freeFloats = new java.util.HashMap<>();
+    private final java.util.Map<Integer, java.util.ArrayDeque<int[]>> freeInts = new java.util.HashMap<>();
+    private final List<float[]> lentFloats = new ArrayList<>();
+    private final List<int[]> lentInts = new ArrayList<>();
+    private final java.util.Map<String, double[]> profile = new java.util.TreeMap<>();
+    private long lastRecord = System.nanoTime();
+
+    /** A tape whose arrays are fresh each time (tensors stay valid after {@link #clear()}). */
+    public Tape() {
+        this(false);
+    }
+
+    /**
+     * With {@code recycle}, every array the ops take from this tape (outputs, gradients, scratch) goes back to a
+     * pool at {@link #clear()} and is handed out again, zeroed, in the next pass: a training loop then allocates
+     * almost nothing per step (no GC pauses). Tensors made on such a tape must not be used after clear().
+     */
+    public Tape(boolean recycle) {
+        this.recycle = recycle;
+    }
+
+    /** Whether arrays are recycled at {@link #clear()}. */
+    public boolean recycles() {
+        return recycle;
+    }
+
+    /** A zeroed float array of length n (from the pool when recycling). */
+    float[] floats(int n) {
+        if (!recycle) return new float[n];
+        java.util.ArrayDeque<float[]> q = freeFloats.get(n);
+        float[] a = q == null ? null : q.pollLast();
+        if (a == null) a = new float[n];
+        else java.util.Arrays.fill(a, 0f);
+        lentFloats.add(a);
+        return a;
+    }
+
+    /** A zeroed int array of length n (from the pool when recycling). */
+    int[] ints(int n) {
+        if (!recycle) return new int[n];
+        java.util.ArrayDeque<int[]> q = freeInts.get(n);
+        int[] a = q == null ? null : q.pollLast();
+        if (a == null) a = new int[n];
+        else java.util.Arrays.fill(a, 0);
+        lentInts.add(a);
+        return a;
+    }
 
     /** Records op → output; returns output. Called by {@link Ops} only when some input requires a gradient. */
     Tensor record(String op, Tensor output, Rule rule, Tensor... inputs) {
+        long now = System.nanoTime(); // the op's forward ran since the previous record (ops run one after another)
+        addTime(op, 0, now - lastRecord);
+        lastRecord = now;
         Node n = new Node(op, output, inputs, rule);
         output.creator = n;
         nodes.add(n);
@@ -39,10 +90,40 @@ public final class Tape {
         return Collections.unmodifiableList(nodes);
     }
 
+    private void addTime(String op, int slot, long nanos) {
+        double[] t = profile.computeIfAbsent(op, o -> new double[3]);
+        t[slot] += nanos / 1e6;
+        if (slot == 0) t[2]++;
+    }
+
+    /**
+     * Milliseconds per op name since this tape was made: {forward, backward, count}. A forward time is the wall
+     * time since the previous recorded op, so it includes unrecorded work in between (a cheap profile, not exact).
+     */
+    public java.util.Map<String, double[]> profile() {
+        return java.util.Collections.unmodifiableMap(profile);
+    }
+
+    /** Forgets the profile so far. */
+    public void resetProfile() {
+        profile.clear();
+    }
+
+    /** Restarts the forward clock (call right before a forward pass when profiling). */
+    public void markStart() {
+        lastRecord = System.nanoTime();
+    }
+
     /** Forgets every node (activations held only by the tape become garbage). */
     public void clear() {
         for (Node n : nodes) n.output().creator = null;
         nodes.clear();
+        if (recycle) {
+            for (float[] a : lentFloats) freeFloats.computeIfAbsent(a.length, z -> new java.util.ArrayDeque<>()).add(a);
+            for (int[] a : lentInts) freeInts.computeIfAbsent(a.length, z -> new java.util.ArrayDeque<>()).add(a);
+            lentFloats.clear();
+            lentInts.clear();
+        }
     }
 
     /** Backward from a one-element loss, seeded with 1, into every leaf that requires a gradient. */
@@ -120,7 +201,9 @@ public final class Tape {
                 if (n.rule() == null) {
                     throw new IllegalStateException("op '" + n.op() + "' has no backward rule, but a gradient must flow through it to " + out);
                 }
+                long t0 = System.nanoTime();
                 n.rule().backward();
+                addTime(n.op(), 1, System.nanoTime() - t0);
                 if (!outputs.contains(out)) out.dropGrad();
             }
         } finally {

@@ -23,6 +23,7 @@ public final class Tensor {
     Tape.Node creator;
     boolean needsGrad; // set by Tape while a backward pass runs
     boolean retainGrad;
+    Tape owner; // a recycling tape lends this tensor's gradient buffer
 
     Tensor(float[] data, boolean requiresGrad, Parameter parameter, int... shape) {
         if (shape.length == 0) {
@@ -118,7 +119,7 @@ public final class Tensor {
 
     /** The gradient buffer, allocated (zeroed) on first use. Backward rules accumulate into it. */
     public float[] grad() {
-        if (grad == null) grad = new float[data.length];
+        if (grad == null) grad = owner != null ? owner.floats(data.length) : new float[data.length];
         return grad;
     }
 

@@ -691,6 +691,42 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     /**
+     * Transpose with gathers: each vector is one column of L consecutive source rows (a strided gather), stored
+     * as a contiguous run of the destination row; consecutive columns reuse the same L cache lines.
+     */
+    @Override
+    public void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff, boolean accumulate) {
+        if (rows < L || cols < 2) {
+            super.transpose(rows, cols, src, srcOff, dst, dstOff, accumulate);
+            return;
+        }
+        ArgChecks.nonNegative("rows", rows);
+        ArgChecks.range("src", src, srcOff, (long) rows * cols);
+        ArgChecks.range("dst", dst, dstOff, (long) rows * cols);
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) idx[i] = i * cols;
+        int stripes = rows / L;
+        pool.forRange(stripes, (long) rows * cols * 2, (s0, s1) -> {
+            for (int st = s0; st < s1; st++) {
+                int r0 = st * L, base = srcOff + r0 * cols;
+                for (int c = 0; c < cols; c++) {
+                    FloatVector v = FloatVector.fromArray(S, src, base + c, idx, 0);
+                    int d = dstOff + c * rows + r0;
+                    if (accumulate) v = v.add(FloatVector.fromArray(S, dst, d));
+                    v.intoArray(dst, d);
+                }
+            }
+        });
+        for (int r = stripes * L; r < rows; r++) { // tail rows
+            for (int c = 0; c < cols; c++) {
+                int d = dstOff + c * rows + r;
+                float x = src[srcOff + r * cols + c];
+                dst[d] = accumulate ? dst[d] + x : x;
+            }
+        }
+    }
+
+    /**
      * AbsTopK by a bitwise search for the k-th largest magnitude: each of ≤ 31 passes counts, with vector
      * compares, the channels whose |x| bits reach a candidate threshold (branch-free, unlike quickselect,
      * whose data-dependent branches mispredict on every element). A pass whose count is exactly k ends the
@@ -874,6 +910,26 @@ public final class VectorKernels extends ScalarKernels {
         for (; e < n; e++) y[yo + e] = madd(a, x[xo + e], y[yo + e]);
     }
 
+    /**
+     * out[j] = Σ_e (a[ao+e]·scale)·t[e·ld + j] for j < len (t is a transposed head {@code [d × ld]}): each output
+     * chunk stays in a register across e, accumulated in e order exactly as len-long axpys from zero would.
+     */
+    private static void rowTimesT(int len, int d, float[] a, int ao, float scale, float[] t, int ld, float[] out, int oo) {
+        int j = 0;
+        for (; j + L <= len; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int e = 0; e < d; e++) {
+                acc = madd(FloatVector.broadcast(S, a[ao + e] * scale), FloatVector.fromArray(S, t, e * ld + j), acc);
+            }
+            acc.intoArray(out, oo + j);
+        }
+        for (; j < len; j++) {
+            float acc = 0f;
+            for (int e = 0; e < d; e++) acc = madd(a[ao + e] * scale, t[e * ld + j], acc);
+            out[oo + j] = acc;
+        }
+    }
+
     /** Copies the head's d-wide slice of each token row ({@code [tokens × ld]} at off) to {@code t[d × tokens]}. */
     private static void transposeHead(float[] src, int off, int ld, int tokens, int d, float[] t) {
         for (int j = 0; j < tokens; j++) {
@@ -901,8 +957,8 @@ public final class VectorKernels extends ScalarKernels {
                     int pi = pOff + (u * tokens + i) * tokens;
                     int len = i + 1;
                     // scores over keys 0..i: Σ_e q_ie·Kᵀ[e, 0..i], contiguous over keys
-                    java.util.Arrays.fill(probs, pi, pi + tokens, 0f);
-                    for (int e = 0; e < dHead; e++) axpyRow(len, q[qi + e] * scale, kt, e * tokens, probs, pi);
+                    java.util.Arrays.fill(probs, pi + len, pi + tokens, 0f);
+                    rowTimesT(len, dHead, q, qi, scale, kt, tokens, probs, pi);
                     int bound = S.loopBound(len);
                     float max = rowMax(probs, pi, len, bound);
                     if (sink != null) max = Math.max(max, sink[sinkOff + h]);
@@ -913,9 +969,17 @@ public final class VectorKernels extends ScalarKernels {
                     for (; c < bound; c += L) FloatVector.fromArray(S, probs, pi + c).mul(inv).intoArray(probs, pi + c);
                     for (; c < len; c++) probs[pi + c] *= inv;
                     int oi = oOff + (rowBase + i) * width + h * dHead;
-                    java.util.Arrays.fill(out, oi, oi + dHead, 0f);
-                    for (int j = 0; j < len; j++) {
-                        axpyRow(dHead, probs[pi + j], v, vOff + (rowBase + j) * ld + h * dHead, out, oi);
+                    if (dHead == L) { // one vector per head row: accumulate in a register (same order as axpyRow)
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int j = 0; j < len; j++) {
+                            acc = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vOff + (rowBase + j) * ld + h * dHead), acc);
+                        }
+                        acc.intoArray(out, oi);
+                    } else {
+                        java.util.Arrays.fill(out, oi, oi + dHead, 0f);
+                        for (int j = 0; j < len; j++) {
+                            axpyRow(dHead, probs[pi + j], v, vOff + (rowBase + j) * ld + h * dHead, out, oi);
+                        }
                     }
                 }
             }
@@ -949,8 +1013,7 @@ public final class VectorKernels extends ScalarKernels {
                     int len = i + 1;
                     int bound = S.loopBound(len);
                     // dP[0..i] = Σ_e dO_ie·Vᵀ[e, 0..i]
-                    java.util.Arrays.fill(ds, 0, len, 0f);
-                    for (int e = 0; e < dHead; e++) axpyRow(len, dOut[oi + e], vt, e * tokens, ds, 0);
+                    rowTimesT(len, dHead, dOut, oi, 1f, vt, tokens, ds, 0);
                     FloatVector dv0 = FloatVector.zero(S), pv0 = FloatVector.zero(S);
                     int c = 0;
                     for (; c < bound; c += L) {
@@ -972,11 +1035,24 @@ public final class VectorKernels extends ScalarKernels {
                     for (; c < len; c++) ds[c] = (ds[c] - dsum) * probs[pi + c] * scale;
                     int qi = qOff + (rowBase + i) * ld + h * dHead;
                     int dqi = dqOff + (rowBase + i) * ld + h * dHead;
-                    for (int j = 0; j < len; j++) {
-                        int kj = (rowBase + j) * ld + h * dHead;
-                        axpyRow(dHead, ds[j], k, kOff + kj, dq, dqi);
-                        axpyRow(dHead, ds[j], q, qi, dk, dkOff + kj);
-                        axpyRow(dHead, probs[pi + j], dOut, oi, dv, dvOff + kj);
+                    if (dHead == L) { // q_i and dO_i stay in registers; dq_i accumulates in one
+                        FloatVector qv = FloatVector.fromArray(S, q, qi), dov = FloatVector.fromArray(S, dOut, oi);
+                        FloatVector dqv = FloatVector.fromArray(S, dq, dqi);
+                        for (int j = 0; j < len; j++) {
+                            int kj = (rowBase + j) * ld + h * dHead;
+                            FloatVector sj = FloatVector.broadcast(S, ds[j]);
+                            dqv = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dqv);
+                            madd(sj, qv, FloatVector.fromArray(S, dk, dkOff + kj)).intoArray(dk, dkOff + kj);
+                            madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + kj)).intoArray(dv, dvOff + kj);
+                        }
+                        dqv.intoArray(dq, dqi);
+                    } else {
+                        for (int j = 0; j < len; j++) {
+                            int kj = (rowBase + j) * ld + h * dHead;
+                            axpyRow(dHead, ds[j], k, kOff + kj, dq, dqi);
+                            axpyRow(dHead, ds[j], q, qi, dk, dkOff + kj);
+                            axpyRow(dHead, probs[pi + j], dOut, oi, dv, dvOff + kj);
+                        }
                     }
                 }
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;

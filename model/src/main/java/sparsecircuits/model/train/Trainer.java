@@ -65,6 +65,7 @@ public final class Trainer {
     private final Kernels kernels;
     private final SparseAdam optimizer;
     private final Schedule schedule;
+    private final Tape tape = new Tape(true); // one recycling tape: a step allocates almost nothing
     private double lastValidation = Double.NaN;
     private long lastCheckpointStep = -1;
 
@@ -118,7 +119,7 @@ public final class Trainer {
     public StepLog step() {
         long t = optimizer.stepsTaken();
         int[] windows = data.batch(t, cfg.batch());
-        Tape tape = new Tape();
+        tape.clear();
         Ops ops = new Ops(kernels, tape);
         boolean pattern = cfg.patternGradEvery() > 0 && cfg.sparse()
                 && t >= (long) Math.ceil(cfg.annealStopFrac() * cfg.steps()) && t % cfg.patternGradEvery() != 0;
