@@ -58,6 +58,7 @@ run SddmmBench "${layer[@]}"
 run TopKBench -p n=1048576
 run TopKNeuronBench -p neurons=ROWS
 run RowOpsBench -p "provider=$provider" -p threads=1
+run TokenizerBench -p vocab=512
 
 echo "smoke: $(( $(date +%s) - start )) s in total"
 if [ "${#failed[@]}" -ne 0 ]; then

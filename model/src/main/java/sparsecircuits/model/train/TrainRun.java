@@ -50,6 +50,10 @@ public final class TrainRun {
         }
         cfg.expansion(arch.dModel()); // refuses a width that is not a multiple of the base width
         Corpus corpus = corpus(cfg);
+        GptConfig c = new GptConfig(arch.vocabSize(), arch.nLayer(), arch.dModel(), arch.nHead(), arch.dHead(), arch.dMlp(),
+                cfg.ctx(), arch.afrac(), arch.afracLocations(), arch.sink(), arch.bigramTable(), arch.learnedPositions());
+        Gpt model = new Gpt(c, cfg.seed());
+        Trainer.checkBudgets(model, cfg);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -69,9 +73,7 @@ public final class TrainRun {
         } catch (IOException e) {
             throw new CheckpointException(dir.resolve(TOKENIZER) + ": cannot write (" + e.getMessage() + ")", e);
         }
-        GptConfig c = new GptConfig(bpe.vocabSize(), arch.nLayer(), arch.dModel(), arch.nHead(), arch.dHead(), arch.dMlp(),
-                cfg.ctx(), arch.afrac(), arch.afracLocations(), arch.sink(), arch.bigramTable(), arch.learnedPositions());
-        Gpt model = new Gpt(c, cfg.seed());
+        if (bpe.vocabSize() != c.vocabSize()) model = new Gpt(c.withVocabSize(bpe.vocabSize()), cfg.seed()); // a small corpus ran out of merges
         TokenData data = tokens(corpus, bpe, cfg, notes);
         AtomicFiles.writeString(dir.resolve(Trainer.TRAIN_CONFIG), Json.writePretty(cfg.toJson()) + "\n");
         ModelFiles.save(model, dir);

@@ -89,6 +89,18 @@ public final class Trainer {
         optimizer.setStepsTaken(stepsDone);
     }
 
+    /** Refuses, before any work, a sparsity budget the minimum-per-neuron rule cannot meet. */
+    public static void checkBudgets(Gpt model, TrainConfig cfg) {
+        if (!cfg.sparse()) return;
+        SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.minPerNeuron());
+        try {
+            new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
+                    sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool())).checkBudgets();
+        } catch (IllegalArgumentException e) {
+            throw new TrainingException(e.getMessage());
+        }
+    }
+
     public Gpt model() {
         return model;
     }

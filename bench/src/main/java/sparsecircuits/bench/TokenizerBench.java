@@ -1,0 +1,66 @@
+package sparsecircuits.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import sparsecircuits.model.corpus.SyntheticPython;
+import sparsecircuits.model.tokenizer.BpeTrainer;
+import sparsecircuits.model.tokenizer.ByteLevelBpe;
+
+/**
+ * Byte-level BPE encoding speed on ~1 MB of the embedded synthetic Python corpus (held-out documents, not the
+ * tokenizer's training sample). Primary score: ms per MB; the counters give bytes and tokens per call so
+ * MB/s and tokens/s follow. Checks in setup that decode(encode(text)) == text.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class TokenizerBench {
+
+    @Param({"512", "2048"})
+    public int vocab;
+
+    private ByteLevelBpe bpe;
+    private String text;
+    private int bytes;
+
+    /** Bytes and tokens per benchmark call (JMH reports them as rates). */
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Counts {
+        public long bytes;
+        public long tokens;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        bpe = BpeTrainer.withTaskTargets(vocab).train(SyntheticPython.documentsOfAtLeast(1, 1_500_000));
+        text = String.join("\n", SyntheticPython.documentsOfAtLeast(2, 1_000_000));
+        bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (!bpe.decode(bpe.encode(text)).equals(text)) throw new IllegalStateException("decode(encode(text)) != text");
+        System.err.println("# check passed: round trip of " + bytes + " bytes, vocab " + bpe.vocabSize());
+    }
+
+    @Benchmark
+    public int[] encode(Counts c) {
+        int[] ids = bpe.encode(text);
+        c.bytes += bytes;
+        c.tokens += ids.length;
+        return ids;
+    }
+}

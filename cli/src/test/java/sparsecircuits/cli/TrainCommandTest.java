@@ -1,0 +1,72 @@
+package sparsecircuits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train and resume through Main.run: a real short run, and one line with exit 2 for every kind of bad input. */
+class TrainCommandTest {
+    static final String[] SMALL = {"--d-model", "32", "--base-width", "16", "--ctx", "16", "--batch", "2", "--vocab", "320",
+            "--eval-batches", "1", "--eval-every", "0", "--checkpoint-every", "0"};
+
+    static MainTest.Run train(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--out", out.toString()));
+        a.addAll(List.of(extra));
+        for (int i = 0; i < SMALL.length; i += 2) { // defaults the test did not override
+            if (!a.contains(SMALL[i])) a.addAll(List.of(SMALL[i], SMALL[i + 1]));
+        }
+        return MainTest.run(a.toArray(String[]::new));
+    }
+
+    static void assertOneLineError(MainTest.Run r, String fragment) {
+        assertEquals(2, r.status(), r.toString());
+        List<String> lines = r.errLines();
+        assertEquals(1, lines.size(), "one line: " + r.err());
+        assertTrue(lines.get(0).startsWith("sparse-circuits: ") && lines.get(0).contains(fragment), lines.get(0));
+        assertFalse(lines.get(0).contains("Exception"), lines.get(0));
+    }
+
+    @Test
+    void trainsWritesTheRunFilesAndResumes(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        MainTest.Run r = train(dir, "--steps", "4");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("trained 4 steps"), r.out());
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "train-config.json", "train-state.bin", "train-log.jsonl")) {
+            assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+        assertOneLineError(MainTest.run("resume", "--run", dir.toString()), "has finished its 4 steps");
+        MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "6");
+        assertEquals(0, more.status(), more.err());
+        assertTrue(more.out().startsWith("trained 6 steps"), more.out());
+        assertOneLineError(train(dir, "--steps", "4"), "already holds a run");
+    }
+
+    @Test
+    void badInputGetsOneLineAndExitTwo(@TempDir Path tmp) throws Exception {
+        assertOneLineError(train(tmp.resolve("a"), "--d-model", "40"), "not a multiple of --d-head");
+        assertOneLineError(train(tmp.resolve("b"), "--d-model", "48", "--base-width", "32"), "not a multiple of --base-width");
+        assertOneLineError(train(tmp.resolve("c"), "--mode", "sparsest"), "--mode must be sparse or dense");
+        assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.001", "--min-per-neuron", "4"), "minimum-per-neuron");
+        assertOneLineError(train(tmp.resolve("e"), "--vocab", "261"), "vocabulary size 261 is too small");
+        assertOneLineError(train(tmp.resolve("f"), "--corpus", tmp.resolve("nowhere").toString()), "nowhere");
+        Files.createDirectories(tmp.resolve("empty"));
+        assertOneLineError(train(tmp.resolve("g"), "--corpus", tmp.resolve("empty").toString()), "empty");
+        assertOneLineError(train(tmp.resolve("h"), "--steps", "ten"), "--steps must be a number");
+        assertOneLineError(train(tmp.resolve("i"), "--frobnicate"), "frobnicate");
+        assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("none").toString()), "does not exist");
+        assertOneLineError(MainTest.run("resume"), "--run");
+        Files.createDirectories(tmp.resolve("foreign"));
+        assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("foreign").toString()), "train-config.json");
+        for (String s : List.of("a", "b", "c", "d", "e", "h", "i")) {
+            assertFalse(Files.exists(tmp.resolve(s).resolve("train-state.bin")), "nothing half-written for " + s);
+        }
+    }
+}
