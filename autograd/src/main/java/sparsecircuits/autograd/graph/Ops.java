@@ -14,11 +14,11 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
 public final class Ops {
 
     /**
-     * Density below which a sparse weight runs forward and dX through CSR (measured crossover, BENCHMARKS.md:
-     * CSR forward and dX beat the dense GEMM below ~0.3 on this project's shapes; the boundary transposes cost
-     * a little, so the switch sits lower).
+     * Density below which a sparse weight runs forward and dX through CSR. Measured at the op level (transposes at
+     * the boundary included, 1024 tokens, the GPT's layer shapes; bench LinearCrossoverBench, BENCHMARKS.md): CSR
+     * ties the dense GEMM at 1/8 and wins 1.1–1.4× from 1/16 down; above 1/8 dense wins.
      */
-    public static final double DEFAULT_SPARSE_BELOW = 0.25;
+    public static final double DEFAULT_SPARSE_BELOW = 0.12;
 
     private final Kernels k;
     private final Tape tape;
