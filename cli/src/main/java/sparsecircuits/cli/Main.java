@@ -44,7 +44,8 @@ public final class Main {
      * prune, view, export, experiment, tasks) are added here when they exist.
      */
     static List<Command> commands() {
-        return List.of(new TrainCommand(), new ResumeCommand(), new DemoCommand(), new KernelsInfoCommand());
+        return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(),
+                new DemoCommand(), new KernelsInfoCommand());
     }
 
     public static void main(String[] args) {
@@ -77,7 +78,8 @@ public final class Main {
             out.flush();
             err.println(PROGRAM + ": " + e.getMessage());
             return 2;
-        } catch (sparsecircuits.model.checkpoint.CheckpointException | sparsecircuits.model.train.TrainingException e) {
+        } catch (sparsecircuits.model.checkpoint.CheckpointException | sparsecircuits.model.checkpoint.ModelFileException
+                 | sparsecircuits.model.train.TrainingException e) {
             out.flush(); // a bad or missing file, or a run that cannot go on: the message says which and what to do
             err.println(PROGRAM + ": " + oneLine(String.valueOf(e.getMessage())));
             return 2;
