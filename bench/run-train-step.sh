@@ -28,7 +28,8 @@ JAR="$HERE/target/benchmarks.jar"
 run() { # name threads extra-flags...
   local name="$1" threads="$2"; shift 2
   "$JAVA" --add-modules jdk.incubator.vector -Xmx3g -Dsparsecircuits.threads="$threads" "$@" \
-    -cp "$JAR" sparsecircuits.bench.TrainStepBench "${name%%+*}" "$STEPS" "$WARMUP" 2>/dev/null | tee "$OUT/$name-$threads.txt" | head -2
+    -cp "$JAR" sparsecircuits.bench.TrainStepBench "${name%%+*}" "$STEPS" "$WARMUP" >"$OUT/$name-$threads.txt" 2>/dev/null
+  sed -n '1,2p' "$OUT/$name-$threads.txt"
 }
 for t in 1 2; do
   run sparse "$t"
