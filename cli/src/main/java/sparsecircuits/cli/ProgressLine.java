@@ -20,7 +20,11 @@ final class ProgressLine implements AutoCloseable {
 
     /** Shows step {@code index} (0-based) of {@code total}. */
     void step(int index, int total, String what) {
-        String line = prefix + " [" + (index + 1) + "/" + total + "] " + what;
+        show(prefix + " [" + (index + 1) + "/" + total + "] " + what);
+    }
+
+    /** Shows one progress line: redrawn in place on a terminal, a new line elsewhere. */
+    void show(String line) {
         if (terminal) {
             err.print("\r" + Options.pad(line, lastWidth));
             lastWidth = line.length();
@@ -28,6 +32,15 @@ final class ProgressLine implements AutoCloseable {
             err.println(line);
         }
         err.flush();
+    }
+
+    /** Ends the redrawn line on a terminal so it stays visible. */
+    void keep() {
+        if (terminal && lastWidth > 0) {
+            err.println();
+            err.flush();
+            lastWidth = 0;
+        }
     }
 
     /** Erases the line on a terminal. */

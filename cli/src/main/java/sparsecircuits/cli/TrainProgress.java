@@ -16,12 +16,13 @@ final class TrainProgress implements Trainer.Listener {
     private final long startNanos = System.nanoTime();
     private double val = Double.NaN;
     private double tokensPerSecond;
-    private int lastWidth;
+    private final ProgressLine line;
 
     TrainProgress(PrintStream err, boolean terminal, long startStep) {
         this.err = err;
         this.terminal = terminal;
         this.startStep = startStep;
+        this.line = new ProgressLine(err, terminal, "train");
     }
 
     @Override
@@ -34,10 +35,9 @@ final class TrainProgress implements Trainer.Listener {
         long eta = Math.round(perStep * (s.totalSteps() - s.step()));
         int width = 20, filled = (int) (width * s.step() / s.totalSteps());
         String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
-        String line = String.format(Locale.ROOT, "train %d/%d [%s] loss %.3f%s L0 %s lr %.2e %,.0f tok/s ETA %d:%02d",
+        line.show(String.format(Locale.ROOT, "train %d/%d [%s] loss %.3f%s L0 %s lr %.2e %,.0f tok/s ETA %d:%02d",
                 s.step(), s.totalSteps(), bar, s.loss(), Double.isNaN(val) ? "" : String.format(Locale.ROOT, " val %.3f", val),
-                compact(s.l0()), s.lr(), tokensPerSecond, eta / 60, eta % 60);
-        print(line);
+                compact(s.l0()), s.lr(), tokensPerSecond, eta / 60, eta % 60));
     }
 
     @Override
@@ -51,22 +51,9 @@ final class TrainProgress implements Trainer.Listener {
         if (!terminal) err.println("checkpoint at step " + step + " in " + dir);
     }
 
-    void print(String line) {
-        if (terminal) {
-            err.print("\r" + Options.pad(line, lastWidth));
-            lastWidth = line.length();
-        } else {
-            err.println(line);
-        }
-        err.flush();
-    }
-
     /** Ends the redrawn line. */
     void finish() {
-        if (terminal && lastWidth > 0) {
-            err.println();
-            lastWidth = 0;
-        }
+        line.keep();
     }
 
     static String compact(long n) {

@@ -112,8 +112,13 @@ class TrainerTest {
         double e = c.expansion(ARCH.dModel());
         Parameter fc = t.model().parameter("transformer.h.0.mlp.c_fc.weight");
         assertEquals(Math.floor(0.25 / (e * e) * fc.numel()), fc.nnz(), 1);
-        Parameter wte = t.model().parameter("transformer.wte.weight");
-        assertEquals(Math.floor(0.25 / e * wte.numel()), wte.nnz(), 1);
+        for (String vocabOrBias : List.of("transformer.wte.weight", "lm_head.weight", "transformer.h.1.attn.c_attn.bias",
+                "transformer.h.0.mlp.c_proj.bias")) {
+            Parameter p = t.model().parameter(vocabOrBias);
+            assertEquals(Math.floor(0.25 / e * p.numel()), p.nnz(), 1, vocabOrBias + " keeps pfrac/E");
+        }
+        Parameter proj = t.model().parameter("transformer.h.1.attn.c_proj.weight");
+        assertEquals(Math.floor(0.25 / (e * e) * proj.numel()), proj.nnz(), 1);
         for (String dense : List.of("transformer.h.0.ln_1.weight", "transformer.h.1.attn.attn_imp.sink_logit", "bigram_table", "transformer.ln_f.weight")) {
             assertFalse(t.model().parameter(dense).isSparse(), dense);
         }
