@@ -161,6 +161,39 @@ class ModelCommandsTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void onARunMadeByTrainEvalReproducesItsLastValidationLossAndInspectShowsItsProgress() throws Exception {
+        String dir = tmp.resolve("trained").toString();
+        MainTest.Run train = run("train", "--out", dir, "--steps", "3", "--d-model", "32", "--base-width", "16", "--ctx", "16",
+                "--batch", "2", "--vocab", "320", "--eval-batches", "1");
+        assertEquals(0, train.status(), train.toString());
+        ModelDir.Progress p = ModelDir.progress(Path.of(dir));
+        assertEquals(3, p.stepsDone());
+        assertEquals(3, p.lastValStep(), "train validates at its last step");
+
+        // no options: eval takes corpus, ctx, batch and eval batches from train-config.json, so it is the run's validation
+        Map<String, Object> e = json(run("eval", "--model", dir, "--ngram-tokens", "5000", "--json"));
+        assertEquals(p.lastValLoss(), (Double) e.get("loss"), 1e-5);
+        assertEquals(1L * 2 * 16, ((Number) e.get("predicted_tokens")).longValue());
+
+        Map<String, Object> j = json(run("inspect", "--model", dir, "--json"));
+        Map<String, Object> training = (Map<String, Object>) j.get("training");
+        assertEquals("sparse", training.get("mode"));
+        assertEquals(3L, training.get("steps_done"));
+        assertEquals(3L, training.get("steps_total"));
+        assertEquals(p.lastValLoss(), training.get("last_val_loss"));
+        assertEquals(Boolean.TRUE, training.get("resumable"));
+        Gpt trained = ModelFiles.load(Path.of(dir));
+        List<Map<String, Object>> tensors = (List<Map<String, Object>>) j.get("tensors");
+        assertEquals(trained.parameterList().stream().map(x -> x.name()).toList(), tensors.stream().map(t -> t.get("name")).toList());
+        assertTrue((Long) j.get("nonzeros") <= (Long) j.get("budget") && (Long) j.get("nonzeros") < trained.parameterCount(), j.toString());
+
+        MainTest.Run s = run("sample", "--model", dir, "--prompt", "def ", "--tokens", "8", "--seed", "1");
+        assertEquals(0, s.status(), s.toString());
+        assertEquals(s.out(), run("sample", "--model", dir, "--prompt", "def ", "--tokens", "8", "--seed", "1").out());
+    }
+
     @ParameterizedTest
     @CsvSource({"eval", "sample", "inspect"})
     void everyModelCommandHasHelpAndNeedsAModel(String command) {
