@@ -66,14 +66,17 @@ public final class Ops {
         if (tape == null || !tape.recycles()) return Tensors.zeros(rec, shape);
         long n = 1;
         for (int s : shape) n *= s;
-        Tensor t = new Tensor(tape.floats(Math.toIntExact(n)), rec, null, shape);
+        Tensor t = new Tensor(tape.floats(Math.toIntExact(n), false), rec, null, shape); // every op writes all of its output
         t.owner = tape;
         return t;
     }
 
-    /** Scratch that lives until the tape is cleared (pooled on a recycling tape). */
+    /**
+     * Scratch that lives until the tape is cleared (pooled on a recycling tape, not zeroed: every use overwrites
+     * it, or accumulates a gradient nobody reads).
+     */
     private float[] buf(int n) {
-        return tape == null ? new float[n] : tape.floats(n);
+        return tape == null ? new float[n] : tape.floats(n, false);
     }
 
     private static int[] withCols(Tensor x, int cols) {
@@ -242,7 +245,9 @@ public final class Ops {
         }
         if (b != null) {
             float[] bd = b.data();
-            for (int r = 0; r < n; r++) k.axpy(outF, 1f, bd, 0, yd, r * outF);
+            for (int r = 0, o = 0; r < n; r++, o += outF) {
+                for (int c = 0; c < outF; c++) yd[o + c] += bd[c];
+            }
         }
         if (!rec) return y;
         final float[] xFeatureMajor = xT;

@@ -54,11 +54,19 @@ public final class Tape {
 
     /** A zeroed float array of length n (from the pool when recycling). */
     float[] floats(int n) {
+        return floats(n, true);
+    }
+
+    /**
+     * A float array of length n; with {@code zeroed} false a recycled array keeps old values, for outputs and
+     * scratch that the op overwrites completely (saves a pass over memory per array).
+     */
+    float[] floats(int n, boolean zeroed) {
         if (!recycle) return new float[n];
         java.util.ArrayDeque<float[]> q = freeFloats.get(n);
         float[] a = q == null ? null : q.pollLast();
         if (a == null) a = new float[n];
-        else java.util.Arrays.fill(a, 0f);
+        else if (zeroed) java.util.Arrays.fill(a, 0f);
         lentFloats.add(a);
         return a;
     }
