@@ -139,6 +139,17 @@ class AttentionTest {
     }
 
     @Test
+    void longSequences() {
+        // rows longer than four vectors take the four-chain paths of the vector kernel
+        Kernels ks = Fixtures.kernels();
+        for (boolean sink : new boolean[] {false, true}) {
+            check(ks, 1, 67, 2, 16, Layout.FUSED, sink, 1.5f, 9101);
+            check(ks, 2, 130, 1, 8, Layout.SEPARATE, sink, 1.5f, 9102);
+            check(ks, 1, 71, 1, 17, Layout.FUSED, sink, 1.5f, 9103);
+        }
+    }
+
+    @Test
     void peakedScores() {
         // Large q·k: the softmax is nearly one-hot and the max subtraction matters.
         Kernels ks = Fixtures.kernels();

@@ -916,6 +916,21 @@ public final class VectorKernels extends ScalarKernels {
      */
     private static void rowTimesT(int len, int d, float[] a, int ao, float scale, float[] t, int ld, float[] out, int oo) {
         int j = 0;
+        for (; j + 4 * L <= len; j += 4 * L) { // four independent chains hide the FMA latency
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int e = 0; e < d; e++) {
+                FloatVector ae = FloatVector.broadcast(S, a[ao + e] * scale);
+                int te = e * ld + j;
+                c0 = madd(ae, FloatVector.fromArray(S, t, te), c0);
+                c1 = madd(ae, FloatVector.fromArray(S, t, te + L), c1);
+                c2 = madd(ae, FloatVector.fromArray(S, t, te + 2 * L), c2);
+                c3 = madd(ae, FloatVector.fromArray(S, t, te + 3 * L), c3);
+            }
+            c0.intoArray(out, oo + j);
+            c1.intoArray(out, oo + j + L);
+            c2.intoArray(out, oo + j + 2 * L);
+            c3.intoArray(out, oo + j + 3 * L);
+        }
         for (; j + L <= len; j += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int e = 0; e < d; e++) {
@@ -969,12 +984,17 @@ public final class VectorKernels extends ScalarKernels {
                     for (; c < bound; c += L) FloatVector.fromArray(S, probs, pi + c).mul(inv).intoArray(probs, pi + c);
                     for (; c < len; c++) probs[pi + c] *= inv;
                     int oi = oOff + (rowBase + i) * width + h * dHead;
-                    if (dHead == L) { // one vector per head row: accumulate in a register (same order as axpyRow)
-                        FloatVector acc = FloatVector.zero(S);
-                        for (int j = 0; j < len; j++) {
-                            acc = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vOff + (rowBase + j) * ld + h * dHead), acc);
+                    if (dHead == L) { // one vector per head row: accumulate in a register (fixed order)
+                        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0; // four chains, fixed order
+                        int vb = vOff + rowBase * ld + h * dHead, j = 0;
+                        for (; j + 4 <= len; j += 4) {
+                            a0 = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
+                            a1 = madd(FloatVector.broadcast(S, probs[pi + j + 1]), FloatVector.fromArray(S, v, vb + (j + 1) * ld), a1);
+                            a2 = madd(FloatVector.broadcast(S, probs[pi + j + 2]), FloatVector.fromArray(S, v, vb + (j + 2) * ld), a2);
+                            a3 = madd(FloatVector.broadcast(S, probs[pi + j + 3]), FloatVector.fromArray(S, v, vb + (j + 3) * ld), a3);
                         }
-                        acc.intoArray(out, oi);
+                        for (; j < len; j++) a0 = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
+                        a0.add(a1).add(a2.add(a3)).intoArray(out, oi);
                     } else {
                         java.util.Arrays.fill(out, oi, oi + dHead, 0f);
                         for (int j = 0; j < len; j++) {
@@ -1037,15 +1057,16 @@ public final class VectorKernels extends ScalarKernels {
                     int dqi = dqOff + (rowBase + i) * ld + h * dHead;
                     if (dHead == L) { // q_i and dO_i stay in registers; dq_i accumulates in one
                         FloatVector qv = FloatVector.fromArray(S, q, qi), dov = FloatVector.fromArray(S, dOut, oi);
-                        FloatVector dqv = FloatVector.fromArray(S, dq, dqi);
+                        FloatVector dq0 = FloatVector.zero(S), dq1 = dq0; // two chains for dq_i, fixed order
                         for (int j = 0; j < len; j++) {
                             int kj = (rowBase + j) * ld + h * dHead;
                             FloatVector sj = FloatVector.broadcast(S, ds[j]);
-                            dqv = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dqv);
+                            if ((j & 1) == 0) dq0 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq0);
+                            else dq1 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq1);
                             madd(sj, qv, FloatVector.fromArray(S, dk, dkOff + kj)).intoArray(dk, dkOff + kj);
                             madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + kj)).intoArray(dv, dvOff + kj);
                         }
-                        dqv.intoArray(dq, dqi);
+                        FloatVector.fromArray(S, dq, dqi).add(dq0.add(dq1)).intoArray(dq, dqi);
                     } else {
                         for (int j = 0; j < len; j++) {
                             int kj = (rowBase + j) * ld + h * dHead;
