@@ -427,14 +427,19 @@ public class ScalarKernels implements Kernels {
         ArgChecks.range("kept", kept, keptOff, (long) rows * k);
         ArgChecks.range("dy", dy, dyOff, (long) rows * d);
         ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        for (int r = 0; r < rows; r++) {
-            int kr = keptOff + r * k;
-            for (int q = 0; q < k; q++) {
-                int c = kept[kr + q];
-                if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + (r * k + q) + "] = " + c + " is outside [0, " + d + ")");
-                dx[dxOff + r * d + c] += dy[dyOff + r * d + c];
-            }
+        for (int i = 0, n = rows * k; i < n; i++) { // checked up front: workers must not fail half-way
+            int c = kept[keptOff + i];
+            if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + i + "] = " + c + " is outside [0, " + d + ")");
         }
+        pool.forRange(rows, (long) rows * k * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int kr = keptOff + r * k, o = r * d;
+                for (int q = 0; q < k; q++) {
+                    int c = kept[kr + q];
+                    dx[dxOff + o + c] += dy[dyOff + o + c];
+                }
+            }
+        });
     }
 
     // ------------------------------------------------------------------ attention
