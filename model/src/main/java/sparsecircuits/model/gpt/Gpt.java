@@ -146,32 +146,32 @@ public final class Gpt {
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
             String at = l + ".";
-            x = hook.at(at + "resid_in", x, ops);
+            x = at(hook, at + "resid_in", x, ops);
             // ---- attention: read, q/k/v, mix, write
             Tensor h = ops.rmsNorm(x, L.ln1, GptConfig.RMS_EPS);                           // [B, T, d]
-            h = hook.at(at + "attn.act_in", ops.absTopK(h, c.keep("attn_in", d)), ops);
+            h = at(hook, at + "attn.act_in", ops.absTopK(h, c.keep("attn_in", d)), ops);
             Tensor qkv = ops.linear(h, L.cAttnW, L.cAttnB);                               // [B, T, 3a]
             Tensor q = ops.absTopK(ops.columns(qkv, 0, a), c.keep("attn_q", a));          // [B, T, a]
             Tensor k = ops.absTopK(ops.columns(qkv, a, 2 * a), c.keep("attn_k", a));
             Tensor v = ops.absTopK(ops.columns(qkv, 2 * a, 3 * a), c.keep("attn_v", a));
-            k = hook.at(at + "attn.k", k, ops);
-            q = hook.at(at + "attn.q", q, ops);
-            v = hook.at(at + "attn.v", v, ops);
+            k = at(hook, at + "attn.k", k, ops);
+            q = at(hook, at + "attn.q", q, ops);
+            v = at(hook, at + "attn.v", v, ops);
             Tensor y = ops.attention(q, k, v, L.sink, batch, t, c.nHead(), c.dHead());    // [B, T, a]
             Tensor o = ops.linear(y, L.attnProjW, L.attnProjB);                           // [B, T, d]
-            o = hook.at(at + "attn.resid_delta", ops.absTopK(o, c.keep("attn_out", d)), ops);
+            o = at(hook, at + "attn.resid_delta", ops.absTopK(o, c.keep("attn_out", d)), ops);
             x = ops.add(x, o);
-            x = hook.at(at + "resid_mid", x, ops);
+            x = at(hook, at + "resid_mid", x, ops);
             // ---- MLP: read, neurons, write
             h = ops.rmsNorm(x, L.ln2, GptConfig.RMS_EPS);                                  // [B, T, d]
-            h = hook.at(at + "mlp.act_in", ops.absTopK(h, c.keep("mlp_in", d)), ops);
+            h = at(hook, at + "mlp.act_in", ops.absTopK(h, c.keep("mlp_in", d)), ops);
             Tensor n = ops.gelu(ops.linear(h, L.fcW, L.fcB));                             // [B, T, d_mlp]
-            n = hook.at(at + "mlp.post_act", ops.absTopK(n, c.keep("mlp_neuron", c.dMlp())), ops);
+            n = at(hook, at + "mlp.post_act", ops.absTopK(n, c.keep("mlp_neuron", c.dMlp())), ops);
             o = ops.linear(n, L.mlpProjW, L.mlpProjB);                                    // [B, T, d]
-            o = hook.at(at + "mlp.resid_delta", ops.absTopK(o, c.keep("mlp_out", d)), ops);
+            o = at(hook, at + "mlp.resid_delta", ops.absTopK(o, c.keep("mlp_out", d)), ops);
             x = ops.add(x, o);
         }
-        x = hook.at("final_resid", x, ops);
+        x = at(hook, "final_resid", x, ops);
         x = ops.rmsNorm(x, lnF, GptConfig.RMS_EPS);                                        // [B, T, d]
         Tensor logits = ops.linear(x, lmHead, null);                                      // [B, T, V]
         logits = ops.addRowVector(logits, logitsBias);                                    // + final_logits_bias
@@ -188,6 +188,11 @@ public final class Gpt {
             System.arraycopy(windows, b * w + 1, targets, b * t, t);
         }
         return ops.crossEntropy(forward(in, batch, ops, hook), targets);
+    }
+
+    /** Names the activation (error messages use it) and passes it through the hook. */
+    private static Tensor at(Hook hook, String name, Tensor x, Ops ops) {
+        return hook.at(name, x.named(name), ops);
     }
 
     private static int[] positions(int batch, int t) {
