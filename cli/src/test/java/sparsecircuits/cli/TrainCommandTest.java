@@ -47,6 +47,14 @@ class TrainCommandTest {
         assertEquals(0, more.status(), more.err());
         assertTrue(more.out().startsWith("trained 6 steps"), more.out());
         assertOneLineError(train(dir, "--steps", "4"), "already holds a run");
+        // a truncated weights file: one line, exit 2, for every command that reads it
+        byte[] w = Files.readAllBytes(dir.resolve("model.safetensors"));
+        Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(w, w.length / 2));
+        for (String cmd : List.of("eval", "inspect", "sample")) {
+            List<String> a = new ArrayList<>(List.of(cmd, "--model", dir.toString()));
+            if (cmd.equals("sample")) a.addAll(List.of("--prompt", "x"));
+            assertOneLineError(MainTest.run(a.toArray(String[]::new)), "model.safetensors");
+        }
     }
 
     @Test
