@@ -354,6 +354,39 @@ class OpsGradientTest {
         }, 1e-5, 2e-4);
     }
 
+    @Test
+    void lastRowsAndTheTaskLosses() {
+        property("lastRows + choiceLoss", (r, s) -> {
+            int b = 1 + r.nextInt(4), t = 1 + r.nextInt(4), v = 2 + r.nextInt(7);
+            int[] correct = new int[b], other = new int[b];
+            Ops.Choice[] kind = new Ops.Choice[b];
+            for (int i = 0; i < b; i++) {
+                kind[i] = Ops.Choice.values()[r.nextInt(3)];
+                correct[i] = r.nextInt(v);
+                other[i] = (correct[i] + 1 + r.nextInt(v - 1)) % v;
+            }
+            float[] x = rand(r, b * t * v, -3, 3);
+            return new Case("choiceLoss", new float[][] {x}, new int[][] {{b, t, v}}, in -> {
+                Ops o = opsOf(in);
+                return o.choiceLoss(o.lastRows(in[0]), correct, other, kind);
+            }, xs -> {
+                double total = 0;
+                for (int i = 0; i < b; i++) {
+                    int off = ((i + 1) * t - 1) * v;
+                    double z = 0;
+                    for (int j = 0; j < v; j++) z += Math.exp(xs[0][off + j]);
+                    double pc = Math.exp(xs[0][off + correct[i]]) / z, po = Math.exp(xs[0][off + other[i]]) / z;
+                    total += switch (kind[i]) {
+                        case BINARY -> -Math.log(pc / (pc + po));
+                        case TARGET -> -Math.log(pc);
+                        case AVOID -> -Math.log(1 - po);
+                    };
+                }
+                return new double[] {total / b};
+            }, new boolean[] {true});
+        }, 1e-5, 2e-4);
+    }
+
     /** Where a case's gradient for input i really lands (a parameter tensor standing in for the input). */
     private static final ThreadLocal<Tensor[]> SUBSTITUTE = new ThreadLocal<>();
 

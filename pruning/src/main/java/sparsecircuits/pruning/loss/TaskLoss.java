@@ -1,0 +1,114 @@
+package sparsecircuits.pruning.loss;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.Hook;
+
+/**
+ * The task loss of SPEC §4.5 at the last position of each prompt. A binary pair contributes its two sides'
+ * two-way cross-entropies (A: correct = target A against target B; B: the reverse); a single-target pair
+ * −log p_A(target) and −log(1 − p_B(target)). Reported as the mean over sequences (the paper's two-sided
+ * sum / 2), so the default target 0.15 means p(correct) ≈ 0.86 per side.
+ *
+ * <p>Prompts of equal length run as one batch; different lengths run separately (no padding: with causal
+ * attention and no position embedding, padding would change what the model sees). Prompts longer than the
+ * context are cut on the left.
+ */
+public final class TaskLoss {
+
+    /** One side of a pair, tokenised: the prompt and what its last position must predict. */
+    public record Sequence(int[] tokens, int correct, int other, Ops.Choice kind) {
+        public Sequence {
+            if (tokens.length == 0) throw new IllegalArgumentException("an empty prompt has no last position");
+        }
+    }
+
+    /** Mean loss and accuracy over sequences. */
+    public record Result(double loss, double accuracy, int sequences) {
+    }
+
+    private TaskLoss() {
+    }
+
+    /** The two sequences of a binary pair. */
+    public static List<Sequence> binary(int[] promptA, int targetA, int[] promptB, int targetB) {
+        if (targetA == targetB) {
+            throw new IllegalArgumentException("both targets are token " + targetA + ": the pair cannot tell them apart");
+        }
+        return List.of(new Sequence(promptA, targetA, targetB, Ops.Choice.BINARY), new Sequence(promptB, targetB, targetA, Ops.Choice.BINARY));
+    }
+
+    /** The two sequences of a single-target pair (B may be null: then only the A side). */
+    public static List<Sequence> single(int[] promptA, int target, int[] promptB) {
+        List<Sequence> out = new ArrayList<>(List.of(new Sequence(promptA, target, -1, Ops.Choice.TARGET)));
+        if (promptB != null) out.add(new Sequence(promptB, -1, target, Ops.Choice.AVOID));
+        return out;
+    }
+
+    /** The mean task loss as a one-element tensor on {@code ops}' tape (differentiable, e.g. for mask training). */
+    public static Tensor loss(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
+        if (seqs.isEmpty()) throw new IllegalArgumentException("no sequences");
+        Tensor total = null;
+        for (List<Sequence> group : byLength(model, seqs).values()) {
+            int t = group.get(0).tokens().length, b = group.size();
+            int[] tokens = new int[b * t], correct = new int[b], other = new int[b];
+            Ops.Choice[] kind = new Ops.Choice[b];
+            for (int i = 0; i < b; i++) {
+                Sequence s = group.get(i);
+                System.arraycopy(s.tokens(), 0, tokens, i * t, t);
+                correct[i] = s.correct();
+                other[i] = s.other();
+                kind[i] = s.kind();
+            }
+            Tensor l = ops.choiceLoss(ops.lastRows(model.forward(tokens, b, ops, hook)), correct, other, kind);
+            Tensor weighted = ops.scale(l, (float) b / seqs.size());
+            total = total == null ? weighted : ops.add(total, weighted);
+        }
+        return total;
+    }
+
+    /** Loss and accuracy without a tape. A side is right when its correct token wins (BINARY: over the other; TARGET: argmax; AVOID: the other is not the argmax). */
+    public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
+        double loss = 0;
+        int right = 0;
+        for (List<Sequence> group : byLength(model, seqs).values()) {
+            int t = group.get(0).tokens().length, b = group.size(), v = model.config().vocabSize();
+            int[] tokens = new int[b * t];
+            for (int i = 0; i < b; i++) System.arraycopy(group.get(i).tokens(), 0, tokens, i * t, t);
+            Tensor last = ops.lastRows(model.forward(tokens, b, ops, hook));
+            float[] x = last.data();
+            for (int i = 0; i < b; i++) {
+                Sequence s = group.get(i);
+                loss += ops.choiceLoss(Tensor.constant(Arrays.copyOfRange(x, i * v, (i + 1) * v), 1, v),
+                        new int[] {s.correct()}, new int[] {s.other()}, new Ops.Choice[] {s.kind()}).item();
+                int arg = 0;
+                for (int j = 1; j < v; j++) if (x[i * v + j] > x[i * v + arg]) arg = j;
+                boolean ok = switch (s.kind()) {
+                    case BINARY -> x[i * v + s.correct()] > x[i * v + s.other()];
+                    case TARGET -> arg == s.correct();
+                    case AVOID -> arg != s.other();
+                };
+                if (ok) right++;
+            }
+        }
+        return new Result(loss / seqs.size(), (double) right / seqs.size(), seqs.size());
+    }
+
+    /** Sequences grouped by (left-truncated) length, in a fixed order. */
+    private static Map<Integer, List<Sequence>> byLength(Gpt model, List<Sequence> seqs) {
+        int ctx = model.config().blockSize();
+        Map<Integer, List<Sequence>> groups = new TreeMap<>();
+        for (Sequence s : seqs) {
+            Sequence c = s.tokens().length <= ctx ? s
+                    : new Sequence(Arrays.copyOfRange(s.tokens(), s.tokens().length - ctx, s.tokens().length), s.correct(), s.other(), s.kind());
+            groups.computeIfAbsent(c.tokens().length, n -> new ArrayList<>()).add(c);
+        }
+        return groups;
+    }
+}
