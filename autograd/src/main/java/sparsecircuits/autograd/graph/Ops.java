@@ -435,6 +435,41 @@ public final class Ops {
                 y.grad()[0] / c, logits.grad(), 0), logits);
     }
 
+    /**
+     * Per-channel gate between an activation and a replacement: y = g ⊙ x + (1 − g) ⊙ base, with g {@code [C]}
+     * broadcast over rows and base either {@code [C]} (a mean, broadcast) or x's shape (resampled activations).
+     * This is how a node mask deletes nodes (SPEC §4.3). ∂x = g ⊙ dy, ∂g = Σ_rows dy ⊙ (x − base), ∂base = (1 − g) ⊙ dy.
+     */
+    public Tensor gate(Tensor x, Tensor g, Tensor base) {
+        int rows = x.rows(), c = x.cols();
+        if (g.numel() != c) throw new IllegalArgumentException("gate: " + g.numel() + " gates for " + c + " channels");
+        boolean full = base.numel() == x.numel() && base.numel() != c || rows == 1 && base.numel() == c;
+        if (!full && base.numel() != c) {
+            throw new IllegalArgumentException("gate: base has " + base.numel() + " values; expected " + c + " or " + x.numel());
+        }
+        boolean rec = recording(x, g, base);
+        Tensor y = out(rec, x.shape());
+        float[] xd = x.data(), gd = g.data(), bd = base.data(), yd = y.data();
+        for (int r = 0; r < rows; r++) {
+            int o = r * c, bo = full ? o : 0;
+            for (int j = 0; j < c; j++) yd[o + j] = gd[j] * xd[o + j] + (1 - gd[j]) * bd[bo + j];
+        }
+        if (!rec) return y;
+        return Tensors.record(tape, "gate", y, () -> {
+            float[] dy = y.grad();
+            float[] gx = x.needsGrad() ? x.grad() : null, gg = g.needsGrad() ? g.grad() : null, gb = base.needsGrad() ? base.grad() : null;
+            for (int r = 0; r < rows; r++) {
+                int o = r * c, bo = full ? o : 0;
+                for (int j = 0; j < c; j++) {
+                    float d = dy[o + j];
+                    if (gx != null) gx[o + j] += gd[j] * d;
+                    if (gg != null) gg[j] += d * (xd[o + j] - bd[bo + j]);
+                    if (gb != null) gb[bo + j] += (1 - gd[j]) * d;
+                }
+            }
+        }, x, g, base);
+    }
+
     /** The last position of every sequence: {@code [B, T, C] → [B, C]}. ∂x[b, T−1] += dy[b]. */
     public Tensor lastRows(Tensor x) {
         if (x.rank() != 3) throw new IllegalArgumentException("lastRows: expected [batch, tokens, channels], got " + Arrays.toString(x.shape()));

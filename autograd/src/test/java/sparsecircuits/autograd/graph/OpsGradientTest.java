@@ -355,6 +355,27 @@ class OpsGradientTest {
     }
 
     @Test
+    void gateWithABroadcastOrAFullBase() {
+        for (boolean full : new boolean[] {false, true}) {
+            property("gate full=" + full, (r, s) -> {
+                int rows = 2 + r.nextInt(4), c = 1 + r.nextInt(6);
+                float[] x = rand(r, rows * c, -2, 2), g = rand(r, c, -0.5, 1.5), base = rand(r, full ? rows * c : c, -1, 1);
+                return new Case("gate", new float[][] {x, g, base}, new int[][] {{rows, c}, {c}, full ? new int[] {rows, c} : new int[] {c}},
+                        t -> opsOf(t).gate(t[0], t[1], t[2]), xs -> {
+                            double[] y = new double[rows * c];
+                            for (int i = 0; i < rows; i++) {
+                                for (int j = 0; j < c; j++) {
+                                    double b = xs[2][full ? i * c + j : j];
+                                    y[i * c + j] = xs[1][j] * xs[0][i * c + j] + (1 - xs[1][j]) * b;
+                                }
+                            }
+                            return y;
+                        }, new boolean[] {true, true, true});
+            }, 1e-5, 2e-4);
+        }
+    }
+
+    @Test
     void lastRowsAndTheTaskLosses() {
         property("lastRows + choiceLoss", (r, s) -> {
             int b = 1 + r.nextInt(4), t = 1 + r.nextInt(4), v = 2 + r.nextInt(7);
