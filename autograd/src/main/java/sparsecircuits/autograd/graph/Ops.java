@@ -470,6 +470,26 @@ public final class Ops {
         }, x, g, base);
     }
 
+    /**
+     * Heaviside step with the sigmoid surrogate gradient (SPEC §4.3): y = [τ &gt; 0]; ∂τ = dy · σ'(τ/T)/T. The
+     * pruner's node masks: exactly 0 or 1 forward, a smooth gradient backward.
+     */
+    public Tensor heaviside(Tensor tau, float temperature) {
+        if (!(temperature > 0)) throw new IllegalArgumentException("heaviside: temperature must be > 0, got " + temperature);
+        boolean rec = recording(tau);
+        Tensor y = out(rec, tau.shape());
+        float[] t = tau.data(), yd = y.data();
+        for (int i = 0; i < t.length; i++) yd[i] = t[i] > 0 ? 1f : 0f;
+        if (!rec) return y;
+        return Tensors.record(tape, "heaviside", y, () -> {
+            float[] g = y.grad(), gt = tau.grad();
+            for (int i = 0; i < t.length; i++) {
+                double sg = 1 / (1 + Math.exp(-t[i] / temperature));
+                gt[i] += (float) (g[i] * sg * (1 - sg) / temperature);
+            }
+        }, tau);
+    }
+
     /** The last position of every sequence: {@code [B, T, C] → [B, C]}. ∂x[b, T−1] += dy[b]. */
     public Tensor lastRows(Tensor x) {
         if (x.rank() != 3) throw new IllegalArgumentException("lastRows: expected [batch, tokens, channels], got " + Arrays.toString(x.shape()));

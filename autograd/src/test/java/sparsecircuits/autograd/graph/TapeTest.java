@@ -97,6 +97,18 @@ class TapeTest {
     }
 
     @Test
+    void heavisideIsAStepForwardAndTheSigmoidDerivativeBackward() {
+        Tensor tau = Tensor.variable(new float[] {-0.5f, 0f, 0.25f}, 3);
+        Tensor y = ops.heaviside(tau, 0.5f);
+        assertArrayEquals(new float[] {0f, 0f, 1f}, y.data(), 0f);
+        tape.backward(ops.sum(ops.scale(y, 2f)));
+        for (int i = 0; i < 3; i++) {
+            double s = 1 / (1 + Math.exp(-tau.data()[i] / 0.5));
+            assertEquals(2 * s * (1 - s) / 0.5, tau.grad()[i], 1e-6);
+        }
+    }
+
+    @Test
     void withoutATapeNothingIsRecorded() {
         Ops free = new Ops(KernelProvider.get(), null);
         Tensor x = Tensor.variable(new float[] {1f, 2f}, 2);

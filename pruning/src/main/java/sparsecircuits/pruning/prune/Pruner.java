@@ -1,0 +1,183 @@
+package sparsecircuits.pruning.prune;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.NodeLocation;
+import sparsecircuits.pruning.nodes.NodeMask;
+import sparsecircuits.pruning.nodes.NodeMeans;
+
+/**
+ * Learned node pruning (SPEC §4.3–4.6): one τ per node; forward keeps a node iff τ &gt; 0 (Heaviside), backward
+ * uses the sigmoid surrogate; loss = task loss + k_coef · (kept nodes); AdamW on τ only (the model is frozen),
+ * τ clamped to [−1, 1], LR decaying linearly to 0. Then {@link #bisect}: rank nodes by τ, and find the
+ * smallest k whose top-k circuit reaches the target task loss on held-out pairs.
+ *
+ * <p>The frozen model runs its sparse weights through CSR whatever their density ({@code sparseBelow(1)}), and
+ * the backward pass is targeted at τ, so no weight gradient (no dense product of a sparse matrix) is computed.
+ */
+public final class Pruner {
+
+    /** The search's knobs (SPEC §4.4, Table 2 centres as defaults). */
+    public record Settings(double kCoef, double lr, double initNoiseScale, double initNoiseBias, double weightDecay,
+                           double beta2, float temperature, int steps, int batchPairs, long seed) {
+        public static Settings defaults() {
+            return new Settings(1e-4, 3e-3, 1e-2, 1e-1, 1e-3, 0.95, 1f, 400, 16, 0);
+        }
+
+        public Settings withSteps(int s) {
+            return new Settings(kCoef, lr, initNoiseScale, initNoiseBias, weightDecay, beta2, temperature, s, batchPairs, seed);
+        }
+
+        public Settings withKCoef(double k) {
+            return new Settings(k, lr, initNoiseScale, initNoiseBias, weightDecay, beta2, temperature, steps, batchPairs, seed);
+        }
+    }
+
+    /** Progress of mask training. */
+    public interface Listener {
+        void step(int step, int steps, double taskLoss, long kept);
+    }
+
+    /** One point of the bisection: k kept nodes and the held-out task loss of that circuit. */
+    public record Point(long k, double loss) {
+    }
+
+    /** The result of {@link #bisect}: the chosen k (−1 when even the full model misses the target) and every point tried. */
+    public record Bisection(long k, double loss, double fullLoss, List<Point> points) {
+    }
+
+    private final Gpt model;
+    private final NodeMeans means;
+    private final NodeMask.Ablation ablation;
+    private final Kernels kernels;
+    private final List<NodeLocation> locations;
+
+    public Pruner(Gpt model, NodeMeans means, NodeMask.Ablation ablation, Kernels kernels) {
+        this.model = model;
+        this.means = means;
+        this.ablation = ablation;
+        this.kernels = kernels;
+        this.locations = NodeLocation.of(model.config());
+    }
+
+    /** Trains τ on the training sequences (two per pair, consecutive); returns τ per location. */
+    public Map<String, float[]> train(List<TaskLoss.Sequence> train, Settings s, Listener listener) {
+        if (train.size() < 2 || train.size() % 2 != 0) throw new IllegalArgumentException("training needs whole pairs (2 sequences each)");
+        SplittableRandom r = new SplittableRandom(s.seed());
+        Map<String, Tensor> tau = new LinkedHashMap<>();
+        Map<String, float[][]> moments = new LinkedHashMap<>();
+        for (NodeLocation l : locations) {
+            float[] v = new float[l.width()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (s.initNoiseBias() + s.initNoiseScale() * r.nextGaussian());
+            tau.put(l.hook(), Tensor.variable(v, l.width()));
+            moments.put(l.hook(), new float[][] {new float[l.width()], new float[l.width()]});
+        }
+        int pairs = train.size() / 2;
+        Tape tape = new Tape(true);
+        for (int step = 0; step < s.steps(); step++) {
+            List<TaskLoss.Sequence> batch = new ArrayList<>();
+            for (int b = 0; b < Math.min(s.batchPairs(), pairs); b++) {
+                int p = r.nextInt(pairs);
+                batch.add(train.get(2 * p));
+                batch.add(train.get(2 * p + 1));
+            }
+            tape.clear();
+            Ops ops = new Ops(kernels, tape).sparseBelow(1.0);
+            Map<String, Tensor> gates = new LinkedHashMap<>();
+            Tensor kept = null;
+            for (Map.Entry<String, Tensor> e : tau.entrySet()) {
+                Tensor g = ops.heaviside(e.getValue(), s.temperature());
+                gates.put(e.getKey(), g);
+                kept = kept == null ? ops.sum(g) : ops.add(kept, ops.sum(g));
+            }
+            Tensor task = TaskLoss.loss(model, batch, ops, new NodeMask(gates, means, ablation));
+            Tensor loss = ops.add(task, ops.scale(kept, (float) s.kCoef()));
+            double taskLoss = task.item();
+            long k = Math.round(kept.item());
+            for (Tensor t : tau.values()) t.zeroGrad();
+            tape.backward(List.of(loss), List.of(new float[] {1f}), new ArrayList<>(tau.values()));
+            float lr = (float) (s.lr() * (1 - (double) step / s.steps()));
+            for (Map.Entry<String, Tensor> e : tau.entrySet()) { // AdamW, then clamp
+                Tensor t = e.getValue();
+                float[][] m = moments.get(e.getKey());
+                kernels.scale(t.numel(), 1f - (float) (lr * s.weightDecay()), t.data(), 0);
+                kernels.adamStep(t.numel(), t.data(), 0, t.grad(), 0, m[0], 0, m[1], 0, lr, 0.9f, (float) s.beta2(), 1e-8f, step + 1);
+                float[] d = t.data();
+                for (int i = 0; i < d.length; i++) d[i] = Math.max(-1f, Math.min(1f, d[i]));
+            }
+            listener.step(step + 1, s.steps(), taskLoss, k);
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tau.entrySet()) out.put(e.getKey(), e.getValue().data().clone());
+        return out;
+    }
+
+    /** The gates of the top-k nodes by τ (ties to the earlier location and channel). */
+    public Map<String, Tensor> topK(Map<String, float[]> tau, long k) {
+        int total = 0;
+        for (float[] t : tau.values()) total += t.length;
+        float[] all = new float[total];
+        int[] owner = new int[total];
+        List<String> names = new ArrayList<>(tau.keySet());
+        int q = 0;
+        for (int i = 0; i < names.size(); i++) {
+            for (float v : tau.get(names.get(i))) {
+                all[q] = v;
+                owner[q++] = i;
+            }
+        }
+        Integer[] order = new Integer[total];
+        for (int i = 0; i < total; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> all[a] != all[b] ? Float.compare(all[b], all[a]) : Integer.compare(a, b));
+        float[] keep = new float[total];
+        for (int i = 0; i < Math.min(k, total); i++) keep[order[i]] = 1f;
+        Map<String, Tensor> gates = new LinkedHashMap<>();
+        q = 0;
+        for (String n : names) {
+            int w = tau.get(n).length;
+            gates.put(n, Tensor.constant(Arrays.copyOfRange(keep, q, q + w), w));
+            q += w;
+        }
+        return gates;
+    }
+
+    /** Held-out task loss of the circuit with these gates. */
+    public double loss(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
+        Ops ops = new Ops(kernels, null).sparseBelow(1.0);
+        return TaskLoss.evaluate(model, heldOut, ops, new NodeMask(gates, means, ablation)).loss();
+    }
+
+    /** Smallest k (by τ rank) whose circuit's held-out loss is ≤ target; binary search over [0, nodes]. */
+    public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
+        long total = NodeLocation.count(model.config());
+        List<Point> points = new ArrayList<>();
+        double full = loss(topK(tau, total), heldOut);
+        points.add(new Point(total, full));
+        if (full > target) return new Bisection(-1, full, full, points);
+        long lo = 0, hi = total;
+        double hiLoss = full;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            double l = loss(topK(tau, mid), heldOut);
+            points.add(new Point(mid, l));
+            if (l <= target) {
+                hi = mid;
+                hiLoss = l;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        points.sort((a, b) -> Long.compare(a.k(), b.k()));
+        return new Bisection(hi, hiLoss, full, points);
+    }
+}

@@ -1,0 +1,94 @@
+package sparsecircuits.pruning.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.kernels.KernelProvider;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.model.gpt.Hook;
+import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.NodeLocation;
+import sparsecircuits.pruning.nodes.NodeMask;
+import sparsecircuits.pruning.nodes.NodeMeans;
+
+/**
+ * On a small sparse model and a task the full model solves by construction (each pair's targets are the full
+ * model's own best and worst token), mask training shrinks the circuit and bisection finds the smallest k by
+ * τ rank that reaches the target.
+ */
+class PrunerTest {
+    static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+
+    static List<TaskLoss.Sequence> task(Gpt g, int pairs, long seed) {
+        Random r = new Random(seed);
+        Ops ops = new Ops(KernelProvider.get(), null);
+        List<TaskLoss.Sequence> out = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            int[][] prompts = new int[2][6];
+            int[] best = new int[2], worst = new int[2];
+            for (int s = 0; s < 2; s++) {
+                for (int i = 0; i < 6; i++) prompts[s][i] = r.nextInt(24);
+                float[] l = g.forward(prompts[s], 1, ops, Hook.NONE).data();
+                int o = 5 * 24;
+                for (int j = 0; j < 24; j++) {
+                    if (l[o + j] > l[o + best[s]]) best[s] = j;
+                    if (l[o + j] < l[o + worst[s]]) worst[s] = j;
+                }
+            }
+            out.add(new TaskLoss.Sequence(prompts[0], best[0], worst[0], Ops.Choice.BINARY));
+            out.add(new TaskLoss.Sequence(prompts[1], best[1], worst[1], Ops.Choice.BINARY));
+        }
+        return out;
+    }
+
+    @Test
+    void maskTrainingShrinksTheCircuitAndBisectionFindsTheSmallestKAtTheTarget() {
+        Gpt g = new Gpt(CFG, 11);
+        for (Parameter p : g.parameterList()) {
+            if (p.isSparse()) {
+                float[] v = p.value(); // larger weights than the init, so the model has opinions
+                for (int i = 0; i < v.length; i++) v[i] *= 20;
+                p.sparsify(p.numel() / 4, 0);
+            }
+        }
+        List<int[]> pre = new ArrayList<>();
+        Random r = new Random(3);
+        for (int b = 0; b < 4; b++) {
+            int[] t = new int[4 * 6];
+            for (int i = 0; i < t.length; i++) t[i] = r.nextInt(24);
+            pre.add(t);
+        }
+        NodeMeans means = NodeMeans.compute(g, pre, 4, KernelProvider.get(), i -> { });
+        List<TaskLoss.Sequence> train = task(g, 32, 1), held = task(g, 16, 2);
+        Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, KernelProvider.get());
+        long total = NodeLocation.count(CFG);
+        long[] last = new long[1];
+        Map<String, float[]> tau = pruner.train(train, Pruner.Settings.defaults().withSteps(120).withKCoef(3e-3),
+                (step, steps, loss, kept) -> last[0] = kept);
+        assertTrue(last[0] < total, "the sparsity penalty removed nodes: " + last[0] + " of " + total);
+
+        double full = pruner.loss(pruner.topK(tau, total), held);
+        double target = Math.max(full * 1.5, full + 0.05);
+        Pruner.Bisection b = pruner.bisect(tau, held, target);
+        assertEquals(full, b.fullLoss(), 1e-9);
+        assertTrue(b.k() >= 0 && b.k() <= total);
+        assertTrue(b.loss() <= target, "the chosen circuit reaches the target");
+        assertEquals(b.loss(), pruner.loss(pruner.topK(tau, b.k()), held), 1e-9);
+        if (b.k() > 0) {
+            assertTrue(pruner.loss(pruner.topK(tau, b.k() - 1), held) > target, "one node fewer misses it (minimal by τ rank)");
+        }
+        long keptAtK = 0;
+        for (Tensor t : pruner.topK(tau, b.k()).values()) for (float f : t.data()) keptAtK += (long) f;
+        assertEquals(b.k(), keptAtK);
+    }
+}
