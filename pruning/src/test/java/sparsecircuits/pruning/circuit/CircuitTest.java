@@ -1,0 +1,60 @@
+package sparsecircuits.pruning.circuit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.pruning.nodes.NodeLocation;
+
+class CircuitTest {
+    static final GptConfig CFG = new GptConfig(20, 2, 32, 2, 16, 64, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+
+    @Test
+    void edgesAreTheNonzeroWeightsBetweenKeptNodesCountedByBruteForce() {
+        Gpt g = new Gpt(CFG, 1);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
+        Random r = new Random(2);
+        Map<String, Tensor> gates = new LinkedHashMap<>();
+        Map<String, float[]> keep = new LinkedHashMap<>();
+        for (NodeLocation l : NodeLocation.of(CFG)) {
+            float[] v = new float[l.width()];
+            for (int i = 0; i < v.length; i++) v[i] = r.nextInt(3) == 0 ? 1f : 0f;
+            gates.put(l.hook(), Tensor.constant(v, l.width()));
+            keep.put(l.hook(), v);
+        }
+        Circuit c = Circuit.of(g, gates);
+        long expect = 0;
+        int a = CFG.attnWidth();
+        for (int layer = 0; layer < 2; layer++) {
+            String h = layer + ".", p = "transformer.h." + layer + ".";
+            float[] w = g.parameter(p + "attn.c_attn.weight").value();
+            String[] qkv = {"attn.q", "attn.k", "attn.v"};
+            for (int o = 0; o < 3 * a; o++) {
+                for (int i = 0; i < 32; i++) {
+                    if (w[o * 32 + i] != 0 && keep.get(h + "attn.act_in")[i] == 1 && keep.get(h + qkv[o / a])[o % a] == 1) expect++;
+                }
+            }
+            expect += count(g.parameter(p + "attn.c_proj.weight").value(), 32, a, keep.get(h + "attn.v"), keep.get(h + "attn.resid_delta"));
+            expect += count(g.parameter(p + "mlp.c_fc.weight").value(), 64, 32, keep.get(h + "mlp.act_in"), keep.get(h + "mlp.post_act"));
+            expect += count(g.parameter(p + "mlp.c_proj.weight").value(), 32, 64, keep.get(h + "mlp.post_act"), keep.get(h + "mlp.resid_delta"));
+        }
+        assertEquals(expect, c.edges().size());
+        assertEquals(expect, c.edgesByType().values().stream().mapToLong(Integer::longValue).sum());
+        long nodes = 0;
+        for (float[] v : keep.values()) for (float f : v) nodes += (long) f;
+        assertEquals(nodes, c.nodes());
+    }
+
+    static long count(float[] w, int out, int in, float[] keepIn, float[] keepOut) {
+        long n = 0;
+        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) if (w[o * in + i] != 0 && keepIn[i] == 1 && keepOut[o] == 1) n++;
+        return n;
+    }
+}
