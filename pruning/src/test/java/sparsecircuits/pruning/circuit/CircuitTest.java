@@ -52,6 +52,34 @@ class CircuitTest {
         assertEquals(nodes, c.nodes());
     }
 
+    @Test
+    void theBundleRecordsTheModelHashCountsMasksAndEdges(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Gpt g = new Gpt(CFG, 3);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
+        sparsecircuits.model.checkpoint.ModelFiles.save(g, dir.resolve("model"));
+        Map<String, Tensor> gates = new LinkedHashMap<>();
+        for (NodeLocation l : NodeLocation.of(CFG)) {
+            float[] v = new float[l.width()];
+            for (int i = 0; i < v.length; i += 2) v[i] = 1f;
+            gates.put(l.hook(), Tensor.constant(v, l.width()));
+        }
+        Circuit c = Circuit.of(g, gates);
+        java.nio.file.Path model = dir.resolve("model/model.safetensors");
+        CircuitFiles.save(dir.resolve("circuit"), c, null, model, Map.of("task", "demo_task", "k", c.nodes()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> j = (Map<String, Object>) sparsecircuits.model.json.Json.read(dir.resolve("circuit/circuit.json"));
+        assertEquals(CircuitFiles.SCHEMA, j.get("schema"));
+        assertEquals(CircuitFiles.sha256(model), j.get("model_sha256"));
+        assertEquals(c.nodes(), ((Number) j.get("nodes")).longValue());
+        assertEquals((long) c.edges().size(), ((Number) j.get("edges")).longValue());
+        var t = sparsecircuits.model.checkpoint.SafeTensors.read(dir.resolve("circuit/circuit.safetensors"));
+        assertEquals(1f, t.get("mask.0.attn.q").data()[0]);
+        assertEquals(0f, t.get("mask.0.attn.q").data()[1]);
+        long stored = 0;
+        for (var e : t.tensors().entrySet()) if (e.getKey().endsWith(".weight") && e.getKey().startsWith("edges.")) stored += e.getValue().data().length;
+        assertEquals(c.edges().size(), stored);
+    }
+
     static long count(float[] w, int out, int in, float[] keepIn, float[] keepOut) {
         long n = 0;
         for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) if (w[o * in + i] != 0 && keepIn[i] == 1 && keepOut[o] == 1) n++;

@@ -1,0 +1,90 @@
+package sparsecircuits.pruning.circuit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sparsecircuits.model.checkpoint.AtomicFiles;
+import sparsecircuits.model.checkpoint.CheckpointException;
+import sparsecircuits.model.checkpoint.SafeTensors;
+import sparsecircuits.model.json.Json;
+import sparsecircuits.pruning.nodes.NodeMeans;
+
+/**
+ * The circuit bundle: {@code circuit.json} (schema {@value #SCHEMA}: what was pruned, from which model file by
+ * SHA-256, the kept nodes and edges by location and type, the losses, the bisection points) and
+ * {@code circuit.safetensors} (per location the mask and the ablation means; per weight edge type the kept
+ * edges as [from, to] index pairs and their weights). Both are written atomically.
+ */
+public final class CircuitFiles {
+    public static final String SCHEMA = "sparse-circuits/circuit/1";
+    public static final String JSON = "circuit.json", TENSORS = "circuit.safetensors";
+
+    private CircuitFiles() {
+    }
+
+    /**
+     * @param info what the circuit is (task, ablation, target, k, losses...; written under "run" as given)
+     */
+    public static void save(Path dir, Circuit c, NodeMeans means, Path modelFile, Map<String, Object> info) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot create the circuit directory (" + e.getMessage() + ")", e);
+        }
+        List<SafeTensors.Tensor> ts = new ArrayList<>();
+        for (Map.Entry<String, boolean[]> e : c.kept().entrySet()) {
+            boolean[] k = e.getValue();
+            float[] m = new float[k.length];
+            for (int i = 0; i < k.length; i++) m[i] = k[i] ? 1f : 0f;
+            ts.add(SafeTensors.Tensor.f32("mask." + e.getKey(), new int[] {k.length}, m));
+            if (means != null) ts.add(SafeTensors.Tensor.f32("mean." + e.getKey(), new int[] {k.length}, means.of(e.getKey()).clone()));
+        }
+        Map<String, List<Circuit.Edge>> byType = new LinkedHashMap<>();
+        for (Circuit.Edge e : c.edges()) byType.computeIfAbsent(e.fromHook().split("\\.")[0] + "." + e.type(), t -> new ArrayList<>()).add(e);
+        for (Map.Entry<String, List<Circuit.Edge>> e : byType.entrySet()) {
+            List<Circuit.Edge> es = e.getValue();
+            float[] idx = new float[2 * es.size()], w = new float[es.size()];
+            for (int i = 0; i < es.size(); i++) {
+                idx[2 * i] = es.get(i).from();
+                idx[2 * i + 1] = es.get(i).to();
+                w[i] = es.get(i).weight();
+            }
+            ts.add(SafeTensors.Tensor.f32("edges." + e.getKey() + ".index", new int[] {es.size(), 2}, idx));
+            ts.add(SafeTensors.Tensor.f32("edges." + e.getKey() + ".weight", new int[] {es.size()}, w));
+        }
+        SafeTensors.write(dir.resolve(TENSORS), ts, Map.of("format", SCHEMA));
+
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("schema", SCHEMA);
+        j.put("model_file", modelFile.toString());
+        j.put("model_sha256", sha256(modelFile));
+        j.put("run", info);
+        j.put("nodes", c.nodes());
+        j.put("edges", (long) c.edges().size());
+        j.put("nodes_by_location", new LinkedHashMap<String, Object>(c.nodesByLocation()));
+        j.put("edges_by_type", new LinkedHashMap<String, Object>(c.edgesByType()));
+        AtomicFiles.writeString(dir.resolve(JSON), Json.writePretty(j) + "\n");
+    }
+
+    /** SHA-256 of a file, hex. */
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) d.update(buf, 0, n);
+            return HexFormat.of().formatHex(d.digest());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
