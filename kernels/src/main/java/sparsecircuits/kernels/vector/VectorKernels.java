@@ -829,7 +829,7 @@ public final class VectorKernels extends ScalarKernels {
                 FloatVector ex = exp(az.mul(az).neg()); // exp(−x²/2)
                 FloatVector halfErfc = erfcPoly(az).mul(ex).mul(0.5f);
                 FloatVector c = halfErfc.neg().add(1f).blend(halfErfc, xv.compare(VectorOperators.LT, 0f));
-                FloatVector grad = madd(xv.mul(Gelu.INV_SQRT_2PI), ex, c); // Φ(x) + x·φ(x)
+                FloatVector grad = xv.mul(Gelu.INV_SQRT_2PI).mul(ex).add(c); // Φ(x) + x·φ(x)
                 FloatVector.fromArray(S, dx, dxOff + i).add(grad.mul(FloatVector.fromArray(S, dy, dyOff + i))).intoArray(dx, dxOff + i);
             }
             for (; i < i1; i++) dx[dxOff + i] += Gelu.geluGrad(x[xOff + i]) * dy[dyOff + i];
