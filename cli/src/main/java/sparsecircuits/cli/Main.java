@@ -44,7 +44,7 @@ public final class Main {
      * prune, view, export, experiment, tasks) are added here when they exist.
      */
     static List<Command> commands() {
-        return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(),
+        return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(), new TasksCommand(),
                 new DemoCommand(), new KernelsInfoCommand());
     }
 
