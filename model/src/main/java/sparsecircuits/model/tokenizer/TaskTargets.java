@@ -24,14 +24,14 @@ public final class TaskTargets {
         put("final_kwarg", "=None", "):\n");
         put("set_or_string", ".add", " +=");
         put("set_or_string_fixedvarname", ".add", " +=");
-        put("with_as", " as", "\n");
+        put("with_as", ")", ")\n"); // the decision sits on the closing paren: ")\n" is one pre-token
         put("bracket_brace", ":", ",");
         put("with_open", "r", "w");
         put("bracket_counting", "]]\n", "]\n");
         put("for_while", " in", ":");
         put("else_elif", ":");
         put("if_ternary", ":", " else");
-        put("indent_for", "        ", "    ");
+        put("indent_for", "       ", "   "); // an indent before a name splits into n−1 spaces + " name"
         put("lambda_func", " :", ":", " (", "(");
         put("if_equals", " ==", " =");
         put("enumerate_range", " enumerate", " range");

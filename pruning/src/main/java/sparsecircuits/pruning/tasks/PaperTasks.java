@@ -42,10 +42,12 @@ import sparsecircuits.model.tokenizer.TaskTargets;
  * </ul>
  *
  * <p><b>Tokenisation caveats</b> (the targets are TaskTargets' strings, as the tokenizer forces them):
- * with_as's B target {@code "\n"} follows a {@code ")"}, but in running text the tinypython regex makes
- * {@code ")\n"} one pre-token, so the model never saw {@code ")"} then {@code "\n"}; and indent_for's targets are
- * 8 and 4 spaces, while running text splits an indent before a name into 7 (or 3) spaces + {@code " name"}.
- * Both tasks are generated as SPEC §5 states them; whether a model solves them should be checked, not assumed.
+ * <b>Where the tokenizer moves a decision.</b> with_as: in running text {@code ")\n"} is one pre-token (the
+ * tinypython regex lets a punctuation run absorb newlines), so after {@code open(path)} the model never sees a
+ * bare newline token; the prompts therefore stop before the closing paren and the targets are {@code ")"} (a
+ * {@code with} statement goes on with {@code " as"}) and {@code ")\n"} (an assignment ends the line).
+ * indent_for: an indent before a name splits into n−1 spaces and {@code " name"}, so the targets are 7 and 3
+ * spaces (a body at 8 or 4 spaces). Both targets live in {@code TaskTargets}, which the tokenizer forces.
  *
  * <p><b>Splits.</b> TRAIN and HELD_OUT come from different seed streams, and a pair belongs to the split
  * given by one bit of a hash of its prompt A; a generated pair of the other split is skipped. So no prompt A
@@ -62,7 +64,7 @@ public final class PaperTasks {
             task("set_or_string", "a variable initialised as set() or \"\" is used with '.add' or ' +='", g -> setOrString(g, false)),
             task("set_or_string_fixedvarname", "set_or_string with the variable always named 'current'", g -> setOrString(g, true)),
             task("class_init", "in __init__, copy the right parameter name after 'self.name ='", PaperTasks::classInit),
-            task("with_as", "'with open(...)' continues with ' as', an assignment of open(...) ends the line", PaperTasks::withAs),
+            task("with_as", "'with open(...' closes with ')' and goes on with ' as'; an assignment's open(...' closes the line with ')\\n'", PaperTasks::withAs),
             task("bracket_brace", "inside a dict the first key is followed by ':', inside a list by ','", PaperTasks::bracketBrace),
             task("with_open", "open mode 'r' or 'w' from the file variable's name", PaperTasks::withOpen),
             task("bracket_counting", "close a list with ']]' when nested, ']' when flat", PaperTasks::bracketCounting),
@@ -344,7 +346,7 @@ public final class PaperTasks {
         String in = scope[1], head = scope[0] + g.filler(in.length() / 4, 0, 1);
         String path = g.noun() + g.pick("_path", "_file", "_name", "_txt");
         String arg = g.chance(0.3) ? path + ", " + g.pick("\"r\"", "'r'", "\"w\"", "'w'") : path;
-        return pair("with_as", head + in + "with open(" + arg + ")", 0, head + in + g.id() + " = open(" + arg + ")", 1);
+        return pair("with_as", head + in + "with open(" + arg, 0, head + in + g.id() + " = open(" + arg, 1);
     }
 
     private static Pair bracketBrace(Gen g) {
