@@ -16,6 +16,10 @@ import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.model.train.TokenData;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.tasks.JsonlTask;
+import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.tasks.TaskTokens;
 
 /** {@code eval}: validation loss of a checkpoint, beside unigram and bigram baselines on the same tokens. */
 final class EvalCommand implements Command {
@@ -52,13 +56,53 @@ final class EvalCommand implements Command {
                 .number("--batches", "N", "validation batches (default: the run's eval batches, else 8)", 1, 1e6, "8")
                 .number("--batch", "N", "windows per batch (default: the run's batch, else 16)", 1, 4096, "16")
                 .number("--ngram-tokens", "N", "training tokens counted for the baselines (default 1000000)", 1000, 1e8, "1000000")
+                .option("--task", "NAME|FILE", "instead: task loss and accuracy of the unpruned model on a task's held-out pairs")
+                .number("--pairs", "N", "with --task: held-out pairs (default 128)", 1, 1e6, "128")
                 .flag("--json", "print one JSON object instead of the table");
+    }
+
+    /** SPEC §4.5 task loss (per-sequence mean) and accuracy of the unpruned model on held-out pairs. */
+    private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
+        Task task = TasksCommand.resolve(o.value("--task", ""));
+        int n = (int) o.number("--pairs", 128);
+        var pairs = task.pairs(Task.Split.HELD_OUT, n, 0);
+        TaskTokens.Tokenized tok;
+        try {
+            tok = task instanceof JsonlTask
+                    ? TaskTokens.tokenize(task.name(), pairs, bpe)
+                    : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
+        }
+        for (String w : tok.warnings()) ctx.err().println("eval: warning: " + w);
+        if (tok.pairs().isEmpty()) throw new UserError("task " + task.name() + " has no usable held-out pairs", "use a task with more pairs");
+        var seqs = TaskLoss.sequences(tok.pairs());
+        var res = TaskLoss.evaluate(model, seqs,
+                new Ops(Main.kernels().kernels(), null).sparseBelow(1.0), Hook.NONE);
+        if (o.has("--json")) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("schema", "sparse-circuits/task-eval/1");
+            m.put("model", dir.toString());
+            m.put("task", task.name());
+            m.put("pairs", (long) tok.pairs().size());
+            m.put("sequences", (long) res.sequences());
+            m.put("task_loss", res.loss());
+            m.put("accuracy", res.accuracy());
+            ctx.out().println(Json.writePretty(m));
+        } else {
+            ctx.out().printf(Locale.ROOT, "task      %s (%s)%n", task.name(), task.singleTarget() ? "single target" : "binary");
+            ctx.out().printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", tok.pairs().size(), res.sequences());
+            ctx.out().printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", res.loss());
+            ctx.out().printf(Locale.ROOT, "accuracy  %.3f%n", res.accuracy());
+            ctx.out().println(res.loss() <= 0.05 ? "solved (loss ≤ 0.05): circuits can be pruned for it" : "not solved (loss > 0.05)");
+        }
+        return 0;
     }
 
     @Override
     public void check(Options.Parsed o) {
         ModelDir.require(o, name()); // before the launcher relaunches the JVM
-        ModelDir.wholeNumbers(o, "--batches", "--batch", "--ngram-tokens");
+        ModelDir.wholeNumbers(o, "--batches", "--batch", "--ngram-tokens", "--pairs");
     }
 
     @Override
@@ -66,6 +110,7 @@ final class EvalCommand implements Command {
         Path dir = ModelDir.require(o, name());
         Gpt model = ModelDir.model(dir);
         ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
+        if (o.has("--task")) return taskEval(o, ctx, dir, model, bpe);
         TrainConfig tc = ModelDir.trainConfig(dir);
         Corpus corpus = corpus(o.value("--corpus", null), tc);
         int batch = (int) o.number("--batch", tc != null ? tc.batch() : DEFAULT_BATCH);

@@ -28,15 +28,15 @@ public final class TaskTargets {
         put("bracket_brace", ":", ",");
         put("with_open", "r", "w");
         put("bracket_counting", "]]\n", "]\n");
-        put("for_while", " in", ":");
-        put("else_elif", ":");
-        put("if_ternary", ":", " else");
+        put("for_while", " in", ":\n"); // a header's colon ends the line: ":\n" is one pre-token
+        put("else_elif", ":\n");
+        put("if_ternary", ":\n", " else");
         put("indent_for", "       ", "   "); // an indent before a name splits into n−1 spaces + " name"
         put("lambda_func", " :", ":", " (", "(");
         put("if_equals", " ==", " =");
         put("enumerate_range", " enumerate", " range");
         put("var_if", " ==", " =");
-        put("while_return_true", ":", "\n");
+        put("while_return_true", ":\n", "\n");
     }
 
     private static void put(String task, String... targets) {

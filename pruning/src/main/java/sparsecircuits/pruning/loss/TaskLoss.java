@@ -51,6 +51,16 @@ public final class TaskLoss {
         return out;
     }
 
+    /** Both sides of every tokenised pair, in order (A then B). */
+    public static List<Sequence> sequences(List<sparsecircuits.pruning.tasks.TaskTokens.TokenPair> pairs) {
+        List<Sequence> out = new ArrayList<>();
+        for (sparsecircuits.pruning.tasks.TaskTokens.TokenPair p : pairs) {
+            out.addAll(p.singleTarget() ? single(p.promptA(), p.targetA(), p.promptB())
+                    : binary(p.promptA(), p.targetA(), p.promptB(), p.targetB()));
+        }
+        return out;
+    }
+
     /** The mean task loss as a one-element tensor on {@code ops}' tape (differentiable, e.g. for mask training). */
     public static Tensor loss(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
         if (seqs.isEmpty()) throw new IllegalArgumentException("no sequences");

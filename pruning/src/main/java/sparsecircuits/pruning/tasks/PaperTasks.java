@@ -47,7 +47,9 @@ import sparsecircuits.model.tokenizer.TaskTargets;
  * bare newline token; the prompts therefore stop before the closing paren and the targets are {@code ")"} (a
  * {@code with} statement goes on with {@code " as"}) and {@code ")\n"} (an assignment ends the line).
  * indent_for: an indent before a name splits into n−1 spaces and {@code " name"}, so the targets are 7 and 3
- * spaces (a body at 8 or 4 spaces). Both targets live in {@code TaskTargets}, which the tokenizer forces.
+ * spaces (a body at 8 or 4 spaces). Likewise a block header's colon ends its line, so for_while, else_elif,
+ * if_ternary and while_return_true target {@code ":\n"}, the pre-token that really follows. All targets live
+ * in {@code TaskTargets}, which the tokenizer forces.
  *
  * <p><b>Splits.</b> TRAIN and HELD_OUT come from different seed streams, and a pair belongs to the split
  * given by one bit of a hash of its prompt A; a generated pair of the other split is skipped. So no prompt A
