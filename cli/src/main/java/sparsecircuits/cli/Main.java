@@ -45,6 +45,7 @@ public final class Main {
      */
     static List<Command> commands() {
         return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(), new TasksCommand(),
+                new PruneCommand(),
                 new DemoCommand(), new KernelsInfoCommand());
     }
 

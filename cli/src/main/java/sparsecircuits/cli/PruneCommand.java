@@ -1,0 +1,188 @@
+package sparsecircuits.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.model.checkpoint.ModelFiles;
+import sparsecircuits.model.corpus.Corpus;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.Hook;
+import sparsecircuits.model.tokenizer.ByteLevelBpe;
+import sparsecircuits.model.train.TokenData;
+import sparsecircuits.model.train.TrainConfig;
+import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.pruning.circuit.Circuit;
+import sparsecircuits.pruning.circuit.CircuitFiles;
+import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.NodeLocation;
+import sparsecircuits.pruning.nodes.NodeMask;
+import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.prune.Pruner;
+import sparsecircuits.pruning.tasks.JsonlTask;
+import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.tasks.TaskTokens;
+
+/** {@code prune}: the minimal circuit of a model for a task (SPEC §4), written as a circuit bundle. */
+final class PruneCommand implements Command {
+
+    @Override
+    public String name() {
+        return "prune";
+    }
+
+    @Override
+    public String summary() {
+        return "prune a model to the minimal circuit for a task (mask training + bisection on k)";
+    }
+
+    @Override
+    public String description() {
+        return "Learns one mask parameter per node (Heaviside forward, sigmoid-surrogate backward; loss = task loss +\n"
+                + "k_coef·kept nodes; AdamW, clamp to [-1, 1], linear LR decay) on the task's training pairs with every\n"
+                + "deleted node mean-ablated (or zero-ablated), then bisects on k by mask rank on held-out pairs for the\n"
+                + "smallest circuit whose task loss reaches --target. The model is frozen and runs on its CSR weights.\n"
+                + "Node means over pretraining tokens are computed once and stored as node-means.safetensors beside the\n"
+                + "model. Writes circuit.json + circuit.safetensors into --out (default runs/<model>/circuits/<task>).\n"
+                + "Exit status 1 when even the unpruned model misses the target (the task is not solved).";
+    }
+
+    @Override
+    public Options options() {
+        return new Options(name())
+                .option("--model", "DIR", "the model directory (required)")
+                .option("--task", "NAME|FILE", "a paper task (see 'tasks') or a JSONL file (required)")
+                .number("--target", "L", "target task loss, per-sequence mean (default 0.15)", 1e-6, 10, "0.15")
+                .option("--ablation", "mean|zero", "what a deleted node becomes (default mean)")
+                .number("--steps", "N", "mask-training steps (default 400)", 1, 1e7, "400")
+                .number("--k-coef", "F", "weight of the kept-node count in the loss (default 1e-4)", 0, 10, "1e-4")
+                .number("--lr", "F", "mask learning rate (default 3e-3)", 1e-7, 10, "3e-3")
+                .number("--pairs", "N", "training pairs (default 256; held-out: half as many)", 4, 1e6, "256")
+                .number("--seed", "N", "mask init and batches (default 0)", 0, 1e15, "0")
+                .option("--out", "DIR", "where the circuit goes");
+    }
+
+    @Override
+    public void check(Options.Parsed o) {
+        ModelDir.require(o, name());
+        if (!o.has("--task")) throw new UserError("prune needs --task NAME|FILE", "see 'sparse-circuits tasks' for the names");
+        String a = o.value("--ablation", "mean");
+        if (!a.equals("mean") && !a.equals("zero")) {
+            throw new UserError("--ablation must be mean or zero, got '" + a + "'"
+                    + (a.equals("resample") ? " (resample ablation is not in the CLI yet)" : ""), "write --ablation mean or --ablation zero");
+        }
+        ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed");
+    }
+
+    @Override
+    public int run(Options.Parsed o, CommandContext ctx) {
+        Path dir = ModelDir.require(o, name());
+        Gpt model = ModelDir.model(dir);
+        ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
+        Task task = TasksCommand.resolve(o.value("--task", ""));
+        Kernels kernels = Main.kernels().kernels();
+        NodeMask.Ablation ablation = o.value("--ablation", "mean").equals("zero") ? NodeMask.Ablation.ZERO : NodeMask.Ablation.MEAN;
+        int pairs = (int) o.number("--pairs", 256);
+        long seed = (long) o.number("--seed", 0);
+        double target = o.number("--target", 0.15);
+
+        NodeMeans means = ablation == NodeMask.Ablation.MEAN ? means(dir, model, bpe, kernels, ctx) : null;
+        List<TaskLoss.Sequence> train = sequences(task, Task.Split.TRAIN, pairs, seed, bpe, ctx);
+        List<TaskLoss.Sequence> held = sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx);
+
+        Pruner pruner = new Pruner(model, means, ablation, kernels);
+        Pruner.Settings s = new Pruner.Settings(o.number("--k-coef", 1e-4), o.number("--lr", 3e-3), 1e-2, 1e-1, 1e-3, 0.95, 1f,
+                (int) o.number("--steps", 400), 16, seed);
+        long total = NodeLocation.count(model.config());
+        ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "prune");
+        long every = Math.max(1, s.steps() / 20);
+        Map<String, float[]> tau = pruner.train(train, s, (step, steps, loss, kept) -> {
+            if (ctx.errIsTerminal() || step % every == 0 || step == steps) {
+                line.step(step - 1, steps, String.format(Locale.ROOT, "task loss %.4f, kept %,d of %,d nodes", loss, kept, total));
+            }
+        });
+        line.close();
+        Pruner.Bisection b = pruner.bisect(tau, held, target);
+        if (b.k() < 0) {
+            ctx.err().printf(Locale.ROOT, "prune: the unpruned model's held-out task loss is %.4f, above the target %.4g: the task is not solved; nothing written%n",
+                    b.fullLoss(), target);
+            return 1;
+        }
+        Map<String, Tensor> gates = pruner.topK(tau, b.k());
+        Circuit circuit = Circuit.of(model, gates);
+        Path out = Path.of(o.value("--out", "runs/" + dir.toAbsolutePath().normalize().getFileName() + "/circuits/" + task.name()));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("task", task.name());
+        info.put("ablation", ablation.name().toLowerCase(Locale.ROOT));
+        info.put("target", target);
+        info.put("k", b.k());
+        info.put("nodes_total", total);
+        info.put("task_loss_full", b.fullLoss());
+        info.put("task_loss_circuit", b.loss());
+        info.put("train_pairs", (long) train.size() / 2);
+        info.put("held_out_pairs", (long) held.size() / 2);
+        Map<String, Object> hp = new LinkedHashMap<>();
+        hp.put("steps", (long) s.steps());
+        hp.put("k_coef", s.kCoef());
+        hp.put("lr", s.lr());
+        hp.put("seed", seed);
+        info.put("settings", hp);
+        List<Object> pts = new ArrayList<>();
+        for (Pruner.Point p : b.points()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("k", p.k());
+            m.put("task_loss", p.loss());
+            pts.add(m);
+        }
+        info.put("bisection", pts);
+        CircuitFiles.save(out, circuit, means, dir.resolve(ModelFiles.WEIGHTS), info);
+        ctx.out().printf(Locale.ROOT, "circuit for %s: %,d of %,d nodes, %,d edges; held-out task loss %.4f (unpruned %.4f, target %.4g)%n",
+                task.name(), circuit.nodes(), total, circuit.edges().size(), b.loss(), b.fullLoss(), target);
+        ctx.out().println("edges by type: " + circuit.edgesByType());
+        ctx.out().println("written to " + out.resolve(CircuitFiles.JSON) + " and " + CircuitFiles.TENSORS);
+        return 0;
+    }
+
+    /** The model's node means: node-means.safetensors beside it, computed once when missing. */
+    static NodeMeans means(Path dir, Gpt model, ByteLevelBpe bpe, Kernels kernels, CommandContext ctx) {
+        if (Files.isRegularFile(dir.resolve(NodeMeans.FILE))) return NodeMeans.load(dir, model);
+        TrainConfig tc = ModelDir.trainConfig(dir);
+        Corpus corpus = tc != null ? TrainRun.corpus(tc) : Corpus.synthetic(0);
+        int ctxLen = model.config().blockSize(), batch = 16, batches = Math.max(1, (1 << 16) / (batch * ctxLen)); // ~64K tokens
+        TokenData data = TokenData.build(corpus, bpe, ctxLen, batches, batch, ctxLen + 1, 0);
+        List<int[]> bs = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            int[] w = data.batch(i, batch);
+            int[] in = new int[batch * ctxLen];
+            for (int r = 0; r < batch; r++) System.arraycopy(w, r * (ctxLen + 1), in, r * ctxLen, ctxLen);
+            bs.add(in);
+        }
+        ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "node means");
+        NodeMeans m = NodeMeans.compute(model, bs, batch, kernels, i -> {
+            if (ctx.errIsTerminal() || i % 16 == 15 || i == batches - 1) line.step(i, batches, (long) (i + 1) * batch * ctxLen + " tokens");
+        });
+        line.close();
+        m.save(dir);
+        ctx.err().println("prune: node means over " + m.tokens() + " pretraining tokens saved to " + dir.resolve(NodeMeans.FILE));
+        return m;
+    }
+
+    private static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx) {
+        TaskTokens.Tokenized tok;
+        try {
+            var pairs = task.pairs(split, n, seed);
+            tok = task instanceof JsonlTask ? TaskTokens.tokenize(task.name(), pairs, bpe) : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
+        }
+        for (String w : tok.warnings()) ctx.err().println("prune: warning: " + w);
+        if (tok.pairs().size() < 2) throw new UserError("task " + task.name() + " has fewer than 2 usable " + split + " pairs", "use a task with more pairs");
+        return TaskLoss.sequences(tok.pairs());
+    }
+}

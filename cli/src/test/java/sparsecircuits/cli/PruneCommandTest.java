@@ -1,0 +1,53 @@
+package sparsecircuits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.model.json.Json;
+
+/** prune through Main.run on a tiny trained model: the bundle it writes, the unsolved case, bad input. */
+class PruneCommandTest {
+
+    @Test
+    void prunesWritesTheBundleAndRefusesAnUnreachableTarget(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("m");
+        MainTest.Run t = TrainCommandTest.train(model, "--steps", "3");
+        assertEquals(0, t.status(), t.err());
+        Path out = tmp.resolve("c");
+        MainTest.Run p = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "10", "--steps", "5",
+                "--pairs", "8", "--out", out.toString());
+        assertEquals(0, p.status(), p.err());
+        assertTrue(p.out().startsWith("circuit for if_equals:"), p.out());
+        assertTrue(Files.isRegularFile(model.resolve("node-means.safetensors")), "node means are stored beside the model");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> j = (Map<String, Object>) Json.read(out.resolve("circuit.json"));
+        assertEquals("sparse-circuits/circuit/1", j.get("schema"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = (Map<String, Object>) j.get("run");
+        assertEquals("if_equals", run.get("task"));
+        assertTrue(((Number) run.get("task_loss_circuit")).doubleValue() <= 10);
+        assertTrue(Files.isRegularFile(out.resolve("circuit.safetensors")));
+
+        MainTest.Run unsolved = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "1e-6",
+                "--steps", "2", "--pairs", "8", "--out", tmp.resolve("none").toString());
+        assertEquals(1, unsolved.status(), unsolved.err());
+        assertTrue(unsolved.err().contains("the task is not solved"), unsolved.err());
+        assertTrue(!Files.exists(tmp.resolve("none")), "nothing written for an unsolved task");
+    }
+
+    @Test
+    void badInputGetsOneLine(@TempDir Path tmp) {
+        for (List<String> args : List.of(List.of("prune", "--task", "if_equals"), List.of("prune", "--model", tmp.toString()),
+                List.of("prune", "--model", tmp.toString(), "--task", "x", "--ablation", "resample"))) {
+            MainTest.Run r = MainTest.run(args.toArray(String[]::new));
+            assertEquals(2, r.status(), r.toString());
+            assertEquals(1, r.errLines().size(), r.err());
+        }
+    }
+}
