@@ -125,6 +125,8 @@ final class PruneCommand implements Command {
         info.put("nodes_total", total);
         info.put("task_loss_full", b.fullLoss());
         info.put("task_loss_circuit", b.loss());
+        double necessity = pruner.necessityLoss(gates, held);
+        info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
         info.put("train_pairs", (long) train.size() / 2);
         info.put("held_out_pairs", (long) held.size() / 2);
         Map<String, Object> hp = new LinkedHashMap<>();
@@ -145,6 +147,7 @@ final class PruneCommand implements Command {
         ctx.out().printf(Locale.ROOT, "circuit for %s: %,d of %,d nodes, %,d edges; held-out task loss %.4f (unpruned %.4f, target %.4g)%n",
                 task.name(), circuit.nodes(), total, circuit.edges().size(), b.loss(), b.fullLoss(), target);
         ctx.out().println("edges by type: " + circuit.edgesByType());
+        ctx.out().printf(Locale.ROOT, "necessity: with only the circuit's nodes ablated the task loss is %.4f%n", necessity);
         ctx.out().println("written to " + out.resolve(CircuitFiles.JSON) + " and " + CircuitFiles.TENSORS);
         return 0;
     }

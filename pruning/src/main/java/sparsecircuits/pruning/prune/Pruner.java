@@ -157,6 +157,20 @@ public final class Pruner {
         return TaskLoss.evaluate(model, heldOut, ops, new NodeMask(gates, means, ablation)).loss();
     }
 
+    /**
+     * The necessity check (SPEC §4.9, "inverse pruning"): the held-out task loss with only the circuit's nodes
+     * ablated and everything else kept. A faithful circuit's removal should cripple the task.
+     */
+    public double necessityLoss(Map<String, Tensor> circuitGates, List<TaskLoss.Sequence> heldOut) {
+        Map<String, Tensor> inverse = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : circuitGates.entrySet()) {
+            float[] g = e.getValue().data(), inv = new float[g.length];
+            for (int i = 0; i < g.length; i++) inv[i] = g[i] >= 0.5f ? 0f : 1f;
+            inverse.put(e.getKey(), Tensor.constant(inv, inv.length));
+        }
+        return loss(inverse, heldOut);
+    }
+
     /** Smallest k (by τ rank) whose circuit's held-out loss is ≤ target; binary search over [0, nodes]. */
     public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
         long total = NodeLocation.count(model.config());

@@ -87,6 +87,10 @@ class PrunerTest {
         if (b.k() > 0) {
             assertTrue(pruner.loss(pruner.topK(tau, b.k() - 1), held) > target, "one node fewer misses it (minimal by τ rank)");
         }
+        double without = pruner.necessityLoss(pruner.topK(tau, b.k()), held);
+        assertTrue(Double.isFinite(without));
+        assertEquals(pruner.loss(pruner.topK(tau, 0), held), pruner.necessityLoss(pruner.topK(tau, total), held), 1e-9,
+                "ablating the whole model is the same whichever way it is asked");
         long keptAtK = 0;
         for (Tensor t : pruner.topK(tau, b.k()).values()) for (float f : t.data()) keptAtK += (long) f;
         assertEquals(b.k(), keptAtK);
