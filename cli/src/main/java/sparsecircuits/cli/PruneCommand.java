@@ -65,6 +65,7 @@ final class PruneCommand implements Command {
                 .number("--lr", "F", "mask learning rate (default 3e-3)", 1e-7, 10, "3e-3")
                 .number("--pairs", "N", "training pairs (default 256; held-out: half as many)", 4, 1e6, "256")
                 .number("--seed", "N", "mask init and batches (default 0)", 0, 1e15, "0")
+                .flag("--controls", "also prune a random-init model (same nonzeros), the inverted task, and with zero ablation; flag the circuit")
                 .option("--out", "DIR", "where the circuit goes");
     }
 
@@ -96,26 +97,19 @@ final class PruneCommand implements Command {
         List<TaskLoss.Sequence> train = sequences(task, Task.Split.TRAIN, pairs, seed, bpe, ctx);
         List<TaskLoss.Sequence> held = sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx);
 
-        Pruner pruner = new Pruner(model, means, ablation, kernels);
         Pruner.Settings s = new Pruner.Settings(o.number("--k-coef", 1e-4), o.number("--lr", 3e-3), 1e-2, 1e-1, 1e-3, 0.95, 1f,
                 (int) o.number("--steps", 400), 16, seed);
         long total = NodeLocation.count(model.config());
-        ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "prune");
-        long every = Math.max(1, s.steps() / 20);
-        Map<String, float[]> tau = pruner.train(train, s, (step, steps, loss, kept) -> {
-            if (ctx.errIsTerminal() || step % every == 0 || step == steps) {
-                line.step(step - 1, steps, String.format(Locale.ROOT, "task loss %.4f, kept %,d of %,d nodes", loss, kept, total));
-            }
-        });
-        line.close();
-        Pruner.Bisection b = pruner.bisect(tau, held, target);
-        if (b.k() < 0) {
+        Pruner pruner = new Pruner(model, means, ablation, kernels);
+        Outcome real = pruneOnce(pruner, model, train, held, s, target, "prune", ctx);
+        if (real.bisection().k() < 0) {
             ctx.err().printf(Locale.ROOT, "prune: the unpruned model's held-out task loss is %.4f, above the target %.4g: the task is not solved; nothing written%n",
-                    b.fullLoss(), target);
+                    real.bisection().fullLoss(), target);
             return 1;
         }
-        Map<String, Tensor> gates = pruner.topK(tau, b.k());
-        Circuit circuit = Circuit.of(model, gates);
+        Pruner.Bisection b = real.bisection();
+        Map<String, Tensor> gates = real.gates();
+        Circuit circuit = real.circuit();
         Path out = Path.of(o.value("--out", "runs/" + dir.toAbsolutePath().normalize().getFileName() + "/circuits/" + task.name()));
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("task", task.name());
@@ -143,11 +137,44 @@ final class PruneCommand implements Command {
             pts.add(m);
         }
         info.put("bisection", pts);
+        Boolean trustworthy = null;
+        if (o.has("--controls")) {
+            Map<String, Object> controls = new LinkedHashMap<>();
+            long limit = 2L * circuit.edges().size();
+            trustworthy = true;
+            // 1. a randomly initialised model with the same per-tensor nonzero counts (its own node means)
+            Gpt random = new Gpt(model.config(), seed + 7919);
+            for (var p : model.parameterList()) if (p.isSparse() && p.nnz() < p.numel()) random.parameter(p.name()).sparsify(p.nnz(), 0);
+            NodeMeans rMeans = ablation == NodeMask.Ablation.MEAN ? means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir)) : null;
+            Outcome r = pruneOnce(new Pruner(random, rMeans, ablation, kernels), random, train, held, s, target, "control: random init", ctx);
+            controls.put("random_init", r.json(limit));
+            trustworthy &= !r.flags(limit);
+            // 2. the inverted task: every pair's targets swapped (not defined for single-target tasks)
+            if (task.singleTarget()) {
+                controls.put("inverted_task", "not applicable (single-target task)");
+            } else {
+                Outcome inv = pruneOnce(pruner, model, invert(train), invert(held), s, target, "control: inverted task", ctx);
+                controls.put("inverted_task", inv.json(limit));
+                trustworthy &= !inv.flags(limit);
+            }
+            // 3. zero instead of mean ablation (reported, never a flag)
+            if (ablation == NodeMask.Ablation.MEAN) {
+                Outcome z = pruneOnce(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), model, train, held, s, target, "control: zero ablation", ctx);
+                controls.put("zero_ablation", z.json(Long.MAX_VALUE));
+            }
+            controls.put("trustworthy", trustworthy);
+            controls.put("rule", "not trustworthy when the random-init or inverted-task control reaches the target with at most 2x the circuit's edges");
+            info.put("controls", controls);
+        }
         CircuitFiles.save(out, circuit, means, dir.resolve(ModelFiles.WEIGHTS), info);
         ctx.out().printf(Locale.ROOT, "circuit for %s: %,d of %,d nodes, %,d edges; held-out task loss %.4f (unpruned %.4f, target %.4g)%n",
                 task.name(), circuit.nodes(), total, circuit.edges().size(), b.loss(), b.fullLoss(), target);
         ctx.out().println("edges by type: " + circuit.edgesByType());
         ctx.out().printf(Locale.ROOT, "necessity: with only the circuit's nodes ablated the task loss is %.4f%n", necessity);
+        if (trustworthy != null) {
+            ctx.out().println(trustworthy ? "controls: trustworthy (no control reached the target with ≤ 2× the edges)"
+                    : "controls: NOT TRUSTWORTHY: a control reached the target with ≤ 2× the circuit's edges (see circuit.json)");
+        }
         ctx.out().println("written to " + out.resolve(CircuitFiles.JSON) + " and " + CircuitFiles.TENSORS);
         return 0;
     }
@@ -155,7 +182,11 @@ final class PruneCommand implements Command {
     /** The model's node means: node-means.safetensors beside it, computed once when missing. */
     static NodeMeans means(Path dir, Gpt model, ByteLevelBpe bpe, Kernels kernels, CommandContext ctx) {
         if (Files.isRegularFile(dir.resolve(NodeMeans.FILE))) return NodeMeans.load(dir, model);
-        TrainConfig tc = ModelDir.trainConfig(dir);
+        return means(dir, model, bpe, kernels, ctx, ModelDir.trainConfig(dir));
+    }
+
+    /** Node means over ~64K pretraining tokens; saved into {@code dir} unless it is null (a control model). */
+    static NodeMeans means(Path dir, Gpt model, ByteLevelBpe bpe, Kernels kernels, CommandContext ctx, TrainConfig tc) {
         Corpus corpus = tc != null ? TrainRun.corpus(tc) : Corpus.synthetic(0);
         int ctxLen = model.config().blockSize(), batch = 16, batches = Math.max(1, (1 << 16) / (batch * ctxLen)); // ~64K tokens
         TokenData data = TokenData.build(corpus, bpe, ctxLen, batches, batch, ctxLen + 1, 0);
@@ -171,9 +202,60 @@ final class PruneCommand implements Command {
             if (ctx.errIsTerminal() || i % 16 == 15 || i == batches - 1) line.step(i, batches, (long) (i + 1) * batch * ctxLen + " tokens");
         });
         line.close();
-        m.save(dir);
-        ctx.err().println("prune: node means over " + m.tokens() + " pretraining tokens saved to " + dir.resolve(NodeMeans.FILE));
+        if (dir != null) {
+            m.save(dir);
+            ctx.err().println("prune: node means over " + m.tokens() + " pretraining tokens saved to " + dir.resolve(NodeMeans.FILE));
+        }
         return m;
+    }
+
+    /** One pruning: the bisection, and the circuit at its k (null when the target is out of reach). */
+    record Outcome(Pruner.Bisection bisection, Map<String, Tensor> gates, Circuit circuit) {
+        boolean reached() {
+            return bisection.k() >= 0;
+        }
+
+        /** Whether this control undermines a circuit with limit/2 edges. */
+        boolean flags(long limit) {
+            return reached() && circuit.edges().size() <= limit;
+        }
+
+        Map<String, Object> json(long limit) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("reached_target", reached());
+            m.put("task_loss_full", bisection.fullLoss());
+            if (reached()) {
+                m.put("nodes", circuit.nodes());
+                m.put("edges", (long) circuit.edges().size());
+                m.put("task_loss_circuit", bisection.loss());
+            }
+            if (limit != Long.MAX_VALUE) m.put("flags_circuit", flags(limit));
+            return m;
+        }
+    }
+
+    private static Outcome pruneOnce(Pruner pruner, Gpt model, List<TaskLoss.Sequence> train, List<TaskLoss.Sequence> held,
+                                     Pruner.Settings s, double target, String label, CommandContext ctx) {
+        long total = NodeLocation.count(model.config());
+        ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), label);
+        long every = Math.max(1, s.steps() / 10);
+        Map<String, float[]> tau = pruner.train(train, s, (step, steps, loss, kept) -> {
+            if (ctx.errIsTerminal() || step % every == 0 || step == steps) {
+                line.step(step - 1, steps, String.format(Locale.ROOT, "task loss %.4f, kept %,d of %,d nodes", loss, kept, total));
+            }
+        });
+        line.close();
+        Pruner.Bisection b = pruner.bisect(tau, held, target);
+        if (b.k() < 0) return new Outcome(b, null, null);
+        Map<String, Tensor> gates = pruner.topK(tau, b.k());
+        return new Outcome(b, gates, Circuit.of(model, gates));
+    }
+
+    /** Every binary sequence with its two targets swapped (A must now predict target B, and B target A). */
+    static List<TaskLoss.Sequence> invert(List<TaskLoss.Sequence> seqs) {
+        List<TaskLoss.Sequence> out = new ArrayList<>();
+        for (TaskLoss.Sequence q : seqs) out.add(new TaskLoss.Sequence(q.tokens(), q.other(), q.correct(), q.kind()));
+        return out;
     }
 
     private static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx) {
