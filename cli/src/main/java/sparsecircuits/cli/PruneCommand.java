@@ -65,6 +65,7 @@ final class PruneCommand implements Command {
                 .number("--lr", "F", "mask learning rate (default 3e-3)", 1e-7, 10, "3e-3")
                 .number("--pairs", "N", "training pairs (default 256; held-out: half as many)", 4, 1e6, "256")
                 .number("--seed", "N", "mask init and batches (default 0)", 0, 1e15, "0")
+                .number("--search", "N", "extra pruning runs with random k_coef, lr and init around the settings; keeps the smallest circuit (default 0)", 0, 1000, "4")
                 .flag("--controls", "also prune a random-init model (same nonzeros), the inverted task, and with zero ablation; flag the circuit")
                 .option("--out", "DIR", "where the circuit goes");
     }
@@ -78,7 +79,7 @@ final class PruneCommand implements Command {
             throw new UserError("--ablation must be mean or zero, got '" + a + "'"
                     + (a.equals("resample") ? " (resample ablation is not in the CLI yet)" : ""), "write --ablation mean or --ablation zero");
         }
-        ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed");
+        ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed", "--search");
     }
 
     @Override
@@ -102,6 +103,27 @@ final class PruneCommand implements Command {
         long total = NodeLocation.count(model.config());
         Pruner pruner = new Pruner(model, means, ablation, kernels);
         Outcome real = pruneOnce(pruner, model, train, held, s, target, "prune", ctx);
+        // in place of CARBS (SPEC §4.8): a seeded random search around the settings, keeping the smallest circuit
+        int trials = (int) o.number("--search", 0);
+        java.util.SplittableRandom hr = new java.util.SplittableRandom(seed ^ 0x5EA4C4L);
+        List<Object> searched = new ArrayList<>();
+        for (int i = 0; i < trials && real.reached(); i++) {
+            Pruner.Settings t = new Pruner.Settings(s.kCoef() * Math.pow(10, hr.nextDouble(-1, 1)), s.lr() * Math.pow(10, hr.nextDouble(-0.5, 0.5)),
+                    s.initNoiseScale(), s.initNoiseBias() * Math.pow(10, hr.nextDouble(-0.5, 0.5)), s.weightDecay(), s.beta2(), s.temperature(),
+                    s.steps(), s.batchPairs(), seed + 1 + i);
+            Outcome c = pruneOnce(pruner, model, train, held, t, target, "search " + (i + 1) + "/" + trials, ctx);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("k_coef", t.kCoef());
+            m.put("lr", t.lr());
+            m.put("init_bias", t.initNoiseBias());
+            m.put("k", c.bisection().k());
+            if (c.reached()) m.put("edges", (long) c.circuit().edges().size());
+            searched.add(m);
+            if (c.reached() && c.circuit().edges().size() < real.circuit().edges().size()) {
+                real = c;
+                s = t;
+            }
+        }
         if (real.bisection().k() < 0) {
             ctx.err().printf(Locale.ROOT, "prune: the unpruned model's held-out task loss is %.4f, above the target %.4g: the task is not solved; nothing written%n",
                     real.bisection().fullLoss(), target);
@@ -125,10 +147,12 @@ final class PruneCommand implements Command {
         info.put("held_out_pairs", (long) held.size() / 2);
         Map<String, Object> hp = new LinkedHashMap<>();
         hp.put("steps", (long) s.steps());
+        hp.put("init_bias", s.initNoiseBias());
         hp.put("k_coef", s.kCoef());
         hp.put("lr", s.lr());
         hp.put("seed", seed);
         info.put("settings", hp);
+        if (!searched.isEmpty()) info.put("search", searched);
         List<Object> pts = new ArrayList<>();
         for (Pruner.Point p : b.points()) {
             Map<String, Object> m = new LinkedHashMap<>();

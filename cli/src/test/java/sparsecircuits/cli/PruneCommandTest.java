@@ -36,12 +36,15 @@ class PruneCommandTest {
 
         Path withControls = tmp.resolve("c2");
         MainTest.Run pc = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "10", "--steps", "3",
-                "--pairs", "8", "--controls", "--out", withControls.toString());
+                "--pairs", "8", "--controls", "--search", "1", "--out", withControls.toString());
         assertEquals(0, pc.status(), pc.err());
         assertTrue(pc.out().contains("controls: "), pc.out());
         @SuppressWarnings("unchecked")
         Map<String, Object> controls = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) Json.read(withControls.resolve("circuit.json"))).get("run")).get("controls");
         for (String k : List.of("random_init", "inverted_task", "zero_ablation", "trustworthy")) assertTrue(controls.containsKey(k), k);
+        @SuppressWarnings("unchecked")
+        List<Object> search = (List<Object>) ((Map<String, Object>) ((Map<String, Object>) Json.read(withControls.resolve("circuit.json"))).get("run")).get("search");
+        assertEquals(1, search.size());
 
         MainTest.Run unsolved = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "1e-6",
                 "--steps", "2", "--pairs", "8", "--out", tmp.resolve("none").toString());
