@@ -25,6 +25,7 @@ import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.prune.Pruner;
+import sparsecircuits.pruning.prune.Recalibration;
 import sparsecircuits.pruning.tasks.JsonlTask;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskTokens;
@@ -141,6 +142,12 @@ final class PruneCommand implements Command {
         info.put("nodes_total", total);
         info.put("task_loss_full", b.fullLoss());
         info.put("task_loss_circuit", b.loss());
+        // logit scale + shift (SPEC §4.7), fitted on the training pairs, reported beside the plain circuit
+        NodeMask circuitMask = new NodeMask(gates, means, ablation);
+        Recalibration.Fit fit = Recalibration.fit(Recalibration.lastLogits(model, train, kernels, circuitMask), train, 16, kernels);
+        double recalibrated = Recalibration.lossWith(fit, Recalibration.lastLogits(model, held, kernels, circuitMask), held, kernels);
+        info.put("task_loss_circuit_recalibrated", recalibrated);
+        info.put("recalibration_logit_scale", fit.scale());
         double necessity = pruner.necessityLoss(gates, held);
         info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
         info.put("train_pairs", (long) train.size() / 2);
@@ -194,6 +201,7 @@ final class PruneCommand implements Command {
         ctx.out().printf(Locale.ROOT, "circuit for %s: %,d of %,d nodes, %,d edges; held-out task loss %.4f (unpruned %.4f, target %.4g)%n",
                 task.name(), circuit.nodes(), total, circuit.edges().size(), b.loss(), b.fullLoss(), target);
         ctx.out().println("edges by type: " + circuit.edgesByType());
+        ctx.out().printf(Locale.ROOT, "recalibrated (logit scale %.3f + shift, 16 L-BFGS steps): held-out task loss %.4f%n", fit.scale(), recalibrated);
         ctx.out().printf(Locale.ROOT, "necessity: with only the circuit's nodes ablated the task loss is %.4f%n", necessity);
         if (trustworthy != null) {
             ctx.out().println(trustworthy ? "controls: trustworthy (no control reached the target with ≤ 2× the edges)"
