@@ -38,6 +38,16 @@ class MainTest {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** Bad input: exit 2, nothing on stdout, one line on stderr naming {@code fragment}, no exception text. */
+    static void assertOneLineError(Run r, String fragment) {
+        assertEquals(2, r.status(), r.toString());
+        assertEquals("", r.out());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("sparse-circuits: "), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+        assertTrue(r.err().contains(fragment), "'" + fragment + "' in " + r.err());
+    }
+
     private static void assertUserError(Run r, String... fragments) {
         assertEquals(2, r.status(), r.toString());
         assertEquals("", r.out(), "nothing on stdout");

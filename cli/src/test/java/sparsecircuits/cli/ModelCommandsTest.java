@@ -63,14 +63,6 @@ class ModelCommandsTest {
         return (Map<String, Object>) Json.parse(r.out());
     }
 
-    static void assertOneLineError(MainTest.Run r, String fragment) {
-        assertEquals(2, r.status(), r.toString());
-        assertEquals("", r.out());
-        assertEquals(1, r.errLines().size(), r.err());
-        assertTrue(r.err().startsWith("sparse-circuits: "), r.err());
-        assertFalse(r.err().contains("Exception"), r.err());
-        assertTrue(r.err().contains(fragment), "'" + fragment + "' in " + r.err());
-    }
 
     @Test
     void evalOfAFreshModelIsNearLnVocabAndPrintsTheBaselines() throws Exception {
@@ -200,30 +192,30 @@ class ModelCommandsTest {
         MainTest.Run help = run(command, "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().startsWith("Usage: sparse-circuits " + command + " [--model DIR]"), help.out());
-        assertOneLineError(run(command), command + " needs --model DIR");
-        assertOneLineError(run(command, "--model", tmp.resolve("nowhere").toString()), "does not exist");
-        assertOneLineError(run(command, "--model", tmp.toString()), "is not a model directory");
-        assertOneLineError(run(command, "--model", modelDir.toString(), "--bogus"), "unknown option '--bogus'");
+        MainTest.assertOneLineError(run(command), command + " needs --model DIR");
+        MainTest.assertOneLineError(run(command, "--model", tmp.resolve("nowhere").toString()), "does not exist");
+        MainTest.assertOneLineError(run(command, "--model", tmp.toString()), "is not a model directory");
+        MainTest.assertOneLineError(run(command, "--model", modelDir.toString(), "--bogus"), "unknown option '--bogus'");
     }
 
     @Test
     void badInputsAreOneLineErrors() throws Exception {
         String m = modelDir.toString();
-        assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--tokens", "ten"), "--tokens must be a number");
-        assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--tokens", "1.5"), "--tokens must be a whole number");
-        assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--temperature", "-1"), "--temperature must be a number");
-        assertOneLineError(run("sample", "--model", m), "sample needs --prompt");
-        assertOneLineError(run("sample", "--model", m, "--prompt", "def looooong(a, b, c, d, e, f, g, h, i, j, k): return 1"),
+        MainTest.assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--tokens", "ten"), "--tokens must be a number");
+        MainTest.assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--tokens", "1.5"), "--tokens must be a whole number");
+        MainTest.assertOneLineError(run("sample", "--model", m, "--prompt", "x", "--temperature", "-1"), "--temperature must be a number");
+        MainTest.assertOneLineError(run("sample", "--model", m), "sample needs --prompt");
+        MainTest.assertOneLineError(run("sample", "--model", m, "--prompt", "def looooong(a, b, c, d, e, f, g, h, i, j, k): return 1"),
                 "longer than the model's context of " + BLOCK);
-        assertOneLineError(run("eval", "--model", m, "--batch", "0"), "--batch must be a number from 1");
-        assertOneLineError(run("eval", "--model", m, "--corpus", tmp.resolve("no-such-corpus").toString()), "sparse-circuits: ");
+        MainTest.assertOneLineError(run("eval", "--model", m, "--batch", "0"), "--batch must be a number from 1");
+        MainTest.assertOneLineError(run("eval", "--model", m, "--corpus", tmp.resolve("no-such-corpus").toString()), "sparse-circuits: ");
 
         Path noTokenizer = Files.createDirectories(tmp.resolve("no-tokenizer"));
         ModelFiles.save(model, noTokenizer);
-        assertOneLineError(run("sample", "--model", noTokenizer.toString(), "--prompt", "x"), "has no tokenizer.json");
+        MainTest.assertOneLineError(run("sample", "--model", noTokenizer.toString(), "--prompt", "x"), "has no tokenizer.json");
 
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("config.json"), "{\"n_layer\": 2, \"colour\": \"blue\"}");
-        assertOneLineError(run("inspect", "--model", foreign.toString()), "colour");
+        MainTest.assertOneLineError(run("inspect", "--model", foreign.toString()), "colour");
     }
 }

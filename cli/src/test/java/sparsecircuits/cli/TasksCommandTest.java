@@ -26,14 +26,6 @@ class TasksCommandTest {
     @TempDir
     Path tmp;
 
-    static void assertOneLineError(MainTest.Run r, String fragment) {
-        assertEquals(2, r.status(), r.toString());
-        assertEquals("", r.out());
-        assertEquals(1, r.errLines().size(), r.err());
-        assertTrue(r.err().startsWith("sparse-circuits: "), r.err());
-        assertFalse(r.err().contains("Exception"), r.err());
-        assertTrue(r.err().contains(fragment), "'" + fragment + "' in " + r.err());
-    }
 
     @Test
     void listsTheTwentyTasks() {
@@ -82,14 +74,14 @@ class TasksCommandTest {
 
     @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
-        assertOneLineError(MainTest.run("tasks", "--task", "single_double_quotes"), "did you mean 'single_double_quote'");
-        assertOneLineError(MainTest.run("tasks", "--count", "2"), "--count needs --task");
-        assertOneLineError(MainTest.run("tasks", "--task", "for_while", "--count", "1.5"), "whole number");
-        assertOneLineError(MainTest.run("tasks", "list"), "unexpected argument 'list'");
+        MainTest.assertOneLineError(MainTest.run("tasks", "--task", "single_double_quotes"), "did you mean 'single_double_quote'");
+        MainTest.assertOneLineError(MainTest.run("tasks", "--count", "2"), "--count needs --task");
+        MainTest.assertOneLineError(MainTest.run("tasks", "--task", "for_while", "--count", "1.5"), "whole number");
+        MainTest.assertOneLineError(MainTest.run("tasks", "list"), "unexpected argument 'list'");
         Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt_a\": \"x\", \"target_a\": \"y\"}\n{\"prompt_a\": 1}\n");
-        assertOneLineError(MainTest.run("tasks", "--task", bad.toString()), bad + ":2: ");
+        MainTest.assertOneLineError(MainTest.run("tasks", "--task", bad.toString()), bad + ":2: ");
         Path clash = Files.writeString(tmp.resolve("clash.jsonl"), "{\"prompt_a\": \"x\", \"target_a\": \"ab\", \"prompt_b\": \"y\", \"target_b\": \"ac\"}\n"
                 + "{\"prompt_a\": \"z\", \"target_a\": \"ab\", \"prompt_b\": \"w\", \"target_b\": \"ac\"}\n");
-        assertOneLineError(MainTest.run("tasks", "--task", clash.toString(), "--count", "5"), "task clash, pair 1");
+        MainTest.assertOneLineError(MainTest.run("tasks", "--task", clash.toString(), "--count", "5"), "task clash, pair 1");
     }
 }

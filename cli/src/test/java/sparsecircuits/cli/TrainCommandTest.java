@@ -25,13 +25,6 @@ class TrainCommandTest {
         return MainTest.run(a.toArray(String[]::new));
     }
 
-    static void assertOneLineError(MainTest.Run r, String fragment) {
-        assertEquals(2, r.status(), r.toString());
-        List<String> lines = r.errLines();
-        assertEquals(1, lines.size(), "one line: " + r.err());
-        assertTrue(lines.get(0).startsWith("sparse-circuits: ") && lines.get(0).contains(fragment), lines.get(0));
-        assertFalse(lines.get(0).contains("Exception"), lines.get(0));
-    }
 
     @Test
     void trainsWritesTheRunFilesAndResumes(@TempDir Path tmp) throws Exception {
@@ -42,37 +35,37 @@ class TrainCommandTest {
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "train-config.json", "train-state.bin", "train-log.jsonl")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
-        assertOneLineError(MainTest.run("resume", "--run", dir.toString()), "has finished its 4 steps");
+        MainTest.assertOneLineError(MainTest.run("resume", "--run", dir.toString()), "has finished its 4 steps");
         MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "6");
         assertEquals(0, more.status(), more.err());
         assertTrue(more.out().startsWith("trained 6 steps"), more.out());
-        assertOneLineError(train(dir, "--steps", "4"), "already holds a run");
+        MainTest.assertOneLineError(train(dir, "--steps", "4"), "already holds a run");
         // a truncated weights file: one line, exit 2, for every command that reads it
         byte[] w = Files.readAllBytes(dir.resolve("model.safetensors"));
         Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(w, w.length / 2));
         for (String cmd : List.of("eval", "inspect", "sample")) {
             List<String> a = new ArrayList<>(List.of(cmd, "--model", dir.toString()));
             if (cmd.equals("sample")) a.addAll(List.of("--prompt", "x"));
-            assertOneLineError(MainTest.run(a.toArray(String[]::new)), "model.safetensors");
+            MainTest.assertOneLineError(MainTest.run(a.toArray(String[]::new)), "model.safetensors");
         }
     }
 
     @Test
     void badInputGetsOneLineAndExitTwo(@TempDir Path tmp) throws Exception {
-        assertOneLineError(train(tmp.resolve("a"), "--d-model", "40"), "not a multiple of --d-head");
-        assertOneLineError(train(tmp.resolve("b"), "--d-model", "48", "--base-width", "32"), "not a multiple of --base-width");
-        assertOneLineError(train(tmp.resolve("c"), "--mode", "sparsest"), "--mode must be sparse or dense");
-        assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.001", "--min-per-neuron", "4"), "minimum-per-neuron");
-        assertOneLineError(train(tmp.resolve("e"), "--vocab", "261"), "vocabulary size 261 is too small");
-        assertOneLineError(train(tmp.resolve("f"), "--corpus", tmp.resolve("nowhere").toString()), "nowhere");
+        MainTest.assertOneLineError(train(tmp.resolve("a"), "--d-model", "40"), "not a multiple of --d-head");
+        MainTest.assertOneLineError(train(tmp.resolve("b"), "--d-model", "48", "--base-width", "32"), "not a multiple of --base-width");
+        MainTest.assertOneLineError(train(tmp.resolve("c"), "--mode", "sparsest"), "--mode must be sparse or dense");
+        MainTest.assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.001", "--min-per-neuron", "4"), "minimum-per-neuron");
+        MainTest.assertOneLineError(train(tmp.resolve("e"), "--vocab", "261"), "vocabulary size 261 is too small");
+        MainTest.assertOneLineError(train(tmp.resolve("f"), "--corpus", tmp.resolve("nowhere").toString()), "nowhere");
         Files.createDirectories(tmp.resolve("empty"));
-        assertOneLineError(train(tmp.resolve("g"), "--corpus", tmp.resolve("empty").toString()), "empty");
-        assertOneLineError(train(tmp.resolve("h"), "--steps", "ten"), "--steps must be a number");
-        assertOneLineError(train(tmp.resolve("i"), "--frobnicate"), "frobnicate");
-        assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("none").toString()), "does not exist");
-        assertOneLineError(MainTest.run("resume"), "--run");
+        MainTest.assertOneLineError(train(tmp.resolve("g"), "--corpus", tmp.resolve("empty").toString()), "empty");
+        MainTest.assertOneLineError(train(tmp.resolve("h"), "--steps", "ten"), "--steps must be a number");
+        MainTest.assertOneLineError(train(tmp.resolve("i"), "--frobnicate"), "frobnicate");
+        MainTest.assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("none").toString()), "does not exist");
+        MainTest.assertOneLineError(MainTest.run("resume"), "--run");
         Files.createDirectories(tmp.resolve("foreign"));
-        assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("foreign").toString()), "train-config.json");
+        MainTest.assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("foreign").toString()), "train-config.json");
         for (String s : List.of("a", "b", "c", "d", "e", "h", "i")) {
             assertFalse(Files.exists(tmp.resolve(s).resolve("train-state.bin")), "nothing half-written for " + s);
         }
