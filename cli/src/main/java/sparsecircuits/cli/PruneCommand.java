@@ -66,6 +66,7 @@ final class PruneCommand implements Command {
                 .number("--lr", "F", "mask learning rate (default 3e-3)", 1e-7, 10, "3e-3")
                 .number("--pairs", "N", "training pairs (default 256; held-out: half as many)", 4, 1e6, "256")
                 .number("--seed", "N", "mask init and batches (default 0)", 0, 1e15, "0")
+                .number("--node-deltas", "N", "ablation deltas for at most N kept nodes (default 256; 0 = none)", 0, 1e6, "256")
                 .number("--search", "N", "extra pruning runs with random k_coef, lr and init around the settings; keeps the smallest circuit (default 0)", 0, 1000, "4")
                 .flag("--controls", "also prune a random-init model (same nonzeros), the inverted task, and with zero ablation; flag the circuit")
                 .option("--out", "DIR", "where the circuit goes");
@@ -80,7 +81,7 @@ final class PruneCommand implements Command {
             throw new UserError("--ablation must be mean or zero, got '" + a + "'"
                     + (a.equals("resample") ? " (resample ablation is not in the CLI yet)" : ""), "write --ablation mean or --ablation zero");
         }
-        ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed", "--search");
+        ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed", "--search", "--node-deltas");
     }
 
     @Override
@@ -149,6 +150,11 @@ final class PruneCommand implements Command {
         info.put("task_loss_circuit_recalibrated", recalibrated);
         info.put("recalibration_logit_scale", fit.scale());
         double necessity = pruner.necessityLoss(gates, held);
+        List<Object> blocks = new ArrayList<>(), nodes = new ArrayList<>();
+        for (Pruner.Delta d : pruner.blockDeltas(gates, held)) blocks.add(delta(d));
+        for (Pruner.Delta d : pruner.nodeDeltas(gates, held, (int) o.number("--node-deltas", 256))) nodes.add(delta(d));
+        info.put("block_ablation_deltas", blocks);
+        info.put("node_ablation_deltas", nodes);
         info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
         info.put("train_pairs", (long) train.size() / 2);
         info.put("held_out_pairs", (long) held.size() / 2);
@@ -281,6 +287,14 @@ final class PruneCommand implements Command {
         if (b.k() < 0) return new Outcome(b, null, null);
         Map<String, Tensor> gates = pruner.topK(tau, b.k());
         return new Outcome(b, gates, Circuit.of(model, gates));
+    }
+
+    private static Map<String, Object> delta(Pruner.Delta d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("location", d.hook());
+        if (d.channel() >= 0) m.put("channel", (long) d.channel());
+        m.put("delta", d.delta());
+        return m;
     }
 
     /** Every binary sequence with its two targets swapped (A must now predict target B, and B target A). */

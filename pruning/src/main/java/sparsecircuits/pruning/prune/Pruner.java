@@ -171,6 +171,48 @@ public final class Pruner {
         return loss(inverse, heldOut);
     }
 
+    /** One kept node's (or location's) ablation delta: held-out task loss without it minus the circuit's loss. */
+    public record Delta(String hook, int channel, double delta) {
+    }
+
+    /**
+     * Per-location ("block") deltas: every kept node of one location ablated at once; channel is −1. Locations
+     * with no kept node are skipped.
+     */
+    public List<Delta> blockDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
+        double base = loss(gates, heldOut);
+        List<Delta> out = new ArrayList<>();
+        for (String hook : gates.keySet()) {
+            float[] g = gates.get(hook).data();
+            boolean any = false;
+            for (float f : g) any |= f >= 0.5f;
+            if (!any) continue;
+            Map<String, Tensor> without = new LinkedHashMap<>(gates);
+            without.put(hook, Tensor.constant(new float[g.length], g.length));
+            out.add(new Delta(hook, -1, loss(without, heldOut) - base));
+        }
+        return out;
+    }
+
+    /** Per-node deltas of the first {@code limit} kept nodes (location order), largest first. */
+    public List<Delta> nodeDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut, int limit) {
+        double base = loss(gates, heldOut);
+        List<Delta> out = new ArrayList<>();
+        for (String hook : gates.keySet()) {
+            float[] g = gates.get(hook).data();
+            for (int c = 0; c < g.length && out.size() < limit; c++) {
+                if (g[c] < 0.5f) continue;
+                float[] without = g.clone();
+                without[c] = 0f;
+                Map<String, Tensor> m = new LinkedHashMap<>(gates);
+                m.put(hook, Tensor.constant(without, without.length));
+                out.add(new Delta(hook, c, loss(m, heldOut) - base));
+            }
+        }
+        out.sort((a, b) -> Double.compare(b.delta(), a.delta()));
+        return out;
+    }
+
     /** Smallest k (by τ rank) whose circuit's held-out loss is ≤ target; binary search over [0, nodes]. */
     public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
         long total = NodeLocation.count(model.config());

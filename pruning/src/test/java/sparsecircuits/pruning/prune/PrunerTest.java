@@ -91,6 +91,12 @@ class PrunerTest {
         assertTrue(Double.isFinite(without));
         assertEquals(pruner.loss(pruner.topK(tau, 0), held), pruner.necessityLoss(pruner.topK(tau, total), held), 1e-9,
                 "ablating the whole model is the same whichever way it is asked");
+        var kGates = pruner.topK(tau, b.k());
+        long locationsWithNodes = kGates.values().stream().filter(t -> { for (float f : t.data()) if (f >= 0.5f) return true; return false; }).count();
+        assertEquals(locationsWithNodes, pruner.blockDeltas(kGates, held).size());
+        var nd = pruner.nodeDeltas(kGates, held, 5);
+        assertTrue(nd.size() == Math.min(5, b.k()));
+        for (int i = 1; i < nd.size(); i++) assertTrue(nd.get(i - 1).delta() >= nd.get(i).delta(), "largest first");
         long keptAtK = 0;
         for (Tensor t : pruner.topK(tau, b.k()).values()) for (float f : t.data()) keptAtK += (long) f;
         assertEquals(b.k(), keptAtK);
