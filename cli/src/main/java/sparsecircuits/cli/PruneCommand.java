@@ -60,7 +60,7 @@ final class PruneCommand implements Command {
                 .option("--model", "DIR", "the model directory (required)")
                 .option("--task", "NAME|FILE", "a paper task (see 'tasks') or a JSONL file (required)")
                 .number("--target", "L", "target task loss, per-sequence mean (default 0.15)", 1e-6, 10, "0.15")
-                .option("--ablation", "mean|zero", "what a deleted node becomes (default mean)")
+                .option("--ablation", "mean|zero|resample", "what a deleted node becomes: its pretraining mean (default), 0, or its value on another pretraining sequence at the same position")
                 .number("--steps", "N", "mask-training steps (default 400)", 1, 1e7, "400")
                 .number("--k-coef", "F", "weight of the kept-node count in the loss (default 1e-4)", 0, 10, "1e-4")
                 .number("--lr", "F", "mask learning rate (default 3e-3)", 1e-7, 10, "3e-3")
@@ -77,9 +77,8 @@ final class PruneCommand implements Command {
         ModelDir.require(o, name());
         if (!o.has("--task")) throw new UserError("prune needs --task NAME|FILE", "see 'sparse-circuits tasks' for the names");
         String a = o.value("--ablation", "mean");
-        if (!a.equals("mean") && !a.equals("zero")) {
-            throw new UserError("--ablation must be mean or zero, got '" + a + "'"
-                    + (a.equals("resample") ? " (resample ablation is not in the CLI yet)" : ""), "write --ablation mean or --ablation zero");
+        if (!a.equals("mean") && !a.equals("zero") && !a.equals("resample")) {
+            throw new UserError("--ablation must be mean, zero or resample, got '" + a + "'", "write e.g. --ablation mean");
         }
         ModelDir.wholeNumbers(o, "--steps", "--pairs", "--seed", "--search", "--node-deltas");
     }
@@ -91,7 +90,11 @@ final class PruneCommand implements Command {
         ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
         Task task = TasksCommand.resolve(o.value("--task", ""));
         Kernels kernels = Main.kernels().kernels();
-        NodeMask.Ablation ablation = o.value("--ablation", "mean").equals("zero") ? NodeMask.Ablation.ZERO : NodeMask.Ablation.MEAN;
+        NodeMask.Ablation ablation = switch (o.value("--ablation", "mean")) {
+            case "zero" -> NodeMask.Ablation.ZERO;
+            case "resample" -> NodeMask.Ablation.RESAMPLE;
+            default -> NodeMask.Ablation.MEAN;
+        };
         int pairs = (int) o.number("--pairs", 256);
         long seed = (long) o.number("--seed", 0);
         double target = o.number("--target", 0.15);
@@ -104,6 +107,13 @@ final class PruneCommand implements Command {
                 (int) o.number("--steps", 400), 16, seed);
         long total = NodeLocation.count(model.config());
         Pruner pruner = new Pruner(model, means, ablation, kernels);
+        int[] resampleFrom = null;
+        if (ablation == NodeMask.Ablation.RESAMPLE) {
+            List<int[]> bs = pretraining(model, bpe, ModelDir.trainConfig(dir));
+            resampleFrom = new int[bs.size() * bs.get(0).length];
+            for (int i = 0; i < bs.size(); i++) System.arraycopy(bs.get(i), 0, resampleFrom, i * bs.get(0).length, bs.get(0).length);
+            pruner.resamplingFrom(resampleFrom, seed);
+        }
         Outcome real = pruneOnce(pruner, model, train, held, s, target, "prune", ctx);
         // in place of CARBS (SPEC §4.8): a seeded random search around the settings, keeping the smallest circuit
         int trials = (int) o.number("--search", 0);
@@ -144,7 +154,7 @@ final class PruneCommand implements Command {
         info.put("task_loss_full", b.fullLoss());
         info.put("task_loss_circuit", b.loss());
         // logit scale + shift (SPEC §4.7), fitted on the training pairs, reported beside the plain circuit
-        NodeMask circuitMask = new NodeMask(gates, means, ablation);
+        TaskLoss.HookFor circuitMask = pruner.mask(gates);
         Recalibration.Fit fit = Recalibration.fit(Recalibration.lastLogits(model, train, kernels, circuitMask), train, 16, kernels);
         double recalibrated = Recalibration.lossWith(fit, Recalibration.lastLogits(model, held, kernels, circuitMask), held, kernels);
         info.put("task_loss_circuit_recalibrated", recalibrated);
@@ -183,7 +193,9 @@ final class PruneCommand implements Command {
             Gpt random = new Gpt(model.config(), seed + 7919);
             for (var p : model.parameterList()) if (p.isSparse() && p.nnz() < p.numel()) random.parameter(p.name()).sparsify(p.nnz(), 0);
             NodeMeans rMeans = ablation == NodeMask.Ablation.MEAN ? means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir)) : null;
-            Outcome r = pruneOnce(new Pruner(random, rMeans, ablation, kernels), random, train, held, s, target, "control: random init", ctx);
+            Pruner rp = new Pruner(random, rMeans, ablation, kernels);
+            if (resampleFrom != null) rp.resamplingFrom(resampleFrom, seed);
+            Outcome r = pruneOnce(rp, random, train, held, s, target, "control: random init", ctx);
             controls.put("random_init", r.json(limit));
             trustworthy &= !r.flags(limit);
             // 2. the inverted task: every pair's targets swapped (not defined for single-target tasks)
@@ -225,16 +237,8 @@ final class PruneCommand implements Command {
 
     /** Node means over ~64K pretraining tokens; saved into {@code dir} unless it is null (a control model). */
     static NodeMeans means(Path dir, Gpt model, ByteLevelBpe bpe, Kernels kernels, CommandContext ctx, TrainConfig tc) {
-        Corpus corpus = tc != null ? TrainRun.corpus(tc) : Corpus.synthetic(0);
-        int ctxLen = model.config().blockSize(), batch = 16, batches = Math.max(1, (1 << 16) / (batch * ctxLen)); // ~64K tokens
-        TokenData data = TokenData.build(corpus, bpe, ctxLen, batches, batch, ctxLen + 1, 0);
-        List<int[]> bs = new ArrayList<>();
-        for (int i = 0; i < batches; i++) {
-            int[] w = data.batch(i, batch);
-            int[] in = new int[batch * ctxLen];
-            for (int r = 0; r < batch; r++) System.arraycopy(w, r * (ctxLen + 1), in, r * ctxLen, ctxLen);
-            bs.add(in);
-        }
+        List<int[]> bs = pretraining(model, bpe, tc);
+        int ctxLen = model.config().blockSize(), batch = 16, batches = bs.size();
         ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "node means");
         NodeMeans m = NodeMeans.compute(model, bs, batch, kernels, i -> {
             if (ctx.errIsTerminal() || i % 16 == 15 || i == batches - 1) line.step(i, batches, (long) (i + 1) * batch * ctxLen + " tokens");
@@ -245,6 +249,21 @@ final class PruneCommand implements Command {
             ctx.err().println("prune: node means over " + m.tokens() + " pretraining tokens saved to " + dir.resolve(NodeMeans.FILE));
         }
         return m;
+    }
+
+    /** About 64K pretraining tokens of the model's corpus (the run's, else the synthetic one) in batches of 16 windows. */
+    static List<int[]> pretraining(Gpt model, ByteLevelBpe bpe, TrainConfig tc) {
+        Corpus corpus = tc != null ? TrainRun.corpus(tc) : Corpus.synthetic(0);
+        int ctxLen = model.config().blockSize(), batch = 16, batches = Math.max(1, (1 << 16) / (batch * ctxLen));
+        TokenData data = TokenData.build(corpus, bpe, ctxLen, batches, batch, ctxLen + 1, 0);
+        List<int[]> bs = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            int[] w = data.batch(i, batch);
+            int[] in = new int[batch * ctxLen];
+            for (int r = 0; r < batch; r++) System.arraycopy(w, r * (ctxLen + 1), in, r * ctxLen, ctxLen);
+            bs.add(in);
+        }
+        return bs;
     }
 
     /** One pruning: the bisection, and the circuit at its k (null when the target is out of reach). */

@@ -46,6 +46,13 @@ class PruneCommandTest {
         List<Object> search = (List<Object>) ((Map<String, Object>) ((Map<String, Object>) Json.read(withControls.resolve("circuit.json"))).get("run")).get("search");
         assertEquals(1, search.size());
 
+        MainTest.Run resampled = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "10", "--steps", "3",
+                "--pairs", "8", "--ablation", "resample", "--node-deltas", "4", "--out", tmp.resolve("c3").toString());
+        assertEquals(0, resampled.status(), resampled.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rr = (Map<String, Object>) ((Map<String, Object>) Json.read(tmp.resolve("c3/circuit.json"))).get("run");
+        assertEquals("resample", rr.get("ablation"));
+
         MainTest.Run unsolved = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "1e-6",
                 "--steps", "2", "--pairs", "8", "--out", tmp.resolve("none").toString());
         assertEquals(1, unsolved.status(), unsolved.err());
@@ -56,7 +63,7 @@ class PruneCommandTest {
     @Test
     void badInputGetsOneLine(@TempDir Path tmp) {
         for (List<String> args : List.of(List.of("prune", "--task", "if_equals"), List.of("prune", "--model", tmp.toString()),
-                List.of("prune", "--model", tmp.toString(), "--task", "x", "--ablation", "resample"))) {
+                List.of("prune", "--model", tmp.toString(), "--task", "x", "--ablation", "bogus"))) {
             MainTest.Run r = MainTest.run(args.toArray(String[]::new));
             assertEquals(2, r.status(), r.toString());
             assertEquals(1, r.errLines().size(), r.err());

@@ -61,8 +61,19 @@ public final class TaskLoss {
         return out;
     }
 
+    /** The hook for one batch of equal-length prompts (resample ablation needs activations of that shape). */
+    @FunctionalInterface
+    public interface HookFor {
+        Hook of(int batch, int tokens);
+    }
+
     /** The mean task loss as a one-element tensor on {@code ops}' tape (differentiable, e.g. for mask training). */
     public static Tensor loss(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
+        return loss(model, seqs, ops, (b, t) -> hook);
+    }
+
+    /** {@link #loss(Gpt, List, Ops, Hook)} with a hook per batch shape. */
+    public static Tensor loss(Gpt model, List<Sequence> seqs, Ops ops, HookFor hookFor) {
         if (seqs.isEmpty()) throw new IllegalArgumentException("no sequences");
         Tensor total = null;
         for (List<Sequence> group : byLength(model, seqs).values()) {
@@ -76,7 +87,7 @@ public final class TaskLoss {
                 other[i] = s.other();
                 kind[i] = s.kind();
             }
-            Tensor l = ops.choiceLoss(ops.lastRows(model.forward(tokens, b, ops, hook)), correct, other, kind);
+            Tensor l = ops.choiceLoss(ops.lastRows(model.forward(tokens, b, ops, hookFor.of(b, t))), correct, other, kind);
             Tensor weighted = ops.scale(l, (float) b / seqs.size());
             total = total == null ? weighted : ops.add(total, weighted);
         }
@@ -85,13 +96,18 @@ public final class TaskLoss {
 
     /** Loss and accuracy without a tape. A side is right when its correct token wins (BINARY: over the other; TARGET: argmax; AVOID: the other is not the argmax). */
     public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
+        return evaluate(model, seqs, ops, (b, t) -> hook);
+    }
+
+    /** {@link #evaluate(Gpt, List, Ops, Hook)} with a hook per batch shape. */
+    public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, HookFor hookFor) {
         double loss = 0;
         int right = 0;
         for (List<Sequence> group : byLength(model, seqs).values()) {
             int t = group.get(0).tokens().length, b = group.size(), v = model.config().vocabSize();
             int[] tokens = new int[b * t];
             for (int i = 0; i < b; i++) System.arraycopy(group.get(i).tokens(), 0, tokens, i * t, t);
-            Tensor last = ops.lastRows(model.forward(tokens, b, ops, hook));
+            Tensor last = ops.lastRows(model.forward(tokens, b, ops, hookFor.of(b, t)));
             float[] x = last.data();
             for (int i = 0; i < b; i++) {
                 Sequence s = group.get(i);

@@ -62,12 +62,45 @@ public final class Pruner {
     private final Kernels kernels;
     private final List<NodeLocation> locations;
 
+    private int[] pretraining;
+    private long resampleSeed;
+    private long resampleCalls;
+
     public Pruner(Gpt model, NodeMeans means, NodeMask.Ablation ablation, Kernels kernels) {
         this.model = model;
         this.means = means;
         this.ablation = ablation;
         this.kernels = kernels;
         this.locations = NodeLocation.of(model.config());
+    }
+
+    /**
+     * Resample ablation's source: a deleted node takes its activation on a pretraining window at the same
+     * position (windows drawn from {@code tokens}, seeded, a fresh draw per batch). Returns this.
+     */
+    public Pruner resamplingFrom(int[] tokens, long seed) {
+        this.pretraining = tokens;
+        this.resampleSeed = seed;
+        return this;
+    }
+
+    /** The mask hook for one batch shape: fixed means/zeros, or activations recorded on pretraining windows. */
+    public TaskLoss.HookFor mask(Map<String, Tensor> gates) {
+        if (ablation != NodeMask.Ablation.RESAMPLE) {
+            NodeMask m = new NodeMask(gates, means, ablation);
+            return (b, t) -> m;
+        }
+        if (pretraining == null || pretraining.length <= model.config().blockSize()) {
+            throw new IllegalStateException("resample ablation needs pretraining tokens (resamplingFrom)");
+        }
+        return (b, t) -> {
+            SplittableRandom r = new SplittableRandom(resampleSeed * 31 + resampleCalls++);
+            int[] windows = new int[b * t];
+            for (int i = 0; i < b; i++) System.arraycopy(pretraining, r.nextInt(pretraining.length - t), windows, i * t, t);
+            sparsecircuits.model.gpt.Hooks.Recorder rec = sparsecircuits.model.gpt.Hooks.recorder("\\d+\\.(attn|mlp)\\..*");
+            model.forward(windows, b, new Ops(kernels, null).sparseBelow(1.0), rec);
+            return new NodeMask(gates, null, NodeMask.Ablation.RESAMPLE).withResampled(rec.recorded());
+        };
     }
 
     /** Trains τ on the training sequences (two per pair, consecutive); returns τ per location. */
@@ -100,7 +133,7 @@ public final class Pruner {
                 gates.put(e.getKey(), g);
                 kept = kept == null ? ops.sum(g) : ops.add(kept, ops.sum(g));
             }
-            Tensor task = TaskLoss.loss(model, batch, ops, new NodeMask(gates, means, ablation));
+            Tensor task = TaskLoss.loss(model, batch, ops, mask(gates));
             Tensor loss = ops.add(task, ops.scale(kept, (float) s.kCoef()));
             double taskLoss = task.item();
             long k = Math.round(kept.item());
@@ -154,7 +187,8 @@ public final class Pruner {
     /** Held-out task loss of the circuit with these gates. */
     public double loss(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
         Ops ops = new Ops(kernels, null).sparseBelow(1.0);
-        return TaskLoss.evaluate(model, heldOut, ops, new NodeMask(gates, means, ablation)).loss();
+        resampleCalls = 0; // the same resampled windows for every circuit compared, so the bisection sees one function of k
+        return TaskLoss.evaluate(model, heldOut, ops, mask(gates)).loss();
     }
 
     /**

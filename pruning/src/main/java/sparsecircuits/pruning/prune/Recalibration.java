@@ -9,7 +9,6 @@ import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.gpt.Gpt;
-import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.pruning.loss.TaskLoss;
 
 /**
@@ -27,14 +26,14 @@ public final class Recalibration {
     }
 
     /** Last-position logits {@code [N × V]} of the sequences under a hook (the circuit's mask), in sequence order. */
-    public static float[][] lastLogits(Gpt model, List<TaskLoss.Sequence> seqs, Kernels kernels, Hook hook) {
+    public static float[][] lastLogits(Gpt model, List<TaskLoss.Sequence> seqs, Kernels kernels, TaskLoss.HookFor hook) {
         Ops ops = new Ops(kernels, null).sparseBelow(1.0);
         int ctx = model.config().blockSize();
         float[][] out = new float[seqs.size()][];
         for (int i = 0; i < seqs.size(); i++) { // one at a time: the lengths differ, and this runs once
             int[] t = seqs.get(i).tokens();
             if (t.length > ctx) t = java.util.Arrays.copyOfRange(t, t.length - ctx, t.length);
-            out[i] = ops.lastRows(model.forward(t, 1, ops, hook)).data().clone();
+            out[i] = ops.lastRows(model.forward(t, 1, ops, hook.of(1, t.length))).data().clone();
         }
         return out;
     }
