@@ -85,9 +85,8 @@ final class DemoCommand implements Command {
         ctx.out().println("tasks (unpruned task loss on 64 held-out pairs; solved means ≤ 0.05):");
         for (String name : List.of("else_elif", "indent_for", "while_return_true", "single_double_quote")) {
             var task = sparsecircuits.pruning.tasks.PaperTasks.byName(name).orElseThrow();
-            var tok = sparsecircuits.pruning.tasks.TaskTokens.tokenizeSkippingClashes(name, task.pairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, 64, 0), bpe);
-            var r = sparsecircuits.pruning.loss.TaskLoss.evaluate(model, sparsecircuits.pruning.loss.TaskLoss.sequences(tok.pairs()), ops,
-                    sparsecircuits.model.gpt.Hook.NONE);
+            var seqs = TasksCommand.sequences(task, sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, 64, 0, bpe, ctx, "demo");
+            var r = sparsecircuits.pruning.loss.TaskLoss.evaluate(model, seqs, ops, sparsecircuits.model.gpt.Hook.NONE);
             ctx.out().printf(java.util.Locale.ROOT, "  %-20s loss %.3f  accuracy %.3f%n", name, r.loss(), r.accuracy());
             if (r.loss() < bestLoss) {
                 bestLoss = r.loss();

@@ -17,9 +17,8 @@ import sparsecircuits.model.train.TokenData;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.loss.TaskLoss;
-import sparsecircuits.pruning.tasks.JsonlTask;
+
 import sparsecircuits.pruning.tasks.Task;
-import sparsecircuits.pruning.tasks.TaskTokens;
 
 /** {@code eval}: validation loss of a checkpoint, beside unigram and bigram baselines on the same tokens. */
 final class EvalCommand implements Command {
@@ -65,18 +64,7 @@ final class EvalCommand implements Command {
     private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
         Task task = TasksCommand.resolve(o.value("--task", ""));
         int n = (int) o.number("--pairs", 128);
-        var pairs = task.pairs(Task.Split.HELD_OUT, n, 0);
-        TaskTokens.Tokenized tok;
-        try {
-            tok = task instanceof JsonlTask
-                    ? TaskTokens.tokenize(task.name(), pairs, bpe)
-                    : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
-        }
-        for (String w : tok.warnings()) ctx.err().println("eval: warning: " + w);
-        if (tok.pairs().isEmpty()) throw new UserError("task " + task.name() + " has no usable held-out pairs", "use a task with more pairs");
-        var seqs = TaskLoss.sequences(tok.pairs());
+        var seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, n, 0, bpe, ctx, "eval");
         var res = TaskLoss.evaluate(model, seqs,
                 new Ops(Main.kernels().kernels(), null).sparseBelow(1.0), Hook.NONE);
         if (o.has("--json")) {
@@ -84,14 +72,14 @@ final class EvalCommand implements Command {
             m.put("schema", "sparse-circuits/task-eval/1");
             m.put("model", dir.toString());
             m.put("task", task.name());
-            m.put("pairs", (long) tok.pairs().size());
+            m.put("pairs", (long) seqs.size() / 2);
             m.put("sequences", (long) res.sequences());
             m.put("task_loss", res.loss());
             m.put("accuracy", res.accuracy());
             ctx.out().println(Json.writePretty(m));
         } else {
             ctx.out().printf(Locale.ROOT, "task      %s (%s)%n", task.name(), task.singleTarget() ? "single target" : "binary");
-            ctx.out().printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", tok.pairs().size(), res.sequences());
+            ctx.out().printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", seqs.size() / 2, res.sequences());
             ctx.out().printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", res.loss());
             ctx.out().printf(Locale.ROOT, "accuracy  %.3f%n", res.accuracy());
             ctx.out().println(res.loss() <= 0.05 ? "solved (loss ≤ 0.05): circuits can be pruned for it" : "not solved (loss > 0.05)");

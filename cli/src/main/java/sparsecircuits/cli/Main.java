@@ -79,8 +79,7 @@ public final class Main {
             out.flush();
             err.println(PROGRAM + ": " + e.getMessage());
             return 2;
-        } catch (sparsecircuits.model.checkpoint.CheckpointException | sparsecircuits.model.checkpoint.ModelFileException
-                 | sparsecircuits.model.train.TrainingException e) {
+        } catch (sparsecircuits.model.checkpoint.CheckpointException | sparsecircuits.model.train.TrainingException e) {
             out.flush(); // a bad or missing file, or a run that cannot go on: the message says which and what to do
             err.println(PROGRAM + ": " + oneLine(String.valueOf(e.getMessage())));
             return 2;

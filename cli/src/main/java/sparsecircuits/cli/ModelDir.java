@@ -39,7 +39,7 @@ final class ModelDir {
         return dir;
     }
 
-    /** The weights (a bad config.json or model.safetensors is a ModelFileException: exit 2 in Main). */
+    /** The weights (a bad config.json or model.safetensors is a CheckpointException: exit 2 in Main). */
     static Gpt model(Path dir) {
         return ModelFiles.load(dir);
     }

@@ -26,9 +26,8 @@ import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.prune.Pruner;
 import sparsecircuits.pruning.prune.Recalibration;
-import sparsecircuits.pruning.tasks.JsonlTask;
+
 import sparsecircuits.pruning.tasks.Task;
-import sparsecircuits.pruning.tasks.TaskTokens;
 
 /** {@code prune}: the minimal circuit of a model for a task (SPEC §4), written as a circuit bundle. */
 final class PruneCommand implements Command {
@@ -100,8 +99,8 @@ final class PruneCommand implements Command {
         double target = o.number("--target", 0.15);
 
         NodeMeans means = ablation == NodeMask.Ablation.MEAN ? means(dir, model, bpe, kernels, ctx) : null;
-        List<TaskLoss.Sequence> train = sequences(task, Task.Split.TRAIN, pairs, seed, bpe, ctx);
-        List<TaskLoss.Sequence> held = sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx);
+        List<TaskLoss.Sequence> train = TasksCommand.sequences(task, Task.Split.TRAIN, pairs, seed, bpe, ctx, name());
+        List<TaskLoss.Sequence> held = TasksCommand.sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx, name());
 
         Pruner.Settings s = new Pruner.Settings(o.number("--k-coef", 1e-4), o.number("--lr", 3e-3), 1e-2, 1e-1, 1e-3, 0.95, 1f,
                 (int) o.number("--steps", 400), 16, seed);
@@ -321,18 +320,5 @@ final class PruneCommand implements Command {
         List<TaskLoss.Sequence> out = new ArrayList<>();
         for (TaskLoss.Sequence q : seqs) out.add(new TaskLoss.Sequence(q.tokens(), q.other(), q.correct(), q.kind()));
         return out;
-    }
-
-    private static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx) {
-        TaskTokens.Tokenized tok;
-        try {
-            var pairs = task.pairs(split, n, seed);
-            tok = task instanceof JsonlTask ? TaskTokens.tokenize(task.name(), pairs, bpe) : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
-        }
-        for (String w : tok.warnings()) ctx.err().println("prune: warning: " + w);
-        if (tok.pairs().size() < 2) throw new UserError("task " + task.name() + " has fewer than 2 usable " + split + " pairs", "use a task with more pairs");
-        return TaskLoss.sequences(tok.pairs());
     }
 }

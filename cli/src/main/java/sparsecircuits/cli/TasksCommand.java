@@ -9,6 +9,7 @@ import java.util.Optional;
 import sparsecircuits.model.corpus.SyntheticPython;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
+import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.tasks.JsonlTask;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Pair;
@@ -103,6 +104,27 @@ final class TasksCommand implements Command {
         }
         out.println();
         out.println("Custom tasks: a .jsonl file, one pair a line; see 'sparse-circuits tasks --help'.");
+    }
+
+    /**
+     * Both sides of {@code n} pairs of a split, tokenised: a JSONL file's pairs strictly (a target clash is the
+     * user's to fix), a paper task's with clashing pairs dropped (rare: two names sharing a first token).
+     * Warnings go to stderr prefixed by {@code who}; fewer than 2 usable pairs is a UserError.
+     */
+    static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
+        TaskTokens.Tokenized tok;
+        try {
+            List<Pair> pairs = task.pairs(split, n, seed);
+            tok = task instanceof JsonlTask ? TaskTokens.tokenize(task.name(), pairs, bpe) : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
+        }
+        for (String w : tok.warnings()) ctx.err().println(who + ": warning: " + w);
+        if (tok.pairs().size() < 2) {
+            throw new UserError("task " + task.name() + " has fewer than 2 usable " + split.name().toLowerCase(java.util.Locale.ROOT) + " pairs",
+                    "use a task with more pairs");
+        }
+        return TaskLoss.sequences(tok.pairs());
     }
 
     /** A paper task by name, else a JSONL file; anything else is a UserError. */

@@ -129,17 +129,17 @@ public final class ModelFiles {
     /**
      * The config a parsed config.json describes, with {@code learnedPositions} false ({@link #load} decides it
      * from {@code wpe}). Missing fields take the reference defaults.
-     * @throws ModelFileException naming {@code file} and the field for unknown fields, wrong types, and settings
+     * @throws CheckpointException naming {@code file} and the field for unknown fields, wrong types, and settings
      *         this engine does not run (tied unembedding, LayerNorm, ReLU, concatenated positions, ...)
      */
     public static GptConfig parseConfig(Object json, Path file) {
         if (!(json instanceof Map<?, ?> raw)) {
-            throw new ModelFileException(file + ": is " + Json.kind(json) + ", not an object of GPTConfig fields");
+            throw new CheckpointException(file + ": is " + Json.kind(json) + ", not an object of GPTConfig fields");
         }
         Set<String> unknown = new TreeSet<>();
         for (Object k : raw.keySet()) if (!REFERENCE_DEFAULTS.containsKey(k)) unknown.add((String) k);
         if (!unknown.isEmpty()) {
-            throw new ModelFileException(file + ": unknown field(s) " + unknown + "; the reference GPTConfig(**json) rejects"
+            throw new CheckpointException(file + ": unknown field(s) " + unknown + "; the reference GPTConfig(**json) rejects"
                     + " them (keep training settings in another file)");
         }
         Fields f = Fields.withDefaults(file, raw);
@@ -181,12 +181,12 @@ public final class ModelFiles {
                     f.integer("block_size"), afracValue == null ? 1.0 : afracValue, locations, sink,
                     f.flag("enable_bigram_table"), false);
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file + ": " + e.getMessage(), e);
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
     }
 
     private static void refuse(Path file, boolean bad, String why) {
-        if (bad) throw new ModelFileException(file + ": " + why);
+        if (bad) throw new CheckpointException(file + ": " + why);
     }
 
     /** Typed access to config fields, defaults filled in; a wrong type names the file and field. */
@@ -201,8 +201,8 @@ public final class ModelFiles {
             return values.get(k);
         }
 
-        private ModelFileException wrongType(String k, String expected) {
-            return new ModelFileException(file + ": " + k + " is " + Json.kind(get(k)) + ", expected " + expected);
+        private CheckpointException wrongType(String k, String expected) {
+            return new CheckpointException(file + ": " + k + " is " + Json.kind(get(k)) + ", expected " + expected);
         }
 
         boolean flag(String k) {
@@ -236,7 +236,7 @@ public final class ModelFiles {
      * Writes {@code config.json} (pretty) and {@code model.safetensors} (F32) into {@code dir}, creating it,
      * each file atomically. Weights are written first and config.json last, so a directory with a new config
      * always has the matching weights; if config.json fails, weights this call created are removed again.
-     * @throws ModelFileException when the directory or a file cannot be written
+     * @throws CheckpointException when the directory or a file cannot be written
      */
     public static void save(Gpt model, Path dir, String tokenizerName) {
         String config = Json.writePretty(referenceConfig(model.config(), tokenizerName)) + "\n";
@@ -245,25 +245,21 @@ public final class ModelFiles {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new ModelFileException(dir + ": cannot create the model directory (" + AtomicFiles.describe(e) + ")", e);
+            throw new CheckpointException(dir + ": cannot create the model directory (" + AtomicFiles.describe(e) + ")", e);
         }
         boolean hadWeights = Files.exists(weights);
+        SafeTensors.write(weights, tensors, Map.of("format", "pt", VERSION_KEY, VERSION));
         try {
-            SafeTensors.write(weights, tensors, Map.of("format", "pt", VERSION_KEY, VERSION));
-            try {
-                AtomicFiles.writeString(dir.resolve(CONFIG), config);
-            } catch (CheckpointException e) {
-                if (!hadWeights) {
-                    try {
-                        Files.deleteIfExists(weights);
-                    } catch (IOException ignored) {
-                        // best effort: the config failure is what gets reported
-                    }
-                }
-                throw e;
-            }
+            AtomicFiles.writeString(dir.resolve(CONFIG), config);
         } catch (CheckpointException e) {
-            throw new ModelFileException(e.getMessage(), e);
+            if (!hadWeights) {
+                try {
+                    Files.deleteIfExists(weights);
+                } catch (IOException ignored) {
+                    // best effort: the config failure is what gets reported
+                }
+            }
+            throw e;
         }
     }
 
@@ -287,7 +283,7 @@ public final class ModelFiles {
      * Every expected tensor must be present with the reference shape; sparse parameters get the kept set of
      * their nonzero entries back (so nnz is the nonzero count, which can be below the saved model's nnz when
      * kept entries were exactly zero).
-     * @throws ModelFileException naming the file and the field or tensor for anything missing, misshapen,
+     * @throws CheckpointException naming the file and the field or tensor for anything missing, misshapen,
      *         unexpected, unreadable or unsupported
      */
     public static Gpt load(Path dir) {
@@ -296,20 +292,15 @@ public final class ModelFiles {
         try {
             json = Json.read(configFile);
         } catch (IOException e) {
-            throw new ModelFileException(configFile + ": cannot read (" + AtomicFiles.describe(e) + ")", e);
+            throw new CheckpointException(configFile + ": cannot read (" + AtomicFiles.describe(e) + ")", e);
         } catch (JsonException e) {
-            throw new ModelFileException(configFile + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new CheckpointException(configFile + ": not valid JSON (" + e.getMessage() + ")", e);
         }
         GptConfig c = parseConfig(json, configFile);
-        Map<String, SafeTensors.Tensor> file;
-        try {
-            file = SafeTensors.read(weightsFile).tensors();
-        } catch (CheckpointException e) {
-            throw new ModelFileException(e.getMessage(), e);
-        }
+        Map<String, SafeTensors.Tensor> file = SafeTensors.read(weightsFile).tensors();
         for (SafeTensors.Tensor t : file.values()) {
             if (!Set.of("F32", "F16", "BF16").contains(t.dtype())) {
-                throw new ModelFileException(weightsFile + ": tensor '" + t.name() + "' has dtype " + t.dtype()
+                throw new CheckpointException(weightsFile + ": tensor '" + t.name() + "' has dtype " + t.dtype()
                         + "; model weights must be F32, F16 or BF16");
             }
         }
@@ -327,7 +318,7 @@ public final class ModelFiles {
         List<String> missing = new ArrayList<>();
         for (String name : expected.keySet()) if (!file.containsKey(name) && !name.equals(LOGITS_BIAS)) missing.add(name);
         if (!missing.isEmpty()) {
-            throw new ModelFileException(weightsFile + ": missing tensor(s) " + missing + " that " + CONFIG + " requires");
+            throw new CheckpointException(weightsFile + ": missing tensor(s) " + missing + " that " + CONFIG + " requires");
         }
         List<String> unexpected = new ArrayList<>();
         for (SafeTensors.Tensor t : file.values()) {
@@ -335,12 +326,12 @@ public final class ModelFiles {
             if (want == null) {
                 if (!isMaskBuffer(t, c)) unexpected.add(t.name());
             } else if (!Arrays.equals(want, t.shape())) {
-                throw new ModelFileException(weightsFile + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
+                throw new CheckpointException(weightsFile + ": tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
                         + ", expected " + Arrays.toString(want) + " from " + CONFIG);
             }
         }
         if (!unexpected.isEmpty()) {
-            throw new ModelFileException(weightsFile + ": unexpected tensor(s) " + unexpected + " that " + CONFIG
+            throw new CheckpointException(weightsFile + ": unexpected tensor(s) " + unexpected + " that " + CONFIG
                     + " does not account for (check sink, enable_bigram_table, n_layer)");
         }
 

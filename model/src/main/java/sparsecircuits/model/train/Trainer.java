@@ -154,11 +154,6 @@ public final class Trainer {
             throw new TrainingException(e.getMessage() + " (lower --lr)");
         }
         for (Parameter p : model.parameterList()) p.zeroGrad();
-        for (Parameter p : model.parameterList()) {
-            if (!isFinite(p.value())) {
-                throw new TrainingException("step " + (t + 1) + ": parameter " + p.name() + " became non-finite (lower --lr)");
-            }
-        }
         long t3 = System.nanoTime();
         double ms = (t3 - t0) / 1e6;
         return new StepLog(t + 1, cfg.steps(), l, info.lr(), info.pfrac(), info.nonZeros(), info.gradRms(),
@@ -236,6 +231,13 @@ public final class Trainer {
 
     /** Writes train-state.bin (the resume truth) then model.safetensors + config.json (the export), atomically each. */
     public void checkpoint(Path dir) {
+        // a non-finite weight shows up as a non-finite loss one step later; here, before it could reach the
+        // files, the last good checkpoint is kept instead (scanning every weight each step would cost more)
+        for (Parameter p : model.parameterList()) {
+            if (!isFinite(p.value())) {
+                throw new TrainingException("step " + stepsDone() + ": parameter " + p.name() + " became non-finite (lower --lr)");
+            }
+        }
         TrainState.save(dir.resolve(STATE), stepsDone(), model.parameterList(), model.finalLogitsBias());
         ModelFiles.save(model, dir);
         lastCheckpointStep = stepsDone();

@@ -140,7 +140,7 @@ class ModelFilesTest {
         Map<String, Object> m = new LinkedHashMap<>(ModelFiles.referenceConfig(SMALL));
         m.put(key, Json.parse(json));
         Path file = tmp.resolve("config.json");
-        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.parseConfig(m, file));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ModelFiles.parseConfig(m, file));
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(message), "[" + message + "] not in " + e.getMessage());
     }
@@ -149,7 +149,7 @@ class ModelFilesTest {
     void aMissingRmsNormMeansLayerNormAndIsRefused() {
         Map<String, Object> m = new LinkedHashMap<>(ModelFiles.referenceConfig(SMALL));
         m.remove("rms_norm");
-        assertTrue(assertThrows(ModelFileException.class, () -> ModelFiles.parseConfig(m, tmp))
+        assertTrue(assertThrows(CheckpointException.class, () -> ModelFiles.parseConfig(m, tmp))
                 .getMessage().contains("rms_norm is false"));
     }
 
@@ -197,7 +197,7 @@ class ModelFilesTest {
         List<SafeTensors.Tensor> ts = new ArrayList<>(ModelFiles.tensors(g));
         edit.accept(ts);
         SafeTensors.write(tmp.resolve(ModelFiles.WEIGHTS), ts, Map.of());
-        return assertThrows(ModelFileException.class, () -> ModelFiles.load(tmp)).getMessage();
+        return assertThrows(CheckpointException.class, () -> ModelFiles.load(tmp)).getMessage();
     }
 
     @Test
@@ -225,7 +225,7 @@ class ModelFilesTest {
         Path w = tmp.resolve(ModelFiles.WEIGHTS);
         byte[] bytes = Files.readAllBytes(w);
         Files.write(w, java.util.Arrays.copyOf(bytes, bytes.length - 100));
-        String m = assertThrows(ModelFileException.class, () -> ModelFiles.load(tmp)).getMessage();
+        String m = assertThrows(CheckpointException.class, () -> ModelFiles.load(tmp)).getMessage();
         assertTrue(m.contains(ModelFiles.WEIGHTS) && m.contains("truncated"), m);
     }
 
@@ -233,7 +233,7 @@ class ModelFilesTest {
     void brokenConfigJsonIsReported() throws IOException {
         ModelFiles.save(new Gpt(SMALL, 1), tmp);
         Files.writeString(tmp.resolve(ModelFiles.CONFIG), "{\"n_layer\": 2,");
-        String m = assertThrows(ModelFileException.class, () -> ModelFiles.load(tmp)).getMessage();
+        String m = assertThrows(CheckpointException.class, () -> ModelFiles.load(tmp)).getMessage();
         assertTrue(m.contains(ModelFiles.CONFIG) && m.contains("not valid JSON"), m);
     }
 
@@ -241,7 +241,7 @@ class ModelFilesTest {
     void failedSaveLeavesNothingBehind() throws IOException {
         Path notADir = tmp.resolve("model");
         Files.writeString(notADir, "keep");
-        String m = assertThrows(ModelFileException.class, () -> ModelFiles.save(new Gpt(SMALL, 1), notADir)).getMessage();
+        String m = assertThrows(CheckpointException.class, () -> ModelFiles.save(new Gpt(SMALL, 1), notADir)).getMessage();
         assertTrue(m.contains("cannot create the model directory"), m);
         assertEquals("keep", Files.readString(notADir));
         try (var files = Files.list(tmp)) {
@@ -250,7 +250,7 @@ class ModelFilesTest {
         // config.json cannot be written (a directory is in its place): the new weights are removed again
         Path dir = tmp.resolve("d");
         Files.createDirectories(dir.resolve(ModelFiles.CONFIG));
-        assertThrows(ModelFileException.class, () -> ModelFiles.save(new Gpt(SMALL, 1), dir));
+        assertThrows(CheckpointException.class, () -> ModelFiles.save(new Gpt(SMALL, 1), dir));
         assertFalse(Files.exists(dir.resolve(ModelFiles.WEIGHTS)));
         try (var files = Files.list(dir)) {
             assertEquals(List.of(dir.resolve(ModelFiles.CONFIG)), files.toList(), "no temporary files left");

@@ -157,28 +157,36 @@ public final class Pruner {
 
     /** The gates of the top-k nodes by τ (ties to the earlier location and channel). */
     public Map<String, Tensor> topK(Map<String, float[]> tau, long k) {
+        return gates(tau, rank(tau), k);
+    }
+
+    /** Flat node indices (locations in order, channels within) by descending τ, ties to the lower index. */
+    private static int[] rank(Map<String, float[]> tau) {
         int total = 0;
         for (float[] t : tau.values()) total += t.length;
         float[] all = new float[total];
-        int[] owner = new int[total];
-        List<String> names = new ArrayList<>(tau.keySet());
         int q = 0;
-        for (int i = 0; i < names.size(); i++) {
-            for (float v : tau.get(names.get(i))) {
-                all[q] = v;
-                owner[q++] = i;
-            }
+        for (float[] t : tau.values()) {
+            System.arraycopy(t, 0, all, q, t.length);
+            q += t.length;
         }
         Integer[] order = new Integer[total];
         for (int i = 0; i < total; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> all[a] != all[b] ? Float.compare(all[b], all[a]) : Integer.compare(a, b));
-        float[] keep = new float[total];
-        for (int i = 0; i < Math.min(k, total); i++) keep[order[i]] = 1f;
+        int[] out = new int[total];
+        for (int i = 0; i < total; i++) out[i] = order[i];
+        return out;
+    }
+
+    /** The gates keeping the first k nodes of a ranking. */
+    private static Map<String, Tensor> gates(Map<String, float[]> tau, int[] rank, long k) {
+        float[] keep = new float[rank.length];
+        for (int i = 0; i < Math.min(k, rank.length); i++) keep[rank[i]] = 1f;
         Map<String, Tensor> gates = new LinkedHashMap<>();
-        q = 0;
-        for (String n : names) {
-            int w = tau.get(n).length;
-            gates.put(n, Tensor.constant(Arrays.copyOfRange(keep, q, q + w), w));
+        int q = 0;
+        for (Map.Entry<String, float[]> e : tau.entrySet()) {
+            int w = e.getValue().length;
+            gates.put(e.getKey(), Tensor.constant(Arrays.copyOfRange(keep, q, q + w), w));
             q += w;
         }
         return gates;
@@ -251,14 +259,15 @@ public final class Pruner {
     public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
         long total = NodeLocation.count(model.config());
         List<Point> points = new ArrayList<>();
-        double full = loss(topK(tau, total), heldOut);
+        int[] rank = rank(tau); // one sort for the whole bisection
+        double full = loss(gates(tau, rank, total), heldOut);
         points.add(new Point(total, full));
         if (full > target) return new Bisection(-1, full, full, points);
         long lo = 0, hi = total;
         double hiLoss = full;
         while (lo < hi) {
             long mid = (lo + hi) >>> 1;
-            double l = loss(topK(tau, mid), heldOut);
+            double l = loss(gates(tau, rank, mid), heldOut);
             points.add(new Point(mid, l));
             if (l <= target) {
                 hi = mid;
