@@ -48,7 +48,8 @@ final class DemoCommand implements Command {
         ctx.err().println("demo: weight-sparse GPT on the embedded synthetic Python corpus, into " + dir);
         int status;
         if (Files.exists(dir.resolve("train-state.bin"))) {
-            long done = InspectProgress.stepsDone(dir);
+            ModelDir.Progress progress = ModelDir.progress(dir);
+            long done = progress == null ? 0 : progress.stepsDone();
             if (done >= Long.parseLong(steps)) {
                 ctx.err().println("demo: " + dir + " already holds a finished run of " + done + " steps; reusing it (delete it to train again)");
                 status = 0;

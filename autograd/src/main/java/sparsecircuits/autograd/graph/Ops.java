@@ -63,7 +63,7 @@ public final class Ops {
     }
 
     private Tensor out(boolean rec, int... shape) {
-        if (tape == null || !tape.recycles()) return Tensors.zeros(rec, shape);
+        if (tape == null || !tape.recycles()) return Tensor.result(rec, shape);
         long n = 1;
         for (int s : shape) n *= s;
         Tensor t = new Tensor(tape.floats(Math.toIntExact(n), false), rec, null, shape); // every op writes all of its output

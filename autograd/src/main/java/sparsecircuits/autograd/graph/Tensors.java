@@ -2,13 +2,9 @@ package sparsecircuits.autograd.graph;
 
 import sparsecircuits.kernels.sparse.CsrMatrix;
 
-/** What ops need from the graph package, plus the small loops several rules share. */
+/** Recording with optional (null) inputs, and the small loops several rules share. */
 final class Tensors {
     private Tensors() {
-    }
-
-    static Tensor zeros(boolean requiresGrad, int... shape) {
-        return Tensor.result(requiresGrad, shape);
     }
 
     static Tensor record(Tape tape, String op, Tensor y, Tape.Rule rule, Tensor... inputs) {

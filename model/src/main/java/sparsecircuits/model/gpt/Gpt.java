@@ -174,7 +174,7 @@ public final class Gpt {
         x = at(hook, "final_resid", x, ops);
         x = ops.rmsNorm(x, lnF, GptConfig.RMS_EPS);                                        // [B, T, d]
         Tensor logits = ops.linear(x, lmHead, null);                                      // [B, T, V]
-        logits = ops.addRowVector(logits, logitsBias);                                    // + final_logits_bias
+        if (!allZero(finalLogitsBias)) logits = ops.addRowVector(logits, logitsBias);     // + final_logits_bias (0 in training)
         if (bigram != null) logits = ops.addRows(logits, bigram, tokens);                // + bigram[current token]
         return logits;
     }
@@ -188,6 +188,11 @@ public final class Gpt {
             System.arraycopy(windows, b * w + 1, targets, b * t, t);
         }
         return ops.crossEntropy(forward(in, batch, ops, hook), targets);
+    }
+
+    private static boolean allZero(float[] a) {
+        for (float f : a) if (f != 0f) return false;
+        return true;
     }
 
     /** Names the activation (error messages use it) and passes it through the hook. */

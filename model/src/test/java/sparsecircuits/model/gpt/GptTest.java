@@ -128,6 +128,19 @@ class GptTest {
     }
 
     @Test
+    void finalLogitsBiasIsAddedWhenNonzero() {
+        Gpt g = new Gpt(SMALL, 4);
+        Ops ops = new Ops(KernelProvider.get(), null);
+        int[] in = tokens(12, 40, 6);
+        float[] base = g.forward(in, 1, ops, Hook.NONE).data();
+        g.finalLogitsBias()[3] = 1.5f;
+        float[] shifted = g.forward(in, 1, ops, Hook.NONE).data();
+        for (int t = 0; t < 12; t++) {
+            for (int v = 0; v < 40; v++) assertEquals(base[t * 40 + v] + (v == 3 ? 1.5f : 0f), shifted[t * 40 + v], 1e-5f);
+        }
+    }
+
+    @Test
     void badInput() {
         Gpt g = new Gpt(SMALL, 1);
         Ops ops = new Ops(KernelProvider.get(), null);
