@@ -23,8 +23,7 @@ public final class Ops {
     private final Kernels k;
     private final Tape tape;
     private double sparseBelow = DEFAULT_SPARSE_BELOW;
-    private int sddmmFrom = Integer.MAX_VALUE;
-    private boolean sddmmThisStep;
+    private boolean patternGradients;
 
     public Ops(Kernels kernels, Tape tape) {
         this.k = kernels;
@@ -52,7 +51,7 @@ public final class Ops {
      * on that step. Off by default (the paper's recipe needs the dense dW).
      */
     public Ops patternGradients(boolean on) {
-        this.sddmmThisStep = on;
+        this.patternGradients = on;
         return this;
     }
 
@@ -251,7 +250,7 @@ public final class Ops {
         }
         if (!rec) return y;
         final float[] xFeatureMajor = xT;
-        final boolean patternOnly = sddmmThisStep && csr != null;
+        final boolean patternOnly = patternGradients && csr != null;
         return Tensors.record(tape, csr != null ? "linear(csr)" : "linear", y, () -> {
             float[] dy = y.grad();
             float[] dyT = null;

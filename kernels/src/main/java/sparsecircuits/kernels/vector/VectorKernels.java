@@ -746,8 +746,6 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
-    private static final VectorSpecies<Integer> SI = S.vectorShape().withLanes(int.class);
-
     private static void absTopKRow(float[] x, int xr, int d, int k, float[] y, int yr, int[] kept, int kr) {
         int t = 0, countT = d;
         for (int bit = 30; bit >= 0; bit--) {
