@@ -1,7 +1,6 @@
 package sparsecircuits.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -110,7 +109,7 @@ final class EvalCommand implements Command {
             TokenData data;
             try {
                 // validation tokens exactly as TokenData.build reads them; the training split is only counted below
-                int[] validation = tokens(corpus.validation(), bpe, (long) batches * batch * window);
+                int[] validation = TokenData.read(corpus.validation(), bpe, (long) batches * batch * window);
                 data = new TokenData(new int[window + 1], validation, window - 1, 0);
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage().replace("--ctx", "model"), "evaluate on a larger corpus");
@@ -129,20 +128,6 @@ final class EvalCommand implements Command {
             report(ctx, o.has("--json"), dir, corpus, model, batches, batch, loss, ng.tokens, base);
         }
         return 0;
-    }
-
-    /** The first {@code limit} tokens of documents joined by <|endoftext|> (each document followed by one). */
-    static int[] tokens(Iterable<String> docs, ByteLevelBpe bpe, long limit) {
-        int[] out = new int[1024];
-        int n = 0;
-        for (Iterator<String> it = docs.iterator(); n < limit && it.hasNext(); ) {
-            int[] ids = bpe.encode(it.next());
-            if (n + ids.length + 1 > out.length) out = Arrays.copyOf(out, Math.max(2 * out.length, n + ids.length + 1));
-            System.arraycopy(ids, 0, out, n, ids.length);
-            n += ids.length;
-            out[n++] = bpe.endOfTextId();
-        }
-        return Arrays.copyOf(out, (int) Math.min(n, limit));
     }
 
     private static Corpus corpus(String option, TrainConfig tc) {

@@ -49,7 +49,8 @@ public final class TokenData {
         return new TokenData(tr, va, ctx, seed);
     }
 
-    private static int[] read(Iterable<String> docs, ByteLevelBpe bpe, long limit) {
+    /** Documents joined by {@code <|endoftext|>}, tokenised, up to {@code limit} tokens (the streams {@link #build} makes). */
+    public static int[] read(Iterable<String> docs, ByteLevelBpe bpe, long limit) {
         int eot = bpe.endOfTextId();
         int[] out = new int[1 << 16];
         int n = 0;
