@@ -101,38 +101,55 @@ public final class TaskLoss {
 
     /** {@link #evaluate(Gpt, List, Ops, Hook)} with a hook per batch shape. */
     public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, HookFor hookFor) {
+        float[][] last = lastLogits(model, seqs, ops, hookFor);
+        int v = model.config().vocabSize();
         double loss = 0;
         int right = 0;
-        for (List<Sequence> group : byLength(model, seqs).values()) {
-            int t = group.get(0).tokens().length, b = group.size(), v = model.config().vocabSize();
-            int[] tokens = new int[b * t];
-            for (int i = 0; i < b; i++) System.arraycopy(group.get(i).tokens(), 0, tokens, i * t, t);
-            Tensor last = ops.lastRows(model.forward(tokens, b, ops, hookFor.of(b, t)));
-            float[] x = last.data();
-            for (int i = 0; i < b; i++) {
-                Sequence s = group.get(i);
-                loss += ops.choiceLoss(Tensor.constant(Arrays.copyOfRange(x, i * v, (i + 1) * v), 1, v),
-                        new int[] {s.correct()}, new int[] {s.other()}, new Ops.Choice[] {s.kind()}).item();
-                int arg = 0;
-                for (int j = 1; j < v; j++) if (x[i * v + j] > x[i * v + arg]) arg = j;
-                boolean ok = switch (s.kind()) {
-                    case BINARY -> x[i * v + s.correct()] > x[i * v + s.other()];
-                    case TARGET -> arg == s.correct();
-                    case AVOID -> arg != s.other();
-                };
-                if (ok) right++;
-            }
+        for (int i = 0; i < seqs.size(); i++) {
+            Sequence s = seqs.get(i);
+            float[] x = last[i];
+            loss += ops.choiceLoss(Tensor.constant(x, 1, v), new int[] {s.correct()}, new int[] {s.other()}, new Ops.Choice[] {s.kind()}).item();
+            int arg = 0;
+            for (int j = 1; j < v; j++) if (x[j] > x[arg]) arg = j;
+            boolean ok = switch (s.kind()) {
+                case BINARY -> x[s.correct()] > x[s.other()];
+                case TARGET -> arg == s.correct();
+                case AVOID -> arg != s.other();
+            };
+            if (ok) right++;
         }
         return new Result(loss / seqs.size(), (double) right / seqs.size(), seqs.size());
     }
 
+    /** The last-position logits of every sequence ({@code [V]} each, in input order), equal lengths batched together. */
+    public static float[][] lastLogits(Gpt model, List<Sequence> seqs, Ops ops, HookFor hookFor) {
+        float[][] out = new float[seqs.size()][];
+        int v = model.config().vocabSize();
+        List<Sequence> cut = new ArrayList<>();
+        for (Sequence s : seqs) cut.add(truncate(model, s));
+        Map<Integer, List<Integer>> groups = new TreeMap<>();
+        for (int i = 0; i < cut.size(); i++) groups.computeIfAbsent(cut.get(i).tokens().length, n -> new ArrayList<>()).add(i);
+        for (List<Integer> group : groups.values()) {
+            int t = cut.get(group.get(0)).tokens().length, b = group.size();
+            int[] tokens = new int[b * t];
+            for (int i = 0; i < b; i++) System.arraycopy(cut.get(group.get(i)).tokens(), 0, tokens, i * t, t);
+            float[] x = ops.lastRows(model.forward(tokens, b, ops, hookFor.of(b, t))).data();
+            for (int i = 0; i < b; i++) out[group.get(i)] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
+        }
+        return out;
+    }
+
+    private static Sequence truncate(Gpt model, Sequence s) {
+        int ctx = model.config().blockSize();
+        return s.tokens().length <= ctx ? s
+                : new Sequence(Arrays.copyOfRange(s.tokens(), s.tokens().length - ctx, s.tokens().length), s.correct(), s.other(), s.kind());
+    }
+
     /** Sequences grouped by (left-truncated) length, in a fixed order. */
     private static Map<Integer, List<Sequence>> byLength(Gpt model, List<Sequence> seqs) {
-        int ctx = model.config().blockSize();
         Map<Integer, List<Sequence>> groups = new TreeMap<>();
         for (Sequence s : seqs) {
-            Sequence c = s.tokens().length <= ctx ? s
-                    : new Sequence(Arrays.copyOfRange(s.tokens(), s.tokens().length - ctx, s.tokens().length), s.correct(), s.other(), s.kind());
+            Sequence c = truncate(model, s);
             groups.computeIfAbsent(c.tokens().length, n -> new ArrayList<>()).add(c);
         }
         return groups;

@@ -25,17 +25,9 @@ public final class Recalibration {
     private Recalibration() {
     }
 
-    /** Last-position logits {@code [N × V]} of the sequences under a hook (the circuit's mask), in sequence order. */
+    /** Last-position logits {@code [N × V]} of the sequences under the circuit's mask, in sequence order. */
     public static float[][] lastLogits(Gpt model, List<TaskLoss.Sequence> seqs, Kernels kernels, TaskLoss.HookFor hook) {
-        Ops ops = new Ops(kernels, null).sparseBelow(1.0);
-        int ctx = model.config().blockSize();
-        float[][] out = new float[seqs.size()][];
-        for (int i = 0; i < seqs.size(); i++) { // one at a time: the lengths differ, and this runs once
-            int[] t = seqs.get(i).tokens();
-            if (t.length > ctx) t = java.util.Arrays.copyOfRange(t, t.length - ctx, t.length);
-            out[i] = ops.lastRows(model.forward(t, 1, ops, hook.of(1, t.length))).data().clone();
-        }
-        return out;
+        return TaskLoss.lastLogits(model, seqs, new Ops(kernels, null).sparseBelow(1.0), hook);
     }
 
     /** Task loss of logits under a transform, and optionally its gradient {ds, db...}. */
