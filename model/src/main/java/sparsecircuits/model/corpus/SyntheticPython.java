@@ -108,6 +108,18 @@ public final class SyntheticPython implements Iterable<String> {
         return out;
     }
 
+    /**
+     * The generator's word pools, for task templates that must read like the corpus (same identifiers and text
+     * words, so the same tokens) while being built from other templates: identifier words, name suffixes,
+     * function verbs and string-text words.
+     */
+    public record Pools(List<String> words, List<String> suffixes, List<String> verbs, List<String> textWords) {
+    }
+
+    public static Pools pools() {
+        return new Pools(List.of(WORDS), List.of(SUFFIXES), List.of(VERBS), List.of(TEXT_WORDS));
+    }
+
     /** Seed of the training stream derived from a corpus seed. */
     public static long trainSeed(long seed) {
         return SplitMix.mix(seed ^ 0x747261696E000001L);

@@ -7,15 +7,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import sparsecircuits.model.corpus.SyntheticPython;
 import sparsecircuits.model.tokenizer.TaskTargets;
 
 /**
  * The paper's 20 tasks (SPEC §5, table order) as seeded generators of minimal pairs.
  *
  * <p><b>Templates.</b> Every prompt is a few lines of Python in the style of the pretraining generator
- * ({@code SyntheticPython}: 4-space indentation, short statements, comments, calls) but built from its own
- * identifier, verb and comment-word pools, none of which that generator uses, so no prompt is a verbatim
- * piece of the pretraining text (a test checks the last 40 characters of every prompt against 2 MB of it).
+ * ({@code SyntheticPython}: 4-space indentation, short statements, comments, calls) and with its word pools, so
+ * prompts tokenise like the pretraining text, but from templates of their own: a test checks that prompts
+ * almost never occur verbatim in 2 MB of that text.
  * Identifiers, values, list lengths (bracket_counting: 2–12 elements, flat vs nested), an enclosing function or
  * not, and 0–2 filler lines are drawn per pair, so the answer has to be read from context; the two prompts of a
  * pair differ only in the task's cue. Fixed targets are taken from {@link TaskTargets#byTask()}, the list the
@@ -147,23 +148,19 @@ public final class PaperTasks {
         return new Pair(promptA, target(task, a), promptB, target(task, b));
     }
 
-    // Pools disjoint from SyntheticPython's WORDS / VERBS / TEXT_WORDS (the templates must not reproduce its text).
-    private static final String[] NOUNS = {"bolt", "cork", "dune", "fern", "gust", "husk", "iris", "jade", "knot",
-        "lime", "moss", "nest", "opal", "pear", "reef", "silk", "tide", "vine", "wren", "yolk", "acorn", "bison",
-        "crab", "dove", "finch", "gourd", "mint", "newt", "orca", "plum", "rook", "seal", "toad", "wasp", "barn",
-        "clam", "deer", "fawn", "goat", "mole", "pine", "ruby", "sage", "twig", "hazel", "kiwi", "lark", "yak"};
+    // The corpus generator's own word pools: a prompt must tokenise like the text the model was trained on (with
+    // pools of their own, identifiers fell apart into single characters the model had rarely seen, and no model
+    // solved a task). The templates, not the words, keep prompts apart from the corpus (a test checks it).
+    private static final SyntheticPython.Pools POOLS = SyntheticPython.pools();
+    private static final String[] NOUNS = POOLS.words().toArray(String[]::new);
     /**
      * First letters whose space-prefixed form ({@code " s"}) a small BPE trained on Python is likely to hold as a
      * token: per-pair targets start with one of them, so that their first token is not a bare space.
      */
     private static final String SAFE_INITIALS = "abcdefgmnoprstw";
-    private static final String[] TAILS = {"_total", "_list", "_names", "_by_id", "_pile", "_tally", "_bag", "_rows",
-        "_seen", "_ids", "_map", "_count"};
-    private static final String[] VERBS = {"gather", "sprinkle", "fold", "stir", "wrap", "bundle", "trim", "weave",
-        "brew", "plant", "polish", "knit", "sift", "carve", "toss", "rinse"};
-    private static final String[] CHAT = {"tidy", "gently", "harvest", "beyond", "quietly", "twice", "lemon",
-        "shiny", "puzzle", "maybe", "soon", "brave", "crisp", "fuzzy", "glow", "hollow", "jolly", "plenty",
-        "rusty", "sunny", "wobbly", "zesty", "cozy", "breezy"};
+    private static final String[] TAILS = POOLS.suffixes().toArray(String[]::new);
+    private static final String[] VERBS = POOLS.verbs().toArray(String[]::new);
+    private static final String[] CHAT = POOLS.textWords().toArray(String[]::new);
 
     /** The per-pair random choices of a template. */
     static final class Gen {
@@ -402,7 +399,7 @@ public final class PaperTasks {
 
     private static Pair fstringBrace(Gen g) {
         String[] scope = g.scope();
-        String in = scope[1], v = g.id(), word = g.pick("tidy", "beyond", "maybe", "soon", "crisp", "plenty", "rusty", "wobbly");
+        String in = scope[1], v = g.id(), word = g.pick("done", "found", "missing", "total", "result", "starting", "finished", "saved");
         String head = scope[0] + g.filler(in.length() / 4, 0, 1) + in + v + " = " + g.func() + "(" + g.id() + ")\n" + in + "print(";
         String q = g.pick("\"", "'"), text = g.words(1, 3);
         return new Pair(head + "f" + q + text + " {", v, head + q + text, " " + word);
@@ -446,7 +443,7 @@ public final class PaperTasks {
     private static Pair enumerateRange(Gen g) {
         String[] scope = g.scope();
         String in = scope[1], head = scope[0] + g.filler(in.length() / 4, 0, 1) + in;
-        String i = g.pick("ix", "nth", "slot", "tick"), v = g.id();
+        String i = g.pick("i", "j", "k", "n", "idx", "pos"), v = g.id();
         return pair("enumerate_range", head + "for " + i + ", " + v + " in", 0, head + "for " + i + " in", 1);
     }
 
