@@ -148,7 +148,7 @@ public final class ReportHtml {
         int tried = list(e.tasks()).size();
         h.append("<p><span class=\"big\" id=\"edge-ratio\">").append(ratioText(edges.geoMean())).append("</span> ")
                 .append("geometric-mean edge ratio edges(dense) / edges(sparse) at target loss ")
-                .append(esc(Svg.num(e.mainTarget()))).append(", over <span id=\"edge-ratio-tasks\">").append(edges.tasks())
+                .append(esc(plain(e.mainTarget()))).append(", over <span id=\"edge-ratio-tasks\">").append(edges.tasks())
                 .append("</span> of ").append(tried).append(" tasks where both models reached the target.</p>\n");
         h.append("<p>Node ratio nodes(dense) / nodes(sparse): <b id=\"node-ratio\">").append(ratioText(nodes.geoMean()))
                 .append("</b> over ").append(nodes.tasks()).append(" tasks.</p>\n");
@@ -162,7 +162,7 @@ public final class ReportHtml {
                 if (s != null && d != null && s.reached() && d.reached()) {
                     pairs++;
                     if (s.edges() >= d.edges()) {
-                        notSmaller.add(t.task() + " at " + Svg.num(target) + " (" + count(s.edges()) + " vs "
+                        notSmaller.add(t.task() + " at " + plain(target) + " (" + count(s.edges()) + " vs "
                                 + count(d.edges()) + " edges)");
                     }
                 }
@@ -292,7 +292,7 @@ public final class ReportHtml {
                 }
                 String c = color(e, ms.get(i), i);
                 p.line(series.get(i), c, 2, 1, 0);
-                legend.add(new Svg.Entry(ms.get(i).id() + " (" + ms.get(i).mode() + ")", c, Svg.Entry.BOLD));
+                legend.add(new Svg.Entry(ms.get(i).id() + " (" + ms.get(i).mode() + ")", c, Svg.Entry.LINE));
             }
             h.append(p.legend(legend).end());
         }
@@ -310,14 +310,14 @@ public final class ReportHtml {
         List<Double> targets = list(e.targets());
         h.append("<p class=\"caption\">Kept nodes / edges of each circuit (linked to its directory when written), and the ")
                 .append("ratio edges(dense)/edges(sparse). A task is solved when both unpruned losses are at most ")
-                .append(esc(Svg.num(e.solvedBelow()))).append(". The main target is highlighted.</p>\n");
+                .append(esc(plain(e.solvedBelow()))).append(". The main target is highlighted.</p>\n");
         h.append("<div class=\"scroll\"><table id=\"task-table\">\n<tr><th class=\"l\" rowspan=\"2\">task</th>")
                 .append("<th colspan=\"2\">unpruned loss</th><th rowspan=\"2\">solved?</th>");
         for (double t : targets) {
             h.append("<th colspan=\"3\"").append(isMain(e, t) ? " class=\"main\"" : "").append(">target ")
-                    .append(esc(Svg.num(t))).append("</th>");
+                    .append(esc(plain(t))).append("</th>");
         }
-        h.append("<th colspan=\"2\">necessity at ").append(esc(Svg.num(e.mainTarget()))).append("</th></tr>\n<tr>")
+        h.append("<th colspan=\"2\">necessity at ").append(esc(plain(e.mainTarget()))).append("</th></tr>\n<tr>")
                 .append("<th>sparse</th><th>dense</th>");
         for (double t : targets) {
             String c = isMain(e, t) ? " class=\"main\"" : "";
@@ -437,7 +437,7 @@ public final class ReportHtml {
     }
 
     private static void edgeBars(StringBuilder h, Experiment e) {
-        h.append("<section id=\"edge-bars\">\n<h2>Edges per task at target ").append(esc(Svg.num(e.mainTarget())))
+        h.append("<section id=\"edge-bars\">\n<h2>Edges per task at target ").append(esc(plain(e.mainTarget())))
                 .append("</h2>\n");
         List<TaskResult> shown = new ArrayList<>();
         Range yr = new Range();
@@ -454,12 +454,12 @@ public final class ReportHtml {
             }
         }
         String label = "edges per task at the main target, sparse and dense";
-        int group = 56, width = Math.max(480, 90 + group * shown.size()), height = 360;
+        int group = 56, width = Math.max(560, 210 + group * shown.size()), height = 360;
         if (yr.empty()) {
             h.append(Svg.noData(width, height, label));
         } else {
-            Svg p = new Svg(width, height, 64, 16, 14, 96, label);
-            p.axes(null, Svg.Axis.log2(yr.lo, yr.hi, "circuit edges (log2)"));
+            Svg p = new Svg(width, height, 64, 130, 14, 96, label); // the legend sits right of the bars
+            p.axes(null, Svg.Axis.log2(yr.lo / 2, yr.hi, "circuit edges (log2)")); // the smallest bar keeps a visible height
             double slot = (p.plotRight() - p.plotLeft()) / shown.size(), bw = Math.min(20, slot * 0.35);
             for (int i = 0; i < shown.size(); i++) {
                 TaskResult t = shown.get(i);
@@ -469,8 +469,8 @@ public final class ReportHtml {
                 bar(p, d, mid + 1, bw, DENSE, t.task() + " dense");
                 p.text(mid, p.plotBottom() + 14, "end", -35, "#222", t.task());
             }
-            h.append(p.legend(List.of(new Svg.Entry("sparse", SPARSE, Svg.Entry.BOLD),
-                    new Svg.Entry("dense", DENSE, Svg.Entry.BOLD))).end());
+            h.append(p.legend(List.of(new Svg.Entry("sparse", SPARSE, Svg.Entry.BOX),
+                    new Svg.Entry("dense", DENSE, Svg.Entry.BOX))).end());
         }
         h.append("\n<p class=\"caption\">Side by side for each task pruned at the main target; \"n/r\" marks a model ")
                 .append("that did not reach it.</p>\n</section>\n");
@@ -536,11 +536,11 @@ public final class ReportHtml {
             }
         }
         if (bad.isEmpty()) {
-            h.append("<p>None: every task's unpruned loss is at most ").append(esc(Svg.num(e.solvedBelow())))
+            h.append("<p>None: every task's unpruned loss is at most ").append(esc(plain(e.solvedBelow())))
                     .append(" in both models.</p>\n</section>\n");
             return;
         }
-        h.append("<p>Unpruned held-out loss above ").append(esc(Svg.num(e.solvedBelow())))
+        h.append("<p>Unpruned held-out loss above ").append(esc(plain(e.solvedBelow())))
                 .append(" (or not measured) in at least one model; such tasks have no circuit in that model.</p>\n")
                 .append("<ul class=\"unsolved\">\n");
         for (TaskResult t : bad) {
@@ -648,6 +648,11 @@ public final class ReportHtml {
     /** A dense/sparse ratio as printed in the report, e.g. {@code 14.23×}; "n/a" when undefined. */
     static String ratioText(double r) {
         return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f×", r) : "n/a";
+    }
+
+    /** A setting-like number (target, threshold) as written: shortest form, "n/a" when not finite. */
+    static String plain(double v) {
+        return Double.isFinite(v) ? Svg.num(v) : "n/a";
     }
 
     static String loss(double v) {

@@ -277,6 +277,8 @@ final class Svg {
         static final String THIN = "thin";
         static final String BOLD = "bold";
         static final String DOT = "dot";
+        static final String LINE = "line";
+        static final String BOX = "box";
     }
 
     /** A legend box in the top-right corner of the plot area. */
@@ -286,7 +288,7 @@ final class Svg {
         }
         int longest = entries.stream().mapToInt(e -> e.label().length()).max().orElse(0);
         double w = 34 + Math.min(longest, 40) * 6.2, h = 8 + entries.size() * 16;
-        double bx = width - right - w - 6, by = top + 6;
+        double bx = right >= w + 12 ? width - right + 8 : width - right - w - 6, by = top + 6; // in a wide right margin when there is one
         sb.append("<g class=\"legend\" font-size=\"11\">\n<rect x=\"").append(num(bx)).append("\" y=\"").append(num(by))
                 .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
                 .append("\" fill=\"#fff\" fill-opacity=\"0.9\" stroke=\"#ccc\"/>\n");
@@ -294,6 +296,11 @@ final class Svg {
             Entry e = entries.get(i);
             double cy = by + 12 + i * 16;
             switch (e.style()) {
+                case Entry.LINE -> sb.append("<line x1=\"").append(num(bx + 6)).append("\" x2=\"").append(num(bx + 24))
+                        .append("\" y1=\"").append(num(cy)).append("\" y2=\"").append(num(cy)).append("\" stroke=\"")
+                        .append(e.color()).append("\" stroke-width=\"2\"/>");
+                case Entry.BOX -> sb.append("<rect x=\"").append(num(bx + 9)).append("\" y=\"").append(num(cy - 5))
+                        .append("\" width=\"12\" height=\"10\" fill=\"").append(e.color()).append("\"/>");
                 case Entry.DOT -> sb.append("<circle cx=\"").append(num(bx + 15)).append("\" cy=\"").append(num(cy))
                         .append("\" r=\"3\" fill=\"").append(e.color()).append("\" opacity=\"0.35\"/>");
                 case Entry.BOLD -> sb.append("<line x1=\"").append(num(bx + 6)).append("\" x2=\"").append(num(bx + 24))
