@@ -81,22 +81,6 @@ final class Svg {
             }
             return num(v);
         }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Axis a && a.min == min && a.max == max && a.log2 == log2
-                    && java.util.Arrays.equals(a.ticks, ticks) && java.util.Objects.equals(a.label, label);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Objects.hash(min, max, log2, java.util.Arrays.hashCode(ticks), label);
-        }
-
-        @Override
-        public String toString() {
-            return "Axis[" + min + ".." + max + (log2 ? " log2" : "") + " " + java.util.Arrays.toString(ticks) + "]";
-        }
     }
 
     private final StringBuilder sb = new StringBuilder();
