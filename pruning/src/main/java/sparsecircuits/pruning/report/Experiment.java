@@ -41,6 +41,40 @@ public record Experiment(String title, String createdUtc, String machine, Map<St
      */
     public record Model(String id, String mode, int dModel, long params, long nonzeros, double valLoss, double seconds,
                         List<double[]> trainCurve, List<double[]> valCurve, List<double[]> l0Curve) {
+
+        /** Compares the curves by content: a record's own equals would compare the {@code double[]} points by identity. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Model m && java.util.Objects.equals(id, m.id) && java.util.Objects.equals(mode, m.mode)
+                    && dModel == m.dModel && params == m.params && nonzeros == m.nonzeros
+                    && Double.compare(valLoss, m.valLoss) == 0 && Double.compare(seconds, m.seconds) == 0
+                    && sameCurve(trainCurve, m.trainCurve) && sameCurve(valCurve, m.valCurve) && sameCurve(l0Curve, m.l0Curve);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, mode, dModel, params, nonzeros, valLoss, seconds, curveHash(trainCurve),
+                    curveHash(valCurve), curveHash(l0Curve));
+        }
+
+        private static boolean sameCurve(List<double[]> a, List<double[]> b) {
+            if (a == null || b == null) {
+                return a == b;
+            }
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int curveHash(List<double[]> c) {
+            return c == null ? 0 : java.util.Arrays.deepHashCode(c.toArray());
+        }
     }
 
     /**
