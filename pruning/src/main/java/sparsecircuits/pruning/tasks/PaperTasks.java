@@ -255,9 +255,9 @@ public final class PaperTasks {
             return sb.toString();
         }
 
-        /** A function header with 0–2 parameters, or nothing (module level): returns {header, body indent}. */
+        /** A function header with 0–2 parameters, or one module-level statement: returns {header, body indent}. */
         String[] scope() {
-            if (chance(0.3)) return new String[] {"", ""};
+            if (chance(0.3)) return new String[] {statement(0), ""}; // module level, after one statement: never a bare cue
             StringBuilder sig = new StringBuilder("def ").append(func()).append('(');
             int n = between(0, 1);
             for (int i = 0; i < n; i++) sig.append(i > 0 ? ", " : "").append(id());
