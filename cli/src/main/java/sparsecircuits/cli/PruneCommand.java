@@ -113,7 +113,7 @@ final class PruneCommand implements Command {
             for (int i = 0; i < bs.size(); i++) System.arraycopy(bs.get(i), 0, resampleFrom, i * bs.get(0).length, bs.get(0).length);
             pruner.resamplingFrom(resampleFrom, seed);
         }
-        Outcome real = pruneOnce(pruner, model, train, held, s, target, "prune", ctx);
+        Pruner.Outcome real = pruneOnce(pruner, model, train, held, s, target, "prune", ctx);
         // in place of CARBS (SPEC §4.8): a seeded random search around the settings, keeping the smallest circuit
         int trials = (int) o.number("--search", 0);
         java.util.SplittableRandom hr = new java.util.SplittableRandom(seed ^ 0x5EA4C4L);
@@ -122,7 +122,7 @@ final class PruneCommand implements Command {
             Pruner.Settings t = new Pruner.Settings(s.kCoef() * Math.pow(10, hr.nextDouble(-1, 1)), s.lr() * Math.pow(10, hr.nextDouble(-0.5, 0.5)),
                     s.initNoiseScale(), s.initNoiseBias() * Math.pow(10, hr.nextDouble(-0.5, 0.5)), s.weightDecay(), s.beta2(), s.temperature(),
                     s.steps(), s.batchPairs(), seed + 1 + i);
-            Outcome c = pruneOnce(pruner, model, train, held, t, target, "search " + (i + 1) + "/" + trials, ctx);
+            Pruner.Outcome c = pruneOnce(pruner, model, train, held, t, target, "search " + (i + 1) + "/" + trials, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("k_coef", t.kCoef());
             m.put("lr", t.lr());
@@ -189,26 +189,25 @@ final class PruneCommand implements Command {
             long limit = 2L * circuit.edges().size();
             trustworthy = true;
             // 1. a randomly initialised model with the same per-tensor nonzero counts (its own node means)
-            Gpt random = new Gpt(model.config(), seed + 7919);
-            for (var p : model.parameterList()) if (p.isSparse() && p.nnz() < p.numel()) random.parameter(p.name()).sparsify(p.nnz(), 0);
+            Gpt random = Pruner.randomLike(model, seed + 7919);
             NodeMeans rMeans = ablation == NodeMask.Ablation.MEAN ? means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir)) : null;
             Pruner rp = new Pruner(random, rMeans, ablation, kernels);
             if (resampleFrom != null) rp.resamplingFrom(resampleFrom, seed);
-            Outcome r = pruneOnce(rp, random, train, held, s, target, "control: random init", ctx);
-            controls.put("random_init", r.json(limit));
+            Pruner.Outcome r = pruneOnce(rp, random, train, held, s, target, "control: random init", ctx);
+            controls.put("random_init", json(r, limit));
             trustworthy &= !r.flags(limit);
             // 2. the inverted task: every pair's targets swapped (not defined for single-target tasks)
             if (task.singleTarget()) {
                 controls.put("inverted_task", "not applicable (single-target task)");
             } else {
-                Outcome inv = pruneOnce(pruner, model, invert(train), invert(held), s, target, "control: inverted task", ctx);
-                controls.put("inverted_task", inv.json(limit));
+                Pruner.Outcome inv = pruneOnce(pruner, model, Pruner.inverted(train), Pruner.inverted(held), s, target, "control: inverted task", ctx);
+                controls.put("inverted_task", json(inv, limit));
                 trustworthy &= !inv.flags(limit);
             }
             // 3. zero instead of mean ablation (reported, never a flag)
             if (ablation == NodeMask.Ablation.MEAN) {
-                Outcome z = pruneOnce(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), model, train, held, s, target, "control: zero ablation", ctx);
-                controls.put("zero_ablation", z.json(Long.MAX_VALUE));
+                Pruner.Outcome z = pruneOnce(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), model, train, held, s, target, "control: zero ablation", ctx);
+                controls.put("zero_ablation", json(z, Long.MAX_VALUE));
             }
             controls.put("trustworthy", trustworthy);
             controls.put("rule", "not trustworthy when the random-init or inverted-task control reaches the target with at most 2x the circuit's edges");
@@ -265,46 +264,33 @@ final class PruneCommand implements Command {
         return bs;
     }
 
-    /** One pruning: the bisection, and the circuit at its k (null when the target is out of reach). */
-    record Outcome(Pruner.Bisection bisection, Map<String, Tensor> gates, Circuit circuit) {
-        boolean reached() {
-            return bisection.k() >= 0;
+    /** An outcome as circuit.json reports a control; {@code limit} = 2× the real circuit's edges (MAX_VALUE: no flag). */
+    static Map<String, Object> json(Pruner.Outcome o, long limit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reached_target", o.reached());
+        m.put("task_loss_full", o.bisection().fullLoss());
+        if (o.reached()) {
+            m.put("nodes", o.circuit().nodes());
+            m.put("edges", (long) o.circuit().edges().size());
+            m.put("task_loss_circuit", o.bisection().loss());
         }
-
-        /** Whether this control undermines a circuit with limit/2 edges. */
-        boolean flags(long limit) {
-            return reached() && circuit.edges().size() <= limit;
-        }
-
-        Map<String, Object> json(long limit) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("reached_target", reached());
-            m.put("task_loss_full", bisection.fullLoss());
-            if (reached()) {
-                m.put("nodes", circuit.nodes());
-                m.put("edges", (long) circuit.edges().size());
-                m.put("task_loss_circuit", bisection.loss());
-            }
-            if (limit != Long.MAX_VALUE) m.put("flags_circuit", flags(limit));
-            return m;
-        }
+        if (limit != Long.MAX_VALUE) m.put("flags_circuit", o.flags(limit));
+        return m;
     }
 
-    private static Outcome pruneOnce(Pruner pruner, Gpt model, List<TaskLoss.Sequence> train, List<TaskLoss.Sequence> held,
-                                     Pruner.Settings s, double target, String label, CommandContext ctx) {
+    /** Mask training with a progress line, then the bisection and the circuit. */
+    static Pruner.Outcome pruneOnce(Pruner pruner, Gpt model, List<TaskLoss.Sequence> train, List<TaskLoss.Sequence> held,
+                                    Pruner.Settings s, double target, String label, CommandContext ctx) {
         long total = NodeLocation.count(model.config());
         ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), label);
         long every = Math.max(1, s.steps() / 10);
-        Map<String, float[]> tau = pruner.train(train, s, (step, steps, loss, kept) -> {
+        Pruner.Outcome o = pruner.prune(train, held, s, target, (step, steps, loss, kept) -> {
             if (ctx.errIsTerminal() || step % every == 0 || step == steps) {
                 line.step(step - 1, steps, String.format(Locale.ROOT, "task loss %.4f, kept %,d of %,d nodes", loss, kept, total));
             }
         });
         line.close();
-        Pruner.Bisection b = pruner.bisect(tau, held, target);
-        if (b.k() < 0) return new Outcome(b, null, null);
-        Map<String, Tensor> gates = pruner.topK(tau, b.k());
-        return new Outcome(b, gates, Circuit.of(model, gates));
+        return o;
     }
 
     private static Map<String, Object> delta(Pruner.Delta d) {
@@ -315,10 +301,4 @@ final class PruneCommand implements Command {
         return m;
     }
 
-    /** Every binary sequence with its two targets swapped (A must now predict target B, and B target A). */
-    static List<TaskLoss.Sequence> invert(List<TaskLoss.Sequence> seqs) {
-        List<TaskLoss.Sequence> out = new ArrayList<>();
-        for (TaskLoss.Sequence q : seqs) out.add(new TaskLoss.Sequence(q.tokens(), q.other(), q.correct(), q.kind()));
-        return out;
-    }
 }

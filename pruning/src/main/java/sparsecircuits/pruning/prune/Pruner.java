@@ -255,6 +255,52 @@ public final class Pruner {
         return out;
     }
 
+    /** One whole pruning: trained τ, the bisection, and the circuit at its k (gates and circuit null when out of reach). */
+    public record Outcome(Map<String, float[]> tau, Bisection bisection, Map<String, Tensor> gates,
+                          sparsecircuits.pruning.circuit.Circuit circuit) {
+        public boolean reached() {
+            return bisection.k() >= 0;
+        }
+
+        /** Whether this outcome, as a control, undermines a real circuit: it reached the target with ≤ {@code limit} edges. */
+        public boolean flags(long limit) {
+            return reached() && circuit.edges().size() <= limit;
+        }
+    }
+
+    /** Mask training, then the bisection to {@code target} on the held-out sequences, then the circuit at that k. */
+    public Outcome prune(List<TaskLoss.Sequence> train, List<TaskLoss.Sequence> heldOut, Settings s, double target, Listener listener) {
+        Map<String, float[]> tau = train(train, s, listener);
+        return outcome(tau, heldOut, target);
+    }
+
+    /** The circuit for {@code target} from an already trained τ (one mask training serves a sweep of targets). */
+    public Outcome outcome(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
+        Bisection b = bisect(tau, heldOut, target);
+        if (b.k() < 0) return new Outcome(tau, b, null, null);
+        Map<String, Tensor> gates = topK(tau, b.k());
+        return new Outcome(tau, b, gates, sparsecircuits.pruning.circuit.Circuit.of(model, gates));
+    }
+
+    /**
+     * The random-init control's model (SPEC §7.3): the same architecture freshly initialised with {@code seed}, each
+     * sparse tensor cut to the trained model's nonzero count by magnitude (the same per-tensor L0).
+     */
+    public static Gpt randomLike(Gpt trained, long seed) {
+        Gpt random = new Gpt(trained.config(), seed);
+        for (var p : trained.parameterList()) {
+            if (p.isSparse() && p.nnz() < p.numel()) random.parameter(p.name()).sparsify(p.nnz(), 0);
+        }
+        return random;
+    }
+
+    /** Every binary sequence with its two targets swapped: the inverted-task control (A must now predict target B). */
+    public static List<TaskLoss.Sequence> inverted(List<TaskLoss.Sequence> seqs) {
+        List<TaskLoss.Sequence> out = new ArrayList<>();
+        for (TaskLoss.Sequence q : seqs) out.add(new TaskLoss.Sequence(q.tokens(), q.other(), q.correct(), q.kind()));
+        return out;
+    }
+
     /** Smallest k (by τ rank) whose circuit's held-out loss is ≤ target; binary search over [0, nodes]. */
     public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
         long total = NodeLocation.count(model.config());
