@@ -1,6 +1,5 @@
 package sparsecircuits.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,98 +18,45 @@ final class DemoCommand implements Command {
         return "demo";
     }
 
+    /** The demo's tasks: the quote task (with the controls) and those the small models solve most often. */
+    static final List<String> TASKS = List.of("single_double_quote", "while_return_true", "fstring_brace", "if_equals", "var_if",
+            "indent_for", "lambda_func", "bracket_counting");
+
     @Override
     public String summary() {
-        return "train a small weight-sparse GPT on the embedded corpus, evaluate and sample it, prune one task's circuit (~3 min)";
+        return "the experiment at laptop size: sparse + 3 dense models, circuits of the solved tasks, controls, report.html (~10 min)";
     }
 
     @Override
     public String description() {
-        return "Trains the default sparse model of 'train' (2 layers, d_model 128, pfrac 1/4 of a width-64 base, AbsTopK\n"
-                + "1/4, sink, bigram table; 1500 steps of 16 × 64 tokens, about 1.5 min on 2 cores) on the embedded synthetic Python corpus into\n"
-                + "--out, then prints its validation loss next to unigram and bigram baselines ('eval') and a sample\n"
-                + "('sample'), the unpruned task loss of four tasks, and the circuit of the best-solved one ('prune', into\n"
-                + "--out/circuits/TASK). A finished demo run in --out is reused; an interrupted one is resumed.\n"
-                + "The loss-matched dense baseline, the controls on every task and the report come with the circuits issue.";
+        return "Runs 'experiment' at the size a 10-minute budget allows on 2 cores: the default weight-sparse model (2 layers,\n"
+                + "d_model 128, pfrac 1/4 of a width-64 base, AbsTopK 1/4, sink, bigram table) and dense models of width 32, 48\n"
+                + "and 64 trained for --steps steps of 16 × 64 tokens on the embedded synthetic Python corpus; the dense model\n"
+                + "closest in validation loss is the loss-matched baseline. Then " + TASKS.size() + " tasks are evaluated on both; every task\n"
+                + "both solve is pruned in both at targets 0.3, 0.15 and 0.08, with the controls (random-init model, inverted task,\n"
+                + "zero ablation) on single_double_quote. Writes --out/models, --out/circuits, experiment.json and report.html,\n"
+                + "and prints where the report is. Finished models are reused and an interrupted run resumes.";
     }
 
     @Override
     public Options options() {
         return new Options(name())
                 .option("--out", "DIR", "run directory (default " + DEFAULT_OUT + ")")
-                .number("--steps", "N", "training steps (default 1500)", 1, 1e9, "1500");
+                .number("--steps", "N", "training steps of every model (default " + STEPS + ")", 1, 1e9, Long.toString(STEPS));
     }
+
+    static final long STEPS = 3000;
 
     @Override
     public int run(Options.Parsed options, CommandContext ctx) {
         Path dir = Path.of(options.value("--out", DEFAULT_OUT));
-        String steps = String.valueOf((long) options.number("--steps", 1500));
-        ctx.err().println("demo: weight-sparse GPT on the embedded synthetic Python corpus, into " + dir);
-        int status;
-        if (Files.exists(dir.resolve("train-state.bin"))) {
-            ModelDir.Progress progress = ModelDir.progress(dir);
-            long done = progress == null ? 0 : progress.stepsDone();
-            if (done >= Long.parseLong(steps)) {
-                ctx.err().println("demo: " + dir + " already holds a finished run of " + done + " steps; reusing it (delete it to train again)");
-                status = 0;
-            } else {
-                status = sub(new ResumeCommand(), ctx, "--run", dir.toString(), "--steps", steps);
-            }
-        } else {
-            status = sub(new TrainCommand(), ctx, "--out", dir.toString(), "--steps", steps);
-        }
-        if (status != 0) return status;
+        ctx.err().println("demo: sparse vs dense circuits on the embedded synthetic Python corpus, into " + dir);
+        ExperimentCommand.Plan plan = new ExperimentCommand.Plan(dir, (long) options.number("--steps", STEPS), List.of(32, 48, 64), TASKS,
+                List.of(0.3, 0.15, 0.08), 0.15, 150, 128, List.of("single_double_quote"), 0.05, 0, "sparse-circuits demo: weight-sparse vs dense circuits");
+        int status = ExperimentCommand.run(plan, ctx);
         ctx.out().println();
-        status = sub(new EvalCommand(), ctx, "--model", dir.toString());
-        if (status != 0) return status;
-        ctx.out().println();
-        ctx.out().println("sample (temperature 0.8, seed 0):");
-        status = sub(new SampleCommand(), ctx, "--model", dir.toString(), "--prompt", "def ", "--tokens", "120",
-                "--temperature", "0.8", "--seed", "0");
-        ctx.out().println();
-        if (status != 0) return status;
-        status = circuit(dir, ctx);
-        ctx.out().println();
-        ctx.out().println("next: 'sparse-circuits inspect --model " + dir + "' for the L0 per tensor, 'tasks' for the task suite,");
-        ctx.out().println("'prune --help' for pruning options, 'kernels-info' for the kernels.");
+        ctx.out().println("next: open the report in a browser; 'sparse-circuits experiment --help' for the full-size run,");
+        ctx.out().println("'prune --help' to prune one model and task yourself, 'inspect --model DIR' for a model's L0 per tensor.");
         return status;
-    }
-
-    /** Four tasks' unpruned held-out losses, then the circuit of the best-solved one (issue 5 brings the full experiment). */
-    private static int circuit(Path dir, CommandContext ctx) {
-        var model = ModelDir.model(dir);
-        var bpe = ModelDir.tokenizer(dir, model);
-        var ops = new sparsecircuits.autograd.graph.Ops(Main.kernels().kernels(), null).sparseBelow(1.0);
-        String best = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        ctx.out().println("tasks (unpruned task loss on 64 held-out pairs; solved means ≤ 0.05):");
-        for (String name : List.of("else_elif", "indent_for", "while_return_true", "single_double_quote")) {
-            var task = sparsecircuits.pruning.tasks.PaperTasks.byName(name).orElseThrow();
-            var seqs = TasksCommand.sequences(task, sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, 64, 0, bpe, ctx, "demo");
-            var r = sparsecircuits.pruning.loss.TaskLoss.evaluate(model, seqs, ops, sparsecircuits.model.gpt.Hook.NONE);
-            ctx.out().printf(java.util.Locale.ROOT, "  %-20s loss %.3f  accuracy %.3f%n", name, r.loss(), r.accuracy());
-            if (r.loss() < bestLoss) {
-                bestLoss = r.loss();
-                best = name;
-            }
-        }
-        // the paper prunes to 0.15; a model this small may not get there, so the demo's target is its own loss + 25%
-        double target = Math.max(0.15, Math.ceil(bestLoss * 1.25 * 100) / 100);
-        ctx.out().printf(java.util.Locale.ROOT, "%npruning %s to task loss %.2f%s:%n", best, target,
-                target > 0.15 ? " (the paper's 0.15 needs a better-trained model than this demo's)" : "");
-        return sub(new PruneCommand(), ctx, "--model", dir.toString(), "--task", best, "--target", Double.toString(target),
-                "--steps", "200", "--node-deltas", "32", "--out", dir.resolve("circuits").resolve(best).toString());
-    }
-
-    private static int sub(Command c, CommandContext ctx, String... args) {
-        Options.Parsed p = c.options().parse(new ArrayList<>(List.of(args)));
-        c.check(p);
-        try {
-            return c.run(p, ctx);
-        } catch (UserError e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(c.name() + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -189,6 +189,9 @@ public final class SyntheticPython implements Iterable<String> {
         }
     }
 
+    /** Fraction of documents that are idiom drills ({@link Gen#drill}); tunable by the system property for experiments. */
+    static final double DRILLS = Double.parseDouble(System.getProperty("sparsecircuits.corpus.drills", "0"));
+
     private static final String[] WORDS = {
         "item", "value", "count", "total", "result", "node", "graph", "seen", "queue", "name", "size", "path",
         "data", "line", "text", "key", "cost", "buffer", "index", "record", "entry", "row", "column", "cell",
@@ -426,6 +429,7 @@ public final class SyntheticPython implements Iterable<String> {
         String document() {
             sb = new StringBuilder();
             vars = new ArrayList<>();
+            if (DRILLS > 0 && r.chance(DRILLS)) return drill();
             if (r.chance(0.35)) line(0, "\"\"\"" + capital(textContent()) + "\"\"\"");
             if (r.chance(0.6)) {
                 int n = between(1, 3);
@@ -454,6 +458,44 @@ public final class SyntheticPython implements Iterable<String> {
                 line(0, "if __name__ == \"__main__\":");
                 block(1, between(1, 3), false, false);
             }
+            return sb.toString();
+        }
+
+        /**
+         * An idiom document (the paper's "simple idioms" component, SPEC §8.1): one function or module-level block
+         * of 6–14 statements drawn only from the task phenomena (strings in calls, set/"" accumulators, loop headers,
+         * if/elif/else, ternaries, flags, list and dict literals, with/open, lambdas, return True/False), no filler.
+         */
+        private String drill() {
+            boolean fn = r.chance(0.6);
+            int d = fn ? 1 : 0;
+            if (fn) {
+                StringBuilder sig = new StringBuilder("def ").append(funcName()).append('(');
+                int n = between(0, 2);
+                for (int i = 0; i < n; i++) sig.append(i > 0 ? ", " : "").append(newVar());
+                line(0, sig.append("):").toString());
+            }
+            for (int i = between(6, 14); i > 0; i--) {
+                switch (r.nextInt(13)) {
+                    case 0: case 1: printCall(d); break;
+                    case 2: setOrString(d, fn); break;
+                    case 3: forLoop(d, fn); break;
+                    case 4: whileLoop(d, fn); break;
+                    case 5: ifChain(d, fn, false); break;
+                    case 6: listStatement(d); break;
+                    case 7: dictStatement(d); break;
+                    case 8: { String v = newVar(); line(d, v + " = " + (r.chance(0.5) ? "True" : "False"));
+                        line(d, "if " + v + " == " + (r.chance(0.5) ? "True" : "False") + ":"); body(d + 1, fn, false); break; }
+                    case 9: lambda(d); break;
+                    case 10: line(d, newVar() + " = " + expr() + " if " + condition() + " else " + expr()); break;
+                    case 11: withOpen(d, fn); break;
+                    default:
+                        if (fn) { line(d, "if " + condition() + ":"); line(d + 1, r.chance(0.7) ? "return True" : "return False"); }
+                        else line(d, "print(" + fstring() + ")");
+                        break;
+                }
+            }
+            if (fn) line(d, r.chance(0.5) ? "return True" : "return " + var());
             return sb.toString();
         }
 
