@@ -15,6 +15,7 @@ import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.model.train.TokenData;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.pruning.loss.TaskLoss;
 
 import sparsecircuits.pruning.tasks.Task;
@@ -55,22 +56,30 @@ final class EvalCommand implements Command {
                 .number("--batch", "N", "windows per batch (default: the run's batch, else 16)", 1, 4096, "16")
                 .number("--ngram-tokens", "N", "training tokens counted for the baselines (default 1000000)", 1000, 1e8, "1000000")
                 .option("--task", "NAME|FILE", "instead: task loss and accuracy of the unpruned model on a task's held-out pairs")
+                .option("--circuit", "DIR", "with --task (or alone: the circuit's own task): the task loss of a saved circuit, its other nodes ablated as when it was pruned")
                 .number("--pairs", "N", "with --task: held-out pairs (default 128)", 1, 1e6, "128")
                 .flag("--json", "print one JSON object instead of the table");
     }
 
     /** SPEC §4.5 task loss (per-sequence mean) and accuracy of the unpruned model on held-out pairs. */
     private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
-        Task task = TasksCommand.resolve(o.value("--task", ""));
+        sparsecircuits.pruning.circuit.CircuitFiles.Loaded circuit = null;
+        TaskLoss.HookFor hook = (b, t) -> Hook.NONE;
+        if (o.has("--circuit")) {
+            circuit = sparsecircuits.pruning.circuit.CircuitFiles.load(Path.of(o.value("--circuit", "")), dir.resolve(ModelFiles.WEIGHTS));
+            hook = circuitHook(circuit);
+        }
+        String taskName = o.value("--task", circuit == null ? "" : String.valueOf(circuit.run().get("task")));
+        Task task = TasksCommand.resolve(taskName);
         int n = (int) o.number("--pairs", 128);
         var seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, n, 0, bpe, ctx, "eval");
-        var res = TaskLoss.evaluate(model, seqs,
-                new Ops(Main.kernels().kernels(), null).sparseBelow(1.0), Hook.NONE);
+        var res = TaskLoss.evaluate(model, seqs, new Ops(Main.kernels().kernels(), null).sparseBelow(1.0), hook);
         if (o.has("--json")) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("schema", "sparse-circuits/task-eval/1");
             m.put("model", dir.toString());
             m.put("task", task.name());
+            if (circuit != null) m.put("circuit", o.value("--circuit", ""));
             m.put("pairs", (long) seqs.size() / 2);
             m.put("sequences", (long) res.sequences());
             m.put("task_loss", res.loss());
@@ -78,12 +87,33 @@ final class EvalCommand implements Command {
             ctx.out().println(Json.writePretty(m));
         } else {
             ctx.out().printf(Locale.ROOT, "task      %s (%s)%n", task.name(), task.singleTarget() ? "single target" : "binary");
+            if (circuit != null) {
+                ctx.out().printf(Locale.ROOT, "circuit   %s: %s nodes, %s edges, %s ablation of the rest%n", o.value("--circuit", ""),
+                        circuit.json().get("nodes"), circuit.json().get("edges"), circuit.run().getOrDefault("ablation", "mean"));
+            }
             ctx.out().printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", seqs.size() / 2, res.sequences());
             ctx.out().printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", res.loss());
             ctx.out().printf(Locale.ROOT, "accuracy  %.3f%n", res.accuracy());
-            ctx.out().println(res.loss() <= 0.05 ? "solved (loss ≤ 0.05): circuits can be pruned for it" : "not solved (loss > 0.05)");
+            if (circuit == null) ctx.out().println(res.loss() <= 0.05 ? "solved (loss ≤ 0.05): circuits can be pruned for it" : "not solved (loss > 0.05)");
         }
         return 0;
+    }
+
+    /** The mask of a saved circuit: kept nodes pass, the others take the stored means (or zero for zero ablation). */
+    private static TaskLoss.HookFor circuitHook(sparsecircuits.pruning.circuit.CircuitFiles.Loaded c) {
+        String ablation = String.valueOf(c.run().getOrDefault("ablation", "mean"));
+        if (ablation.equals("resample")) {
+            throw new UserError("this circuit was pruned under resample ablation, which eval cannot replay", "prune it again with --ablation mean or zero");
+        }
+        Map<String, sparsecircuits.autograd.graph.Tensor> gates = new LinkedHashMap<>();
+        c.masks().forEach((k, v) -> gates.put(k, sparsecircuits.autograd.graph.Tensor.constant(v, v.length)));
+        boolean zero = ablation.equals("zero");
+        if (!zero && c.means().size() != c.masks().size()) {
+            throw new UserError("the circuit bundle has no means for some locations", "prune it again: circuit.safetensors is incomplete");
+        }
+        var mask = new sparsecircuits.pruning.nodes.NodeMask(gates, zero ? null : sparsecircuits.pruning.nodes.NodeMeans.of(c.means(), 0),
+                zero ? sparsecircuits.pruning.nodes.NodeMask.Ablation.ZERO : sparsecircuits.pruning.nodes.NodeMask.Ablation.MEAN);
+        return (b, t) -> mask;
     }
 
     @Override
@@ -97,7 +127,7 @@ final class EvalCommand implements Command {
         Path dir = ModelDir.require(o, name());
         Gpt model = ModelDir.model(dir);
         ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
-        if (o.has("--task")) return taskEval(o, ctx, dir, model, bpe);
+        if (o.has("--task") || o.has("--circuit")) return taskEval(o, ctx, dir, model, bpe);
         TrainConfig tc = ModelDir.trainConfig(dir);
         Corpus corpus = corpus(o.value("--corpus", null), tc);
         int batch = (int) o.number("--batch", tc != null ? tc.batch() : DEFAULT_BATCH);

@@ -50,7 +50,8 @@ final class PruneCommand implements Command {
                 + "smallest circuit whose task loss reaches --target. The model is frozen and runs on its CSR weights.\n"
                 + "Node means over pretraining tokens are computed once and stored as node-means.safetensors beside the\n"
                 + "model. Writes circuit.json + circuit.safetensors into --out (default runs/<model>/circuits/<task>).\n"
-                + "Exit status 1 when even the unpruned model misses the target (the task is not solved).";
+                + "A model whose unpruned held-out task loss misses the target does not solve the task: one line, exit status 2,\n"
+                + "nothing pruned. 'eval --model DIR --circuit OUT' replays a written circuit.";
     }
 
     @Override
@@ -102,6 +103,12 @@ final class PruneCommand implements Command {
         List<TaskLoss.Sequence> train = TasksCommand.sequences(task, Task.Split.TRAIN, pairs, seed, bpe, ctx, name());
         List<TaskLoss.Sequence> held = TasksCommand.sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx, name());
 
+        // a model that cannot reach the target unpruned has no circuit for it: say so before any mask training
+        double unpruned = TaskLoss.evaluate(model, held, new Ops(kernels, null).sparseBelow(1.0), Hook.NONE).loss();
+        if (unpruned > target) {
+            throw new UserError(String.format(Locale.ROOT, "the model does not solve %s: its unpruned held-out task loss is %.4f, above the target %.4g; nothing pruned",
+                    task.name(), unpruned, target), "train the model longer, or give a --target above " + String.format(Locale.ROOT, "%.3g", unpruned));
+        }
         Pruner.Settings s = new Pruner.Settings(o.number("--k-coef", 1e-4), o.number("--lr", 3e-3), 1e-2, 1e-1, 1e-3, 0.95, 1f,
                 (int) o.number("--steps", 400), 16, seed);
         long total = NodeLocation.count(model.config());

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.model.json.Json;
+import sparsecircuits.pruning.circuit.CircuitFiles;
 
 /** prune through Main.run on a tiny trained model: the bundle it writes, the unsolved case, bad input. */
 class PruneCommandTest {
@@ -55,9 +56,26 @@ class PruneCommandTest {
 
         MainTest.Run unsolved = MainTest.run("prune", "--model", model.toString(), "--task", "if_equals", "--target", "1e-6",
                 "--steps", "2", "--pairs", "8", "--out", tmp.resolve("none").toString());
-        assertEquals(1, unsolved.status(), unsolved.err());
-        assertTrue(unsolved.err().contains("the task is not solved"), unsolved.err());
+        assertEquals(2, unsolved.status(), unsolved.err());
+        assertEquals(1, unsolved.errLines().size(), unsolved.err());
+        assertTrue(unsolved.err().contains("the model does not solve if_equals"), unsolved.err());
         assertTrue(!Files.exists(tmp.resolve("none")), "nothing written for an unsolved task");
+
+        // the circuit replays through eval with the loss prune reported; another model's circuit is refused with both hashes
+        MainTest.Run replay = MainTest.run("eval", "--model", model.toString(), "--circuit", out.toString(), "--pairs", "4", "--json");
+        assertEquals(0, replay.status(), replay.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rj = (Map<String, Object>) Json.parse(replay.out());
+        assertEquals("if_equals", rj.get("task"));
+        assertEquals(((Number) run.get("task_loss_circuit")).doubleValue(), ((Number) rj.get("task_loss")).doubleValue(), 1e-5,
+                "same held-out pairs (pairs/2 = 4), same mask, same loss");
+        Path other = tmp.resolve("other");
+        assertEquals(0, TrainCommandTest.train(other, "--steps", "2", "--seed", "9").status());
+        MainTest.Run foreign = MainTest.run("eval", "--model", other.toString(), "--circuit", out.toString());
+        assertEquals(2, foreign.status(), foreign.err());
+        assertEquals(1, foreign.errLines().size(), foreign.err());
+        assertTrue(foreign.err().contains("comes from another model") && foreign.err().contains(CircuitFiles.sha256(other.resolve("model.safetensors"))),
+                foreign.err());
     }
 
     @Test

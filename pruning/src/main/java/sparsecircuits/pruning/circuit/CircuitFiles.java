@@ -74,6 +74,46 @@ public final class CircuitFiles {
         AtomicFiles.writeString(dir.resolve(JSON), Json.writePretty(j) + "\n");
     }
 
+    /** A circuit bundle read back: circuit.json as parsed, and per location the mask and (when stored) the means. */
+    public record Loaded(Map<String, Object> json, Map<String, float[]> masks, Map<String, float[]> means) {
+        /** The "run" object of circuit.json (task, ablation, target, losses...). */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> run() {
+            return json.get("run") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+    }
+
+    /**
+     * Reads the bundle in {@code dir} and checks that it was pruned from {@code modelFile}: a circuit of another model
+     * is refused with both SHA-256s in the message.
+     */
+    @SuppressWarnings("unchecked")
+    public static Loaded load(Path dir, Path modelFile) {
+        Path jf = dir.resolve(JSON);
+        if (!Files.isRegularFile(jf)) throw new CheckpointException(jf + ": no circuit here (circuit.json is missing)");
+        Object parsed;
+        try {
+            parsed = Json.read(jf);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(jf + ": not a readable circuit.json (" + e.getMessage() + ")", e);
+        }
+        if (!(parsed instanceof Map<?, ?> raw) || !SCHEMA.equals(raw.get("schema"))) {
+            throw new CheckpointException(jf + ": not a circuit file (schema is not " + SCHEMA + ")");
+        }
+        Map<String, Object> j = (Map<String, Object>) raw;
+        String theirs = String.valueOf(j.get("model_sha256")), ours = sha256(modelFile);
+        if (!ours.equals(theirs)) {
+            throw new CheckpointException(jf + ": the circuit comes from another model (its model_sha256 is " + theirs
+                    + ", " + modelFile + " has " + ours + ")");
+        }
+        Map<String, float[]> masks = new LinkedHashMap<>(), means = new LinkedHashMap<>();
+        for (SafeTensors.Tensor t : SafeTensors.read(dir.resolve(TENSORS)).tensors().values()) {
+            if (t.name().startsWith("mask.")) masks.put(t.name().substring(5), t.data());
+            else if (t.name().startsWith("mean.")) means.put(t.name().substring(5), t.data());
+        }
+        return new Loaded(j, masks, means);
+    }
+
     /** SHA-256 of a file, hex. */
     public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {

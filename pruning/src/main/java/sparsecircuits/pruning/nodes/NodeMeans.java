@@ -29,6 +29,11 @@ public final class NodeMeans {
         this.tokens = tokens;
     }
 
+    /** Means given per location (e.g. read back from a circuit bundle); {@code tokens} is how many they average. */
+    public static NodeMeans of(Map<String, float[]> means, long tokens) {
+        return new NodeMeans(new LinkedHashMap<>(means), tokens);
+    }
+
     /**
      * Runs the model over {@code batches} (each {@code batch × tokens}) without a tape, summing every node location
      * in double. {@code progress} is told each batch index as it finishes.
