@@ -1,0 +1,95 @@
+package sparsecircuits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.pruning.report.Experiment;
+import sparsecircuits.pruning.report.ExperimentJson;
+
+/** experiment through Main.run at toy size: the models, the loss-matched pick, circuits, controls, report; a rerun; bad input. */
+class ExperimentCommandTest {
+
+    private static final String[] TINY = {"--steps", "3", "--dense-widths", "16,32", "--prune-steps", "3", "--pairs", "8",
+        "--targets", "10,5", "--target", "5", "--solved-below", "5"};
+
+    private static MainTest.Run experiment(Path out, String... extra) {
+        List<String> a = new java.util.ArrayList<>(List.of("experiment", "--out", out.toString()));
+        a.addAll(List.of(TINY));
+        a.addAll(List.of(extra));
+        // the toy models: as small as TrainCommandTest's, the sparse one still 2 layers at d_model 128 (the experiment's)
+        return MainTest.run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void runsEverythingWritesTheReportAndKeepsFinishedTasksOnARerun(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("e");
+        MainTest.Run r = experiment(out, "--tasks", "if_equals,var_swap", "--controls", "if_equals,var_swap");
+        assertEquals(0, r.status(), r.err());
+        Experiment e = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
+        assertEquals(List.of("sparse-d128", "dense-d16", "dense-d32"), e.models().stream().map(Experiment.Model::id).toList());
+        // the loss-matched dense model is the one closest in validation loss to the sparse model
+        double s = e.models().get(0).valLoss();
+        Experiment.Model best = e.models().stream().skip(1).min((a, b) -> Double.compare(Math.abs(a.valLoss() - s), Math.abs(b.valLoss() - s))).orElseThrow();
+        assertEquals(best.id(), e.denseId());
+        assertEquals("sparse-d128", e.sparseId());
+        assertEquals(List.of(10.0, 5.0), e.targets());
+        assertEquals(2, e.tasks().size());
+        for (Experiment.TaskResult t : e.tasks()) {
+            assertTrue(t.solved(5), t.task() + " is solved under the toy threshold");
+            assertEquals(2, t.sparse().size());
+            assertEquals(2, t.dense().size());
+            assertEquals(2, t.controls().size(), "controls on both models' circuits");
+            Experiment.Circuit main = t.sparse().get(1);
+            assertTrue(main.reached());
+            assertTrue(Files.isRegularFile(out.resolve(main.path()).resolve("circuit.json")), main.path());
+            assertTrue(Files.isRegularFile(out.resolve("circuits").resolve(e.denseId()).resolve(t.task()).resolve("circuit.safetensors")));
+        }
+        Experiment.TaskResult swap = e.tasks().get(1);
+        assertEquals("var_swap", swap.task());
+        assertEquals(null, swap.controls().get(0).inverted(), "single-target task: no inverted control");
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("if_equals") && html.contains("<svg"), "report names the tasks and draws its plots");
+        assertTrue(r.out().contains("report: "), r.out());
+
+        // a rerun with the same settings reuses the models and keeps both tasks; one more task is added
+        MainTest.Run again = experiment(out, "--tasks", "if_equals,var_swap,for_while", "--controls", "none");
+        assertEquals(0, again.status(), again.err());
+        assertTrue(again.err().contains("reusing it"), again.err());
+        Experiment e2 = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
+        assertEquals(3, e2.tasks().size());
+    }
+
+    @Test
+    void anUnsolvedTaskIsListedNotPruned(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("u");
+        MainTest.Run r = experiment(out, "--tasks", "if_equals", "--solved-below", "1e-6", "--controls", "none", "--dense-widths", "16");
+        assertEquals(0, r.status(), r.err());
+        Experiment e = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
+        Experiment.TaskResult t = e.tasks().get(0);
+        assertFalse(t.solved(e.solvedBelow()));
+        assertTrue(t.sparse().isEmpty() && t.dense().isEmpty(), "an unsolved task is not pruned");
+        assertFalse(Files.exists(out.resolve("circuits")));
+        assertTrue(r.out().contains("not solved"), r.out());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("if_equals"));
+    }
+
+    @Test
+    void badInputGetsOneLine(@TempDir Path tmp) {
+        for (List<String> args : List.of(List.of("--dense-widths", "30"), List.of("--dense-widths", "x"), List.of("--tasks", "bogus_task"),
+                List.of("--tasks", "if_equals", "--controls", "for_while"), List.of("--targets", "0.3,zero"),
+                List.of("--tasks", tmp.resolve("missing.jsonl").toString()))) {
+            List<String> a = new java.util.ArrayList<>(List.of("experiment", "--out", tmp.resolve("b").toString()));
+            a.addAll(args);
+            MainTest.Run r = MainTest.run(a.toArray(String[]::new));
+            assertEquals(2, r.status(), args + ": " + r);
+            assertEquals(1, r.errLines().size(), args + ": " + r.err());
+        }
+        assertFalse(Files.exists(tmp.resolve("b")), "nothing written for bad input");
+    }
+}
