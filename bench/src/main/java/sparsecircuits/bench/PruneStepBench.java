@@ -146,7 +146,7 @@ public final class PruneStepBench {
         Tape tape = new Tape(true);
         double fw = 0, bw = 0;
         Map<String, double[]> prof = new TreeMap<>();
-        for (int i = -2; i < n; i++) {
+        for (int i = -Integer.getInteger("profileWarmup", 10); i < n; i++) {
             List<TaskLoss.Sequence> batch = new ArrayList<>();
             for (int b = 0; b < s.batchPairs(); b++) {
                 int p = r.nextInt(pairs);
