@@ -139,7 +139,7 @@ public final class Pruner {
                 gates.put(e.getKey(), g);
                 kept = kept == null ? ops.sum(g) : ops.add(kept, ops.sum(g));
             }
-            // fixed means/zeros: the whole batch in one right-padded pass (same loss, far fewer and larger products);
+            // fixed means/zeros: the batch in PAD_GROUPS right-padded passes (same loss, far fewer and larger products);
             // resample ablation draws activations per batch shape, so it keeps the by-length batches
             Tensor task = ablation == NodeMask.Ablation.RESAMPLE ? TaskLoss.loss(model, batch, ops, mask(gates))
                     : TaskLoss.lossPadded(model, batch, PAD_GROUPS, PAD_QUANTUM, ops, mask(gates).of(batch.size(), 0));
