@@ -94,6 +94,80 @@ public final class TaskLoss {
         return total;
     }
 
+    /**
+     * {@link #loss(Gpt, List, Ops, Hook)} in ONE forward pass: every (left-truncated) prompt right-padded to the
+     * longest of the batch, each sequence's loss read at its own last position. The same value as the by-length
+     * batches (up to float rounding): attention is causal and every other op works per token, so tokens after a
+     * prompt's last one can neither reach its logits nor receive a gradient from them (their rows' gradients
+     * are exactly 0). For hooks that act the same at every position and batch shape (a fixed node mask, mean
+     * or zero ablation), not for resample ablation (which draws activations per batch shape).
+     *
+     * <p>Why: a task batch has many prompt lengths (single_double_quote: 9..58 tokens), so by-length batches
+     * are many forward passes of 2–3 sequences, and CSR products over fewer than one token tile (128) run their
+     * slow tail path; one padded batch of 32 sequences is several times faster for mask training.
+     *
+     * @param length pad to at least this many tokens (at most the context): a training loop passes the longest
+     *               prompt of its training set, so every step has the same shape and a recycling tape reuses
+     *               every array (a shape per step would grow its pool without bound)
+     */
+    public static Tensor lossPadded(Gpt model, List<Sequence> seqs, int length, Ops ops, Hook hook) {
+        if (seqs.isEmpty()) throw new IllegalArgumentException("no sequences");
+        List<Sequence> cut = new ArrayList<>(seqs.size());
+        for (Sequence s : seqs) cut.add(truncate(model, s));
+        return padded(model, cut, Math.min(Math.max(length, maxLength(model, cut)), model.config().blockSize()), ops, hook);
+    }
+
+    /**
+     * {@link #lossPadded(Gpt, List, int, Ops, Hook)} in {@code groups} passes: the prompts sorted by length (stably)
+     * and cut into {@code groups} equal runs, each right-padded to its longest prompt rounded up to a multiple
+     * of {@code quantum} (at most the context), so little is padded and the shapes a recycling tape sees stay
+     * few (at most groups · context/quantum). The mean over all sequences, as {@link #loss(Gpt, List, Ops, Hook)}.
+     */
+    public static Tensor lossPadded(Gpt model, List<Sequence> seqs, int groups, int quantum, Ops ops, Hook hook) {
+        if (seqs.isEmpty()) throw new IllegalArgumentException("no sequences");
+        if (groups < 1 || quantum < 1) throw new IllegalArgumentException("groups and quantum must be >= 1");
+        List<Sequence> cut = new ArrayList<>(seqs.size());
+        for (Sequence s : seqs) cut.add(truncate(model, s));
+        cut.sort((x, y) -> Integer.compare(x.tokens().length, y.tokens().length));
+        int b = cut.size(), g = Math.min(groups, b), ctx = model.config().blockSize();
+        Tensor total = null;
+        for (int i = 0; i < g; i++) {
+            List<Sequence> part = cut.subList(i * b / g, (i + 1) * b / g);
+            int longest = part.get(part.size() - 1).tokens().length;
+            int t = Math.min(ctx, (longest + quantum - 1) / quantum * quantum);
+            Tensor l = padded(model, part, t, ops, hook);
+            Tensor w = g == 1 ? l : ops.scale(l, (float) part.size() / b);
+            total = total == null ? w : ops.add(total, w);
+        }
+        return total;
+    }
+
+    /** One right-padded pass over already truncated prompts, t ≥ the longest: the mean loss at each own last token. */
+    private static Tensor padded(Gpt model, List<Sequence> cut, int t, Ops ops, Hook hook) {
+        int b = cut.size();
+        int[] tokens = new int[b * t], last = new int[b], correct = new int[b], other = new int[b];
+        Ops.Choice[] kind = new Ops.Choice[b];
+        for (int i = 0; i < b; i++) {
+            Sequence s = cut.get(i);
+            int n = s.tokens().length;
+            System.arraycopy(s.tokens(), 0, tokens, i * t, n);
+            Arrays.fill(tokens, i * t + n, (i + 1) * t, s.tokens()[n - 1]); // padding: any valid token (never seen)
+            last[i] = i * t + n - 1;
+            correct[i] = s.correct();
+            other[i] = s.other();
+            kind[i] = s.kind();
+        }
+        Tensor logits = model.forward(tokens, b, ops, hook);                              // [b, t, V]
+        return ops.choiceLoss(ops.embedding(logits, last), correct, other, kind);        // rows at each last token
+    }
+
+    /** The longest prompt of {@code seqs} after left-truncation to the context (the padded length for {@link #lossPadded}). */
+    public static int maxLength(Gpt model, List<Sequence> seqs) {
+        int t = 0;
+        for (Sequence s : seqs) t = Math.max(t, Math.min(s.tokens().length, model.config().blockSize()));
+        return t;
+    }
+
     /** Loss and accuracy without a tape. A side is right when its correct token wins (BINARY: over the other; TARGET: argmax; AVOID: the other is not the argmax). */
     public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
         return evaluate(model, seqs, ops, (b, t) -> hook);

@@ -56,6 +56,12 @@ public final class Pruner {
     public record Bisection(long k, double loss, double fullLoss, List<Point> points) {
     }
 
+    /**
+     * Mask training batches by padding (fixed ablation values): a batch's prompts sorted by length, cut into this many
+     * runs, each right-padded to a multiple of {@link #PAD_QUANTUM} tokens ({@link TaskLoss#lossPadded(Gpt, List, int, int, Ops, sparsecircuits.model.gpt.Hook)}).
+     */
+    public static final int PAD_GROUPS = 2, PAD_QUANTUM = 8;
+
     private final Gpt model;
     private final NodeMeans means;
     private final NodeMask.Ablation ablation;
@@ -133,7 +139,10 @@ public final class Pruner {
                 gates.put(e.getKey(), g);
                 kept = kept == null ? ops.sum(g) : ops.add(kept, ops.sum(g));
             }
-            Tensor task = TaskLoss.loss(model, batch, ops, mask(gates));
+            // fixed means/zeros: the batch in PAD_GROUPS right-padded passes (same loss, far fewer and larger products);
+            // resample ablation draws activations per batch shape, so it keeps the by-length batches
+            Tensor task = ablation == NodeMask.Ablation.RESAMPLE ? TaskLoss.loss(model, batch, ops, mask(gates))
+                    : TaskLoss.lossPadded(model, batch, PAD_GROUPS, PAD_QUANTUM, ops, mask(gates).of(batch.size(), 0));
             Tensor loss = ops.add(task, ops.scale(kept, (float) s.kCoef()));
             double taskLoss = task.item();
             long k = Math.round(kept.item());
