@@ -19,8 +19,8 @@ final class DemoCommand implements Command {
     }
 
     /** The demo's tasks: the quote task (with the controls) and those the small models solve most often. */
-    static final List<String> TASKS = List.of("single_double_quote", "while_return_true", "fstring_brace", "if_equals", "var_if",
-            "indent_for", "lambda_func", "bracket_counting");
+    static final List<String> TASKS = List.of("single_double_quote", "while_return_true", "else_elif", "lambda_func", "fstring_brace",
+            "for_while", "if_equals");
 
     @Override
     public String summary() {
@@ -34,7 +34,7 @@ final class DemoCommand implements Command {
                 + "and 64 trained for --steps steps of 16 × 64 tokens on the embedded synthetic Python corpus; the dense model\n"
                 + "closest in validation loss is the loss-matched baseline. Then " + TASKS.size() + " tasks are evaluated on both; every task\n"
                 + "both solve is pruned in both at targets 0.3, 0.15 and 0.08, with the controls (random-init model, inverted task,\n"
-                + "zero ablation) on single_double_quote. Writes --out/models, --out/circuits, experiment.json and report.html,\n"
+                + "zero ablation) on single_double_quote and while_return_true. Writes --out/models, --out/circuits, experiment.json and report.html,\n"
                 + "and prints where the report is. Finished models are reused and an interrupted run resumes.";
     }
 
@@ -52,7 +52,7 @@ final class DemoCommand implements Command {
         Path dir = Path.of(options.value("--out", DEFAULT_OUT));
         ctx.err().println("demo: sparse vs dense circuits on the embedded synthetic Python corpus, into " + dir);
         ExperimentCommand.Plan plan = new ExperimentCommand.Plan(dir, (long) options.number("--steps", STEPS), List.of(32, 48, 64), TASKS,
-                List.of(0.3, 0.15, 0.08), 0.15, 150, 128, List.of("single_double_quote"), 0.05, 0, "sparse-circuits demo: weight-sparse vs dense circuits");
+                List.of(0.3, 0.15, 0.08), 0.15, 150, 128, List.of("single_double_quote", "while_return_true"), 0.05, 0, "sparse-circuits demo: weight-sparse vs dense circuits");
         int status = ExperimentCommand.run(plan, ctx);
         ctx.out().println();
         ctx.out().println("next: open the report in a browser; 'sparse-circuits experiment --help' for the full-size run,");

@@ -111,6 +111,8 @@ final class TasksCommand implements Command {
      * user's to fix), a paper task's with clashing pairs dropped (rare: two names sharing a first token).
      * Warnings go to stderr prefixed by {@code who}; fewer than 2 usable pairs is a UserError.
      */
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
         TaskTokens.Tokenized tok;
         try {
@@ -119,7 +121,9 @@ final class TasksCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "give targets whose first tokens differ");
         }
-        for (String w : tok.warnings()) ctx.err().println(who + ": warning: " + w);
+        for (String w : tok.warnings()) {
+            if (WARNED.add(who + "\0" + w.replaceAll("\\d+ target", "N target"))) ctx.err().println(who + ": warning: " + w); // once per task, not per split
+        }
         if (tok.pairs().size() < 2) {
             throw new UserError("task " + task.name() + " has fewer than 2 usable " + split.name().toLowerCase(java.util.Locale.ROOT) + " pairs",
                     "use a task with more pairs");

@@ -72,6 +72,23 @@ public final class VectorKernels extends ScalarKernels {
         return FMA;
     }
 
+    /**
+     * out[oi, oi+L) = Σ_j p[pi+j] · v[vb + j·ld, +L) for one head of width L, four FMA chains in a fixed order. A method of
+     * its own: inside attentionForward's body C2 stopped inlining the vector calls and fell back to boxed vectors.
+     */
+    private static void pvRow(float[] p, int pi, int len, float[] v, int vb, int ld, float[] out, int oi) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int j = 0;
+        for (; j + 4 <= len; j += 4) {
+            a0 = madd(FloatVector.broadcast(S, p[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
+            a1 = madd(FloatVector.broadcast(S, p[pi + j + 1]), FloatVector.fromArray(S, v, vb + (j + 1) * ld), a1);
+            a2 = madd(FloatVector.broadcast(S, p[pi + j + 2]), FloatVector.fromArray(S, v, vb + (j + 2) * ld), a2);
+            a3 = madd(FloatVector.broadcast(S, p[pi + j + 3]), FloatVector.fromArray(S, v, vb + (j + 3) * ld), a3);
+        }
+        for (; j < len; j++) a0 = madd(FloatVector.broadcast(S, p[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
+        a0.add(a1).add(a2.add(a3)).intoArray(out, oi);
+    }
+
     private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);
     }
@@ -983,16 +1000,7 @@ public final class VectorKernels extends ScalarKernels {
                     for (; c < len; c++) probs[pi + c] *= inv;
                     int oi = oOff + (rowBase + i) * width + h * dHead;
                     if (dHead == L) { // one vector per head row: accumulate in a register (fixed order)
-                        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0; // four chains, fixed order
-                        int vb = vOff + rowBase * ld + h * dHead, j = 0;
-                        for (; j + 4 <= len; j += 4) {
-                            a0 = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
-                            a1 = madd(FloatVector.broadcast(S, probs[pi + j + 1]), FloatVector.fromArray(S, v, vb + (j + 1) * ld), a1);
-                            a2 = madd(FloatVector.broadcast(S, probs[pi + j + 2]), FloatVector.fromArray(S, v, vb + (j + 2) * ld), a2);
-                            a3 = madd(FloatVector.broadcast(S, probs[pi + j + 3]), FloatVector.fromArray(S, v, vb + (j + 3) * ld), a3);
-                        }
-                        for (; j < len; j++) a0 = madd(FloatVector.broadcast(S, probs[pi + j]), FloatVector.fromArray(S, v, vb + j * ld), a0);
-                        a0.add(a1).add(a2.add(a3)).intoArray(out, oi);
+                        pvRow(probs, pi, len, v, vOff + rowBase * ld + h * dHead, ld, out, oi);
                     } else {
                         java.util.Arrays.fill(out, oi, oi + dHead, 0f);
                         for (int j = 0; j < len; j++) {

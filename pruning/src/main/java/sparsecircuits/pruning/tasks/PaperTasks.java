@@ -270,7 +270,7 @@ public final class PaperTasks {
     private static Pair quote(Gen g) {
         String head = g.filler(0, 0, 1);
         String call = g.chance(0.5) ? g.func() : g.id() + "." + g.pick(VERBS);
-        String text = g.words(1, 4);
+        String text = g.words(1, 2); // 1–2 words: with a 512-token BPE that is already 3–8 tokens between the quotes
         String lead = g.chance(0.4) ? g.id() + ", " : "";
         // the text ends in a letter, so the closing quote starts a new pre-token
         return pair("single_double_quote", head + call + "(" + lead + "\"" + text, 0, head + call + "(" + lead + "'" + text, 1);
@@ -351,7 +351,8 @@ public final class PaperTasks {
     private static Pair bracketBrace(Gen g) {
         String[] scope = g.scope();
         String in = scope[1], head = scope[0] + g.filler(in.length() / 4, 0, 1) + in + g.id() + " = ";
-        String key = g.chance(0.7) ? g.id() : g.number(); // ends in a letter or digit, so ':' / ',' is its own token
+        // a quoted first item, as the corpus writes dict keys (and string lists): {"key" -> ':' and ["key" -> ','
+        String q = g.pick("\"", "'"), key = q + g.id() + q;
         String gap = g.chance(0.3) ? "\n" + in + "    " : "";
         return pair("bracket_brace", head + "{" + gap + key, 0, head + "[" + gap + key, 1);
     }
@@ -430,7 +431,7 @@ public final class PaperTasks {
         String[] scope = g.scope();
         String in = scope[1], head = scope[0] + g.filler(in.length() / 4, 0, 1) + in;
         String f = g.func();
-        return pair("lambda_func", head + f + " = lambda " + g.pick("p", "q", "u", "r", "e"), 1, head + "def " + f, 3);
+        return pair("lambda_func", head + f + " = lambda " + g.pick("x", "y", "i", "k", "n", "s"), 1, head + "def " + f, 3);
     }
 
     private static Pair ifEquals(Gen g) {
