@@ -478,7 +478,12 @@ public final class SyntheticPython implements Iterable<String> {
             if (fn) {
                 StringBuilder sig = new StringBuilder("def ").append(funcName()).append('(');
                 int n = between(0, 2);
-                for (int i = 0; i < n; i++) sig.append(i > 0 ? ", " : "").append(newVar());
+                for (int i = 0; i < n; i++) {
+                    String p = name();
+                    while (vars.contains(p)) p = name(); // distinct parameters
+                    vars.add(p);
+                    sig.append(i > 0 ? ", " : "").append(p);
+                }
                 line(0, sig.append("):").toString());
             }
             for (int i = between(6, 14); i > 0; i--) {
