@@ -101,4 +101,26 @@ class PrunerTest {
         for (Tensor t : pruner.topK(tau, b.k()).values()) for (float f : t.data()) keptAtK += (long) f;
         assertEquals(b.k(), keptAtK);
     }
+
+    @Test
+    void theControlsInputs() {
+        Gpt g = new Gpt(CFG, 11);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 5, 0);
+        Gpt random = Pruner.randomLike(g, 99);
+        for (Parameter p : g.parameterList()) {
+            Parameter q = random.parameter(p.name());
+            assertEquals(p.isSparse() ? p.nnz() : p.numel(), q.isSparse() ? q.nnz() : q.numel(), p.name() + ": same nonzero count");
+            if (p.isSparse() && p.name().endsWith(".weight")) assertTrue(!java.util.Arrays.equals(p.value(), q.value()), p.name() + ": other weights");
+        }
+        List<TaskLoss.Sequence> seqs = task(g, 3, 5);
+        List<TaskLoss.Sequence> inv = Pruner.inverted(seqs);
+        for (int i = 0; i < seqs.size(); i++) {
+            assertEquals(seqs.get(i).correct(), inv.get(i).other());
+            assertEquals(seqs.get(i).other(), inv.get(i).correct());
+            assertTrue(java.util.Arrays.equals(seqs.get(i).tokens(), inv.get(i).tokens()));
+        }
+        // the full model picks each pair's best token, so on the inverted task it is as wrong as it can be
+        Ops ops = new Ops(KernelProvider.get(), null);
+        assertTrue(TaskLoss.evaluate(g, inv, ops, Hook.NONE).accuracy() == 0.0);
+    }
 }
