@@ -27,6 +27,11 @@ interface Command {
     /** A paragraph or two for {@code <command> --help}, after the usage line. */
     String description();
 
+    /** Leading words a command takes besides options (e.g. {@code tasks show NAME}), turned into options. */
+    default java.util.List<String> words(java.util.List<String> args) {
+        return args;
+    }
+
     /** The options this command accepts. */
     Options options();
 

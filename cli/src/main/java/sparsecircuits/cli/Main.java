@@ -115,7 +115,7 @@ public final class Main {
             return false;
         }
         try {
-            command.check(command.options().parse(rest));
+            command.check(command.options().parse(command.words(rest)));
             return true;
         } catch (UserError e) {
             return false;
@@ -156,7 +156,7 @@ public final class Main {
             ctx.out().print(help(command));
             return 0;
         }
-        Options.Parsed parsed = command.options().parse(rest);
+        Options.Parsed parsed = command.options().parse(command.words(rest));
         command.check(parsed);
         return command.run(parsed, ctx);
     }

@@ -36,8 +36,28 @@ final class TasksCommand implements Command {
     }
 
     @Override
+    public String usageArgs() {
+        return "[list | show NAME|FILE] " + Command.super.usageArgs();
+    }
+
+    /** {@code tasks list} is {@code tasks}; {@code tasks show X} is {@code tasks --task X}. */
+    @Override
+    public List<String> words(List<String> args) {
+        if (args.isEmpty()) return args;
+        if (args.get(0).equals("list")) return args.subList(1, args.size());
+        if (args.get(0).equals("show")) {
+            if (args.size() < 2 || args.get(1).startsWith("--")) throw new UserError("tasks show needs a task", "write e.g. tasks show single_double_quote");
+            List<String> out = new java.util.ArrayList<>(List.of("--task", args.get(1)));
+            out.addAll(args.subList(2, args.size()));
+            return out;
+        }
+        return args;
+    }
+
+    @Override
     public String description() {
-        return "Without --task: lists the 20 tasks of the paper (name, binary or single-target, what each tests).\n"
+        return "'tasks list' (or no --task): lists the 20 tasks of the paper (name, binary or single-target, what each tests).\n"
+                + "'tasks show NAME|FILE' is 'tasks --task NAME|FILE'.\n"
                 + "With --task: shows --count pairs of the task's training split (a paper task's name, or a .jsonl file with one\n"
                 + "{\"prompt_a\", \"target_a\", \"prompt_b\", \"target_b\"} object a line), each prompt with its tokens and the\n"
                 + "two target tokens (the first token of each target string). With --model the model's tokenizer.json is used;\n"

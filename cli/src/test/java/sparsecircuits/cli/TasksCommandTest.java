@@ -38,7 +38,8 @@ class TasksCommandTest {
         assertTrue(r.out().contains("var_swap") && r.out().contains("single"), r.out());
         assertTrue(MainTest.run("--help").out().contains("\n  tasks "), "in the command list");
         MainTest.Run help = MainTest.run("tasks", "--help");
-        assertTrue(help.out().startsWith("Usage: sparse-circuits tasks [--task NAME|FILE]"), help.out());
+        assertTrue(help.out().startsWith("Usage: sparse-circuits tasks [list | show NAME|FILE] [--task NAME|FILE]"), help.out());
+        assertEquals(r.out(), MainTest.run("tasks", "list").out(), "'tasks list' is 'tasks'");
     }
 
     @Test
@@ -50,6 +51,7 @@ class TasksCommandTest {
         assertFalse(r.out().contains("pair 3"), r.out());
         assertTrue(r.out().contains("target  token ") && r.out().contains("\"\\\")\"") && r.out().contains("\"')\""), r.out());
         assertEquals(r.out(), MainTest.run("tasks", "--task", "single_double_quote", "--count", "2", "--seed", "4").out(), "deterministic");
+        assertEquals(r.out(), MainTest.run("tasks", "show", "single_double_quote", "--count", "2", "--seed", "4").out(), "'tasks show X' is 'tasks --task X'");
     }
 
     @Test
@@ -77,7 +79,8 @@ class TasksCommandTest {
         MainTest.assertOneLineError(MainTest.run("tasks", "--task", "single_double_quotes"), "did you mean 'single_double_quote'");
         MainTest.assertOneLineError(MainTest.run("tasks", "--count", "2"), "--count needs --task");
         MainTest.assertOneLineError(MainTest.run("tasks", "--task", "for_while", "--count", "1.5"), "whole number");
-        MainTest.assertOneLineError(MainTest.run("tasks", "list"), "unexpected argument 'list'");
+        MainTest.assertOneLineError(MainTest.run("tasks", "lits"), "unexpected argument 'lits'");
+        MainTest.assertOneLineError(MainTest.run("tasks", "show"), "tasks show needs a task");
         Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt_a\": \"x\", \"target_a\": \"y\"}\n{\"prompt_a\": 1}\n");
         MainTest.assertOneLineError(MainTest.run("tasks", "--task", bad.toString()), bad + ":2: ");
         Path clash = Files.writeString(tmp.resolve("clash.jsonl"), "{\"prompt_a\": \"x\", \"target_a\": \"ab\", \"prompt_b\": \"y\", \"target_b\": \"ac\"}\n"
