@@ -450,6 +450,19 @@ final class ExperimentCommand implements Command {
         List<String> all = new ArrayList<>(notes);
         long unsolved = results.stream().filter(r -> !r.solved(p.solvedBelow())).count();
         if (unsolved > 0) all.add(unsolved + " of " + results.size() + " tasks are not solved by both models and were not pruned (listed below).");
+        for (Experiment.TaskResult t : results) {
+            List<String> empty = new ArrayList<>();
+            for (var side : List.of(Map.entry(sparseId, t.sparse()), Map.entry(denseId, t.dense()))) {
+                for (Experiment.Circuit c : side.getValue()) {
+                    if (c.target() == p.target() && c.reached() && c.edges() == 0) empty.add(side.getKey());
+                }
+            }
+            if (!empty.isEmpty()) {
+                all.add(String.format(Locale.ROOT, "%s: the circuit at %.3g has no edges in %s: with its nodes mean-ablated the model still "
+                        + "reaches the target through what is not a node (the bigram table, embeddings, biases); the task is left out of "
+                        + "the edge ratio.", t.task(), p.target(), String.join(" and ", empty)));
+            }
+        }
         all.add(String.format(Locale.ROOT, "Wall time so far: %.1f min.", (System.nanoTime() - started) / 6e10));
         Experiment e = new Experiment(p.title(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine(),
                 settings, ms, sparseId, denseId, p.targets(), p.target(), p.solvedBelow(), List.copyOf(results), all);
