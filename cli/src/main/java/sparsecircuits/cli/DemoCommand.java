@@ -52,7 +52,7 @@ final class DemoCommand implements Command {
         Path dir = Path.of(options.value("--out", DEFAULT_OUT));
         ctx.err().println("demo: sparse vs dense circuits on the embedded synthetic Python corpus, into " + dir);
         ExperimentCommand.Plan plan = new ExperimentCommand.Plan(dir, (long) options.number("--steps", STEPS), List.of(32, 48, 64), TASKS,
-                List.of(0.3, 0.15, 0.08), 0.15, 150, 128, List.of("single_double_quote", "while_return_true"), 0.05, 0, "sparse-circuits demo: weight-sparse vs dense circuits");
+                List.of(0.3, 0.15, 0.08), 0.15, 150, List.of(1e-3), 128, List.of("single_double_quote", "while_return_true"), 0.05, 0, "sparse-circuits demo: weight-sparse vs dense circuits");
         int status = ExperimentCommand.run(plan, ctx);
         ctx.out().println();
         ctx.out().println("next: open the report in a browser; 'sparse-circuits experiment --help' for the full-size run,");

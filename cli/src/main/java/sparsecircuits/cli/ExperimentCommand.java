@@ -45,7 +45,7 @@ final class ExperimentCommand implements Command {
 
     /** Everything one experiment runs; {@code demo} builds a smaller one. */
     record Plan(Path out, long steps, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double target,
-                int pruneSteps, int pairs, List<String> controls, double solvedBelow, long seed, String title) {
+                int pruneSteps, List<Double> kCoefs, int pairs, List<String> controls, double solvedBelow, long seed, String title) {
     }
 
     @Override
@@ -85,6 +85,7 @@ final class ExperimentCommand implements Command {
                 .option("--targets", "LIST", "target task losses of the sweep (default 0.3,0.15,0.08)")
                 .number("--target", "L", "the main target: circuits written, controls and the headline ratio (default 0.15)", 1e-6, 10, "0.15")
                 .number("--prune-steps", "N", "mask-training steps per pruning (default 200)", 1, 1e6, "200")
+                .option("--k-coefs", "LIST", "k_coef grid: masks are trained with each, and each target keeps the circuit with the fewest edges (default 3e-4,1e-3,3e-3)")
                 .number("--pairs", "N", "training pairs per task (default 256; held-out: half as many)", 4, 1e6, "256")
                 .option("--controls", "all|none|LIST", "tasks whose circuits get the controls (default all)")
                 .number("--solved-below", "L", "a model solves a task when its unpruned held-out loss is at most this (default 0.05)", 1e-6, 10, "0.05")
@@ -137,13 +138,23 @@ final class ExperimentCommand implements Command {
         }
         if (!targets.contains(target)) targets.add(target);
         targets.sort((a, b) -> Double.compare(b, a));
+        List<Double> kCoefs = new ArrayList<>();
+        for (String k : o.value("--k-coefs", "3e-4,1e-3,3e-3").split(",")) {
+            try {
+                double v = Double.parseDouble(k.trim());
+                if (!(v >= 0) || Double.isInfinite(v)) throw new NumberFormatException();
+                kCoefs.add(v);
+            } catch (NumberFormatException e) {
+                throw new UserError("--k-coefs: '" + k.trim() + "' is not a number ≥ 0", "write e.g. --k-coefs 3e-4,1e-3,3e-3");
+            }
+        }
         String cs = o.value("--controls", "all");
         List<String> controls = cs.equals("all") ? tasks : cs.equals("none") ? List.of() : List.of(cs.split(","));
         for (String c : controls) {
             if (!tasks.contains(c.trim())) throw new UserError("--controls: '" + c.trim() + "' is not one of --tasks", "name tasks that are evaluated, or use all / none");
         }
         return new Plan(Path.of(o.value("--out", DEFAULT_OUT)), (long) o.number("--steps", 6000), widths, tasks, targets, target,
-                (int) o.number("--prune-steps", 200), (int) o.number("--pairs", 256), controls.stream().map(String::trim).toList(),
+                (int) o.number("--prune-steps", 200), kCoefs, (int) o.number("--pairs", 256), controls.stream().map(String::trim).toList(),
                 o.number("--solved-below", 0.05), (long) o.number("--seed", 0), "Weight-sparse vs dense circuits");
     }
 
@@ -272,20 +283,32 @@ final class ExperimentCommand implements Command {
         Pruned prune(Task task, Plan p, boolean withControls) {
             if (means == null) means = PruneCommand.means(dir, model, bpe, kernels, ctx);
             List<TaskLoss.Sequence> train = seqs(task, Task.Split.TRAIN, p), held = seqs(task, Task.Split.HELD_OUT, p);
-            Pruner.Settings s = settings(p);
             Pruner pruner = new Pruner(model, means, NodeMask.Ablation.MEAN, kernels);
-            Pruner.Outcome main = PruneCommand.pruneOnce(pruner, model, train, held, s, p.target(), id + " " + task.name(), ctx);
+            // in place of CARBS (SPEC §4.8, §8.5): masks trained at each k_coef of the grid; every target keeps the fewest edges
+            List<Pruner.Outcome> grid = new ArrayList<>();
+            for (double k : p.kCoefs()) {
+                grid.add(PruneCommand.pruneOnce(pruner, model, train, held, settings(p, k), p.target(),
+                        id + " " + task.name() + (p.kCoefs().size() > 1 ? " k_coef " + k : ""), ctx));
+            }
+            int best = smallest(grid);
+            Pruner.Outcome main = grid.get(best);
+            Pruner.Settings s = settings(p, p.kCoefs().get(best));
             List<Experiment.Circuit> circuits = new ArrayList<>();
             Path rel = Path.of("circuits", id, task.name());
             for (double t : p.targets()) {
-                Pruner.Outcome o = t == p.target() ? main : pruner.outcome(main.tau(), held, t);
+                Pruner.Outcome o = main;
+                if (t != p.target()) {
+                    List<Pruner.Outcome> at = new ArrayList<>();
+                    for (Pruner.Outcome g : grid) at.add(pruner.outcome(g.tau(), held, t));
+                    o = at.get(smallest(at));
+                }
                 if (!o.reached()) {
                     circuits.add(new Experiment.Circuit(t, false, 0, 0, o.bisection().loss(), Double.NaN, null));
                     continue;
                 }
                 double necessity = pruner.necessityLoss(o.gates(), held);
                 boolean written = t == p.target();
-                if (written) save(p.out().resolve(rel), task, o, necessity, train, held, p);
+                if (written) save(p.out().resolve(rel), task, o, necessity, train, held, p, s);
                 circuits.add(new Experiment.Circuit(t, true, o.circuit().nodes(), o.circuit().edges().size(), o.bisection().loss(),
                         necessity, written ? rel.toString().replace('\\', '/') : null));
             }
@@ -307,8 +330,20 @@ final class ExperimentCommand implements Command {
             return new Pruned(circuits, controls);
         }
 
+        /** The outcome with the fewest edges (then nodes) among those that reached the target; the first when none did. */
+        private static int smallest(List<Pruner.Outcome> os) {
+            int best = 0;
+            for (int i = 1; i < os.size(); i++) {
+                Pruner.Outcome a = os.get(i), b = os.get(best);
+                if (!a.reached()) continue;
+                if (!b.reached() || a.circuit().edges().size() < b.circuit().edges().size()
+                        || a.circuit().edges().size() == b.circuit().edges().size() && a.circuit().nodes() < b.circuit().nodes()) best = i;
+            }
+            return best;
+        }
+
         private void save(Path out, Task task, Pruner.Outcome o, double necessity, List<TaskLoss.Sequence> train,
-                          List<TaskLoss.Sequence> held, Plan p) {
+                          List<TaskLoss.Sequence> held, Plan p, Pruner.Settings s) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("task", task.name());
             info.put("ablation", "mean");
@@ -322,8 +357,9 @@ final class ExperimentCommand implements Command {
             info.put("held_out_pairs", (long) held.size() / 2);
             Map<String, Object> hp = new LinkedHashMap<>();
             hp.put("steps", (long) p.pruneSteps());
-            hp.put("k_coef", settings(p).kCoef());
-            hp.put("lr", settings(p).lr());
+            hp.put("k_coef", s.kCoef());
+            hp.put("k_coef_grid", new ArrayList<Object>(p.kCoefs()));
+            hp.put("lr", s.lr());
             hp.put("seed", p.seed());
             info.put("settings", hp);
             List<Object> pts = new ArrayList<>();
@@ -338,9 +374,9 @@ final class ExperimentCommand implements Command {
         }
     }
 
-    /** SPEC §8.5's small-run settings: k_coef 1e-3, lr 1e-2, init N(0.1, 0.01²), wd 1e-3, β2 0.95, 8 pairs a batch. */
-    static Pruner.Settings settings(Plan p) {
-        return new Pruner.Settings(1e-3, 1e-2, 1e-2, 1e-1, 1e-3, 0.95, 1f, p.pruneSteps(), 8, p.seed());
+    /** SPEC §8.5's small-run settings: lr 1e-2, init N(0.1, 0.01²), wd 1e-3, β2 0.95, 8 pairs a batch; k_coef from the grid. */
+    static Pruner.Settings settings(Plan p, double kCoef) {
+        return new Pruner.Settings(kCoef, 1e-2, 1e-2, 1e-1, 1e-3, 0.95, 1f, p.pruneSteps(), 8, p.seed());
     }
 
     /** Trains (or resumes, or reuses) one model directory to {@code steps}. */
@@ -421,9 +457,9 @@ final class ExperimentCommand implements Command {
         s.put("targets", p.targets().toString());
         s.put("main target", Double.toString(p.target()));
         s.put("solved", "unpruned held-out task loss ≤ " + p.solvedBelow() + " in both models");
-        Pruner.Settings ps = settings(p);
-        s.put("pruning", String.format(Locale.ROOT, "%d mask steps, k_coef %.0e, lr %.0e, %d pairs a batch, mean ablation; "
-                + "masks trained once per task at the main target, bisection per target", p.pruneSteps(), ps.kCoef(), ps.lr(), ps.batchPairs()));
+        Pruner.Settings ps = settings(p, 0);
+        s.put("pruning", String.format(Locale.ROOT, "%d mask steps at each k_coef of %s, lr %.0e, %d pairs a batch, mean ablation; "
+                + "masks trained per task at the main target, bisection per target, fewest edges kept", p.pruneSteps(), p.kCoefs(), ps.lr(), ps.batchPairs()));
         s.put("pairs", p.pairs() + " training, " + Math.max(2, p.pairs() / 2) + " held-out per task");
         s.put("controls", p.controls().isEmpty() ? "none" : String.join(", ", p.controls()));
         s.put("seed", Long.toString(p.seed()));

@@ -17,7 +17,7 @@ class ExperimentCommandTest {
 
     /** Toy sizes; targets and the solved bar so high that toy models "solve" every task (var_swap's full-vocabulary loss ~ ln V). */
     private static final String[] TINY = {"--steps", "3", "--dense-widths", "16,32", "--prune-steps", "3", "--pairs", "8",
-        "--targets", "10,9", "--target", "9", "--solved-below", "9"};
+        "--targets", "10,9", "--target", "9", "--solved-below", "9", "--k-coefs", "1e-3,1e-2"};
 
     /** experiment with TINY, where {@code extra} overrides an option of TINY or adds one. */
     private static MainTest.Run experiment(Path out, String... extra) {
@@ -84,7 +84,7 @@ class ExperimentCommandTest {
     @Test
     void badInputGetsOneLine(@TempDir Path tmp) {
         for (List<String> args : List.of(List.of("--dense-widths", "30"), List.of("--dense-widths", "x"), List.of("--tasks", "bogus_task"),
-                List.of("--tasks", "if_equals", "--controls", "for_while"), List.of("--targets", "0.3,zero"),
+                List.of("--tasks", "if_equals", "--controls", "for_while"), List.of("--targets", "0.3,zero"), List.of("--k-coefs", "-1"),
                 List.of("--tasks", tmp.resolve("missing.jsonl").toString()))) {
             List<String> a = new java.util.ArrayList<>(List.of("experiment", "--out", tmp.resolve("b").toString()));
             a.addAll(args);
