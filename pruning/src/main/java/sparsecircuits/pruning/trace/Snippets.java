@@ -3,12 +3,15 @@ package sparsecircuits.pruning.trace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import sparsecircuits.model.gpt.Hook;
+import sparsecircuits.model.train.TokenData;
 
 /**
  * Top and bottom activating snippets of nodes over pretraining windows, at the quantiles the OpenAI viewer shows
@@ -108,6 +111,33 @@ public final class Snippets {
             out.put(nodes.get(i), new NodeSnippets(nodes.get(i), stats[i].n, stats[i].min, stats[i].max, qs));
         }
         return out;
+    }
+
+    /**
+     * {@code batches} batches of {@code batch} training windows of {@code data} as model inputs (each window without
+     * its last token, which only a loss needs), in the order training and the node means draw them. Drawn lazily, so
+     * nothing but the current batch is held, and iterable again (for {@link #collect}'s second pass).
+     */
+    public static Iterable<int[]> pretraining(TokenData data, int batches, int batch) {
+        if (batches < 1 || batch < 1) throw new IllegalArgumentException("batches and batch must be >= 1");
+        return () -> new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < batches;
+            }
+
+            @Override
+            public int[] next() {
+                if (i >= batches) throw new NoSuchElementException();
+                int[] w = data.batch(i++, batch);
+                int win = w.length / batch, t = win - 1;
+                int[] in = new int[batch * t];
+                for (int r = 0; r < batch; r++) System.arraycopy(w, r * win, in, r * t, t);
+                return in;
+            }
+        };
     }
 
     private static Snippet snippet(float[] d, int c, int ch, int[] tokens, int t, int row, int radius, long firstWindow) {

@@ -17,6 +17,7 @@ import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.tasks.TaskTokens;
 
 /**
  * Records, patches and explains activations of a frozen model, with or without a circuit's mask, through the one
@@ -195,6 +196,23 @@ public final class Tracer {
             out.put(name, new ClassMeans(fa, fb, fd));
         }
         return out;
+    }
+
+    /**
+     * {@link #classMeans(List, List, String)} over a task's pairs: class A is every pair's A prompt, class B every B
+     * prompt (single-target pairs without one add to A only). Prompts longer than the context are cut on the left,
+     * as the task loss cuts them.
+     */
+    public Map<String, ClassMeans> classMeans(List<TaskTokens.TokenPair> pairs, String regex) {
+        List<int[]> a = new ArrayList<>(), b = new ArrayList<>();
+        int ctx = model.config().blockSize();
+        for (TaskTokens.TokenPair p : pairs) {
+            a.add(p.promptA().length <= ctx ? p.promptA() : Arrays.copyOfRange(p.promptA(), p.promptA().length - ctx, p.promptA().length));
+            if (p.promptB() != null) {
+                b.add(p.promptB().length <= ctx ? p.promptB() : Arrays.copyOfRange(p.promptB(), p.promptB().length - ctx, p.promptB().length));
+            }
+        }
+        return classMeans(a, b, regex);
     }
 
     private Map<String, double[]> lastTokenMeans(List<int[]> prompts, String regex) {

@@ -15,6 +15,7 @@ import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Hooks;
+import sparsecircuits.model.train.TokenData;
 
 class SnippetsTest {
     static final int BATCH = 16, T = 8, RADIUS = 3, PER = 5;
@@ -101,6 +102,28 @@ class SnippetsTest {
         want.sort(null);
         have.sort(null);
         assertEquals(want, have, node + (top ? " top" : " bottom") + " at " + threshold);
+    }
+
+    @Test
+    void pretrainingBatchesAreTheTrainingWindowsWithoutTheirLastTokenAndCanBeReadTwice() {
+        int[] train = new int[400], val = new int[40];
+        for (int i = 0; i < train.length; i++) train[i] = (i * 7) % 24;
+        TokenData data = new TokenData(train, val, T, 3);
+        Iterable<int[]> it = Snippets.pretraining(data, 3, 4);
+        List<int[]> first = new ArrayList<>(), second = new ArrayList<>();
+        it.forEach(first::add);
+        it.forEach(second::add);
+        assertEquals(3, first.size());
+        for (int b = 0; b < 3; b++) {
+            assertArrayEquals(first.get(b), second.get(b));
+            int[] w = data.batch(b, 4);
+            assertEquals(4 * T, first.get(b).length);
+            for (int r = 0; r < 4; r++) assertArrayEquals(Arrays.copyOfRange(w, r * (T + 1), r * (T + 1) + T), Arrays.copyOfRange(first.get(b), r * T, (r + 1) * T));
+        }
+        // and they feed collect: every token counted once per pass
+        Gpt g = TracerTest.model(TracerTest.CFG, 14);
+        Snippets.Node node = new Snippets.Node("0.attn.act_in", 1);
+        assertEquals(3 * 4 * T, Snippets.collect(Tracer.of(g, KernelProvider.get()), List.of(node), it, 4, 2, 3).get(node).tokens());
     }
 
     @Test

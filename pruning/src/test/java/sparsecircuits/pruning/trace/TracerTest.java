@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +30,7 @@ import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.tasks.TaskTokens;
 
 class TracerTest {
     static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 8, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
@@ -178,6 +182,42 @@ class TracerTest {
                 assertEquals(ea[j] - eb[j], m.get(loc).diff()[j], 1e-5);
             }
         }
+    }
+
+    @Test
+    void classMeansOfATasksPairsTakeItsASidesAgainstItsBSidesCutToTheContext() {
+        Gpt g = model(CFG, 5);
+        Tracer tr = Tracer.of(g, KernelProvider.get());
+        List<int[]> a = prompts(4, 4, 11), b = prompts(5, 5, 7);
+        List<TaskTokens.TokenPair> pairs = List.of(new TaskTokens.TokenPair(a.get(0), 1, b.get(0), 2), new TaskTokens.TokenPair(a.get(1), 1, b.get(1), 2));
+        Map<String, Tracer.ClassMeans> byPairs = tr.classMeans(pairs, "1\\.attn\\.q");
+        Map<String, Tracer.ClassMeans> byLists = tr.classMeans(List.of(a.get(0), Arrays.copyOfRange(a.get(1), 3, 11)), b, "1\\.attn\\.q");
+        assertArrayEquals(byLists.get("1.attn.q").a(), byPairs.get("1.attn.q").a());
+        assertArrayEquals(byLists.get("1.attn.q").diff(), byPairs.get("1.attn.q").diff());
+    }
+
+    @Test
+    void tokenTablesAgreeWithABruteForceSortForAnyTable() {
+        qt().withExamples(50).forAll(integers().between(1, 40), integers().between(1, 6), integers().between(0, 50), longs().all()).checkAssert((v, d, n, seed) -> {
+            Random r = new Random(seed);
+            float[] table = new float[v * d];
+            for (int i = 0; i < table.length; i++) table[i] = r.nextInt(4) == 0 ? 0f : (float) r.nextGaussian(); // ties at 0
+            int ch = r.nextInt(d);
+            for (boolean top : new boolean[] {true, false}) {
+                List<Tracer.TokenWeight> got = Tracer.tokens(table, d, ch, n, top);
+                List<Integer> ids = new ArrayList<>();
+                for (int i = 0; i < v; i++) ids.add(i);
+                ids.sort((x, y) -> {
+                    int c = Float.compare(table[x * d + ch], table[y * d + ch]);
+                    return c != 0 ? (top ? -c : c) : Integer.compare(x, y);
+                });
+                assertEquals(Math.min(n, v), got.size());
+                for (int i = 0; i < got.size(); i++) {
+                    assertEquals((int) ids.get(i), got.get(i).token());
+                    assertEquals(table[ids.get(i) * d + ch], got.get(i).weight());
+                }
+            }
+        });
     }
 
     static float[] last(Gpt g, Tracer tr, int[] p, String loc) {
