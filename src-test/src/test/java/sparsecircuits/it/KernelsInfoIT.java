@@ -235,6 +235,10 @@ class KernelsInfoIT {
         assertTrue(r.out().startsWith("sparse-circuits "), r.out());
         assertTrue(r.err().startsWith("sparse-circuits: using JDK "), "the first verbose line names the JDK: " + r.err());
         assertTrue(r.err().contains("newest JDK >= 17"), r.err());
+        // it runs a private copy of the jar (replaced by rename), so a rebuild never changes a running JVM's jar
+        Path copy = ROOT.resolve("cli/target/run/sparse-circuits.jar");
+        assertTrue(Files.isRegularFile(copy), "the launcher's copy of the jar");
+        assertEquals(-1L, Files.mismatch(JAR, copy), "the copy is the built jar");
 
         env.put("JAVA_HOME", System.getProperty("java.home"));
         Run home = exec(env, List.of(SCRIPT.toString(), "--version"));
