@@ -49,7 +49,7 @@ class ExportCommandTest {
         assertEquals(nodes, count(gmlText, "<node id="));
         assertEquals(edges, count(gmlText, "<edge id="));
 
-        MainTest.Run csv = export(model, circuit, "csv", "--out", tmp.resolve("csv").toString());
+        MainTest.Run csv = export(model, circuit, "csv", "--out", tmp.resolve("csv").toString(), "--labels", tmp.resolve("labels.json").toString());
         assertEquals(0, csv.status(), csv.err());
         assertEquals(nodes + 1, Files.readString(tmp.resolve("csv/nodes.csv")).split("\r\n").length);
         assertTrue(Files.readString(tmp.resolve("csv/nodes.csv")).contains(",\"a, \"\"quoted\"\" label\"\r\n"), "the --labels label, quoted");
