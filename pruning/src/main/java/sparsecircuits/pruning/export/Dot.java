@@ -38,6 +38,14 @@ public final class Dot {
             }
             sb.append("  }\n");
         }
+        // invisible links from row to row stack the rows in forward order (the residual stream joins them, but it has
+        // no weight edges); Graphviz draws nothing for them, so the SVG still has one edge group per weight edge
+        List<CircuitGraph.Node> firsts = new ArrayList<>();
+        for (List<CircuitGraph.Node> row : rows.values()) firsts.add(row.get(0));
+        for (int i = 0; i + 1 < firsts.size(); i++) {
+            sb.append("  ").append(quote(firsts.get(i).id())).append(" -> ").append(quote(firsts.get(i + 1).id()))
+                    .append(" [style=invis, weight=0];\n");
+        }
         double max = 0;
         for (CircuitGraph.Link l : g.links()) max = Math.max(max, Math.abs(l.weight()));
         for (CircuitGraph.Link l : g.links()) {
