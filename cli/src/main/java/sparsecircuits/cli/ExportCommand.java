@@ -52,7 +52,8 @@ final class ExportCommand implements Command {
                 + "  json     the circuit-tracer / Neuronpedia attribution-graph JSON for one prompt (--prompt TEXT, default the\n"
                 + "           task's first held-out prompt; at most the model's context): every node at the last position, one\n"
                 + "           virtual layer per block and location, links = activation x weight under the circuit's mask;\n"
-                + "           default CIRCUIT/<slug>.json\n"
+                + "           default CIRCUIT/<slug>.json; graph-metadata.json beside it lists the graphs for circuit-tracer's\n"
+                + "           local frontend (start-server --graph_file_dir DIR)\n"
                 + "  bundle   circuit.json + circuit.safetensors copied into the --out directory (required)\n"
                 + "Node ids look like 0.attn.q:5 (hook:channel). --labels FILE gives labels as a JSON object {\"0.attn.q:5\": \"label\"}.\n"
                 + "Files are written atomically.";
@@ -110,17 +111,30 @@ final class ExportCommand implements Command {
                 List<String> tokens = new ArrayList<>(ids.length);
                 for (int id : ids) tokens.add(bpe.decode(new int[] {id}));
                 Map<String, Float> acts = activations(loaded, modelDir, ids, ctx);
+                // the local frontend loads <slug>.json, so a given file name is the slug
+                String given = o.has("--out") ? Path.of(o.value("--out", "")).getFileName().toString() : null;
+                if (given != null && !given.endsWith(".json")) throw new UserError("--out for json must end in .json, got " + given, "write e.g. --out graphs/my-circuit.json");
                 Map<String, Object> graph;
                 try {
                     AttributionGraph.Settings d = AttributionGraph.Settings.defaults();
-                    graph = AttributionGraph.graph(g, tokens, new AttributionGraph.Settings(d.slug(), d.scan(), d.pinned(), d.supernodes(),
-                            acts, d.createTimeMs()));
+                    graph = AttributionGraph.graph(g, tokens, new AttributionGraph.Settings(given == null ? null : given.substring(0, given.length() - 5),
+                            d.scan(), d.pinned(), d.supernodes(), acts, d.createTimeMs()));
                 } catch (IllegalArgumentException e) {
                     throw new UserError(e.getMessage().replaceFirst(": shorten the prompt$", ""), "give a shorter (non-empty) --prompt");
                 }
                 @SuppressWarnings("unchecked")
                 String slug = String.valueOf(((Map<String, Object>) graph.get("metadata")).get("slug"));
-                written.add(write(out(o, circuitDir.resolve(slug + ".json")), Json.write(graph)));
+                Path file = out(o, circuitDir.resolve(slug + ".json"));
+                Path indexFile = file.toAbsolutePath().getParent().resolve("graph-metadata.json");
+                Map<String, Object> index;
+                try {
+                    index = AttributionGraph.index(Files.isRegularFile(indexFile) ? Json.read(indexFile) : null, graph);
+                } catch (IOException | JsonException | IllegalArgumentException e) {
+                    throw new UserError(indexFile + ": cannot add the graph (" + e.getMessage().replaceAll("\\s+", " ") + ")",
+                            "move that file away, or write the graph to another directory");
+                }
+                written.add(write(file, Json.write(graph)));
+                written.add(write(indexFile, Json.writePretty(index) + "\n"));
             }
             case "bundle" -> {
                 Path dir = directory(Path.of(o.value("--out", "")));

@@ -40,7 +40,7 @@ class ExportCommandTest {
         assertEquals(0, dot.status(), dot.err());
         String dotText = Files.readString(circuit.resolve("circuit.dot"));
         assertTrue(dotText.startsWith("digraph circuit {"), dotText);
-        assertEquals(edges, dotText.lines().filter(l -> l.contains(" -> ")).count());
+        assertEquals(edges, dotText.lines().filter(l -> l.contains(" -> ") && !l.contains("style=invis")).count());
         assertTrue(dot.out().startsWith("exported " + nodes + " nodes and " + edges + " edges as dot"), dot.out());
 
         MainTest.Run gml = export(model, circuit, "graphml", "--out", tmp.resolve("g/out.graphml").toString());
@@ -67,6 +67,14 @@ class ExportCommandTest {
         assertEquals("source activation x weight", gen.get("link_weight"), "a mean-ablated circuit replays on the prompt");
         assertEquals(nodes, ((List<?>) graph.get("nodes")).size());
         assertEquals(edges, ((List<?>) graph.get("links")).size());
+        assertEquals("graph", meta.get("slug"), "the file name is the slug the frontend loads");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> index = (Map<String, Object>) Json.read(tmp.resolve("graph-metadata.json"));
+        assertEquals(List.of(meta), index.get("graphs"));
+        assertEquals(0, export(model, circuit, "json", "--prompt", "if y", "--out", tmp.resolve("graph.json").toString()).status());
+        assertEquals(1, ((List<?>) ((Map<?, ?>) Json.read(tmp.resolve("graph-metadata.json"))).get("graphs")).size(), "replaced, not added");
+        assertEquals(0, export(model, circuit, "json", "--prompt", "if y", "--out", tmp.resolve("graph2.json").toString()).status());
+        assertEquals(2, ((List<?>) ((Map<?, ?>) Json.read(tmp.resolve("graph-metadata.json"))).get("graphs")).size(), "a second graph");
         MainTest.Run defaultPrompt = export(model, circuit, "json");
         assertEquals(0, defaultPrompt.status(), defaultPrompt.err());
         assertTrue(defaultPrompt.out().contains(circuit.toString()) && defaultPrompt.out().trim().endsWith(".json"), defaultPrompt.out());

@@ -190,6 +190,31 @@ public final class AttributionGraph {
         return m;
     }
 
+    /**
+     * {@code graph-metadata.json}, the list of graphs circuit-tracer's local frontend serves from a directory
+     * ({@code {"graphs": [metadata...]}}, each graph in {@code <slug>.json} beside it): {@code existing} (a parsed
+     * index, or null for none) with {@code graph}'s metadata added, replacing a graph of the same slug.
+     *
+     * @throws IllegalArgumentException when {@code existing} is not such an index
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> index(Object existing, Map<String, Object> graph) {
+        Map<String, Object> meta = (Map<String, Object>) graph.get("metadata");
+        List<Object> graphs = new ArrayList<>();
+        if (existing != null) {
+            if (!(existing instanceof Map<?, ?> m) || !(m.get("graphs") instanceof List<?> l)) {
+                throw new IllegalArgumentException("not a graph index: it should be {\"graphs\": [metadata...]}");
+            }
+            for (Object o : l) {
+                if (!(o instanceof Map<?, ?> g && meta.get("slug").equals(g.get("slug")))) graphs.add(o);
+            }
+        }
+        graphs.add(meta);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("graphs", graphs);
+        return out;
+    }
+
     /** The virtual layer of a node: {@code 8·block + row}. */
     static int layer(CircuitGraph.Node n) {
         return ROWS * n.layer() + CircuitGraph.row(n);

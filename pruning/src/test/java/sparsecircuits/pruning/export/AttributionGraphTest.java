@@ -117,6 +117,20 @@ class AttributionGraphTest {
         assertTrue(pin.getMessage().contains("9.attn.q:0"), pin.getMessage());
     }
 
+    @Test
+    void theGraphIndexListsEachSlugOnce(@TempDir Path tmp) {
+        ExportFixture f = new ExportFixture(tmp, 13);
+        Map<String, Object> a = AttributionGraph.graph(f.graph, PROMPT, new AttributionGraph.Settings("a", null, null, null, null, 1));
+        Map<String, Object> b = AttributionGraph.graph(f.graph, PROMPT, new AttributionGraph.Settings("b", null, null, null, null, 2));
+        Object index = Json.parse(Json.write(AttributionGraph.index(AttributionGraph.index(null, a), b)));
+        assertEquals(List.of("a", "b"), list(obj(index).get("graphs")).stream().map(g -> obj(g).get("slug")).toList());
+        Map<String, Object> a2 = AttributionGraph.graph(f.graph, PROMPT, new AttributionGraph.Settings("a", null, null, null, null, 3));
+        List<Object> graphs = list(AttributionGraph.index(index, a2).get("graphs"));
+        assertEquals(2, graphs.size());
+        assertEquals(3L, ((Number) obj(obj(graphs.get(1)).get("info")).get("create_time_ms")).longValue(), "the new a replaces the old");
+        assertThrows(IllegalArgumentException.class, () -> AttributionGraph.index(List.of(), a));
+    }
+
     private static String nodeIdOf(Map<String, Map<String, Object>> byId, String ourId) {
         return byId.values().stream().filter(n -> ourId.equals(n.get("sc_id"))).map(n -> (String) n.get("node_id")).findFirst().orElseThrow();
     }
