@@ -85,6 +85,7 @@ public final class AttributionGraph {
         Map<String, String> graphId = new LinkedHashMap<>();
         List<Object> nodes = new ArrayList<>();
         for (CircuitGraph.Node n : g.nodes()) {
+            if (!n.kept()) continue; // a graph of the circuit in its model: the attribution graph is the circuit alone
             int layer = layer(n), f = n.channel();
             String nodeId = layer + "_" + f + "_" + pos;
             graphId.put(n.id(), nodeId);

@@ -71,6 +71,16 @@ public final class CircuitGraph {
      */
     public static CircuitGraph of(GptConfig config, Map<String, Object> json, Map<String, float[]> masks,
                                   Map<String, float[]> means, List<Circuit.Edge> edges, Map<String, String> labels) {
+        return of(config, json, masks, means, edges, labels, false);
+    }
+
+    /**
+     * As {@link #of(GptConfig, Map, Map, Map, List, Map)}; with {@code ablatedToo} every node of the model is in the
+     * graph, the ablated ones with {@code kept} false (and no edges: an edge joins two kept nodes), for a picture of
+     * the circuit in its model.
+     */
+    public static CircuitGraph of(GptConfig config, Map<String, Object> json, Map<String, float[]> masks,
+                                  Map<String, float[]> means, List<Circuit.Edge> edges, Map<String, String> labels, boolean ablatedToo) {
         Map<String, Double> deltas = deltas(json);
         List<Node> nodes = new ArrayList<>();
         for (NodeLocation l : NodeLocation.of(config)) {
@@ -85,14 +95,15 @@ public final class CircuitGraph {
             String loc = l.location().substring(0, dot), sub = l.location().substring(dot + 1);
             boolean qkv = sub.equals("q") || sub.equals("k") || sub.equals("v");
             for (int c = 0; c < mask.length; c++) {
-                if (mask[c] < 0.5f) continue;
+                boolean kept = mask[c] >= 0.5f;
+                if (!kept && !ablatedToo) continue;
                 String id = id(l.hook(), c);
-                nodes.add(new Node(id, l.layer(), loc, sub, c, qkv ? c / config.dHead() : -1, true,
+                nodes.add(new Node(id, l.layer(), loc, sub, c, qkv ? c / config.dHead() : -1, kept,
                         mean != null && c < mean.length ? mean[c] : Float.NaN, deltas.getOrDefault(id, Double.NaN), labels.get(id)));
             }
         }
         Map<String, Node> byId = new HashMap<>();
-        for (Node n : nodes) byId.put(n.id(), n);
+        for (Node n : nodes) if (n.kept()) byId.put(n.id(), n);
         List<Link> links = new ArrayList<>(edges.size());
         for (Circuit.Edge e : edges) {
             String s = id(e.fromHook(), e.from()), t = id(e.toHook(), e.to());

@@ -34,7 +34,8 @@ public final class Dot {
                 String label = n.sublocation() + " " + n.channel() + (n.head() >= 0 ? " (h" + n.head() + ")" : "")
                         + (n.label() != null ? "\n" + n.label() : "");
                 sb.append("    ").append(quote(n.id())).append(" [label=").append(quote(label))
-                        .append(", tooltip=").append(quote(n.id())).append(", fillcolor=\"").append(fill(n.sublocation())).append("\"];\n");
+                        .append(", tooltip=").append(quote(n.id())).append(", fillcolor=\"").append(n.kept() ? fill(n.sublocation()) : "#ffffff")
+                        .append(n.kept() ? "\"" : "\", style=\"rounded,dashed\", fontcolor=\"#999999\"").append("];\n");
             }
             sb.append("  }\n");
         }

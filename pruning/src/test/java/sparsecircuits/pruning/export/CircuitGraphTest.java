@@ -44,6 +44,12 @@ class CircuitGraphTest {
         assertEquals(0.25, qn.delta());
         assertEquals("if_equals", g.run().get("task"));
         assertTrue(g.withLabels(Map.of()).nodes().stream().allMatch(n -> n.label() == null));
+
+        var loaded = sparsecircuits.pruning.circuit.CircuitFiles.load(f.circuitDir, f.modelDir.resolve("model.safetensors"));
+        CircuitGraph all = CircuitGraph.of(ExportFixture.CFG, loaded.json(), loaded.masks(), loaded.means(), f.circuit.edges(), Map.of(), true);
+        assertEquals(sparsecircuits.pruning.nodes.NodeLocation.count(ExportFixture.CFG), all.nodes().size(), "every node of the model");
+        assertEquals(f.circuit.nodes(), all.nodes().stream().filter(CircuitGraph.Node::kept).count());
+        assertEquals(g.links(), all.links());
     }
 
     @Test
