@@ -82,6 +82,10 @@ final class ExportCommand implements Command {
                     + "the formats are " + String.join(", ", FORMATS));
         }
         if (f.equals("bundle") && !o.has("--out")) throw new UserError("export --format bundle needs --out DIR", "give the directory to copy the bundle to");
+        if (f.equals("json") && o.has("--out") && !o.value("--out", "").endsWith(".json")) {
+            throw new UserError("--out for json must end in .json (the viewers load <slug>.json), got " + o.value("--out", ""),
+                    "write e.g. --out graphs/my-circuit.json");
+        }
         if (o.has("--prompt") && !f.equals("json")) throw new UserError("--prompt is for --format json only", "leave it out, or write --format json");
     }
 
@@ -113,7 +117,6 @@ final class ExportCommand implements Command {
                 Map<String, Float> acts = activations(loaded, modelDir, ids, ctx);
                 // the local frontend loads <slug>.json, so a given file name is the slug
                 String given = o.has("--out") ? Path.of(o.value("--out", "")).getFileName().toString() : null;
-                if (given != null && !given.endsWith(".json")) throw new UserError("--out for json must end in .json, got " + given, "write e.g. --out graphs/my-circuit.json");
                 Map<String, Object> graph;
                 try {
                     AttributionGraph.Settings d = AttributionGraph.Settings.defaults();

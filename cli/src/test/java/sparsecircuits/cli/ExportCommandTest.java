@@ -100,6 +100,7 @@ class ExportCommandTest {
                 "the model's context is 16 tokens");
         assertFalse(Files.exists(tmp.resolve("long.json")));
         MainTest.assertOneLineError(export(model, circuit, "bundle"), "needs --out");
+        MainTest.assertOneLineError(export(model, circuit, "json", "--out", tmp.resolve("g.txt").toString()), "must end in .json");
         MainTest.assertOneLineError(MainTest.run("export", "--model", model.toString(), "--format", "dot"), "needs --circuit");
         Files.writeString(tmp.resolve("bad-labels.json"), "[1]");
         MainTest.assertOneLineError(export(model, circuit, "dot", "--labels", tmp.resolve("bad-labels.json").toString()), "not an object");
