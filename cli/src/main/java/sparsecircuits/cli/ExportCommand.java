@@ -161,7 +161,7 @@ final class ExportCommand implements Command {
     }
 
     /** The model's config.json alone: the weights are needed only for their hash. */
-    private static GptConfig config(Path modelDir) {
+    static GptConfig config(Path modelDir) {
         Path file = modelDir.resolve(ModelFiles.CONFIG);
         try {
             return ModelFiles.parseConfig(Json.read(file), file);
@@ -170,7 +170,7 @@ final class ExportCommand implements Command {
         }
     }
 
-    private static Map<String, String> labels(Path file) {
+    static Map<String, String> labels(Path file) {
         Object parsed;
         try {
             parsed = Json.read(file);

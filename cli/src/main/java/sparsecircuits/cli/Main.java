@@ -45,7 +45,7 @@ public final class Main {
      */
     static List<Command> commands() {
         return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(), new TasksCommand(),
-                new PruneCommand(), new ExportCommand(),
+                new PruneCommand(), new ViewCommand(), new ExportCommand(),
                 new ExperimentCommand(), new DemoCommand(), new KernelsInfoCommand());
     }
 
