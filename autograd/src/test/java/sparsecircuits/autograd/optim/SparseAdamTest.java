@@ -137,7 +137,7 @@ class SparseAdamTest {
             }
             double after = Math.sqrt(ss / n);
             assertEquals(rms / (rms + 1e-5), after, 1e-6 * after, "rms after = rms / (rms + 1e-5)");
-            if (rms >= 1) assertEquals(1.0, after, 1e-5, "global grad RMS is 1");
+            if (rms >= 1) assertEquals(1.0, after, 2e-5, "global grad RMS is 1 (within the ε of 1e-5 and float rounding)");
             for (int i = 0; i < n1; i++) {
                 assertEquals(before[i] / (rms + 1e-5), a.grad()[i], 1e-6 * Math.abs(before[i] / (rms + 1e-5)) + 1e-30);
             }
