@@ -91,6 +91,14 @@ class ViewerHtmlTest {
         return html.substring(a + open.length(), b);
     }
 
+    /** The text of the live-ablation JSON block. */
+    static String liveBlock(String html) {
+        String open = "<script type=\"application/json\" id=\"live\">";
+        int a = html.indexOf(open);
+        assertTrue(a >= 0, "a live JSON block");
+        return html.substring(a + open.length(), html.indexOf("</script>", a));
+    }
+
     @Test
     void selfContainedWithNoNetwork() {
         String html = page(graph(false));
@@ -143,7 +151,7 @@ class ViewerHtmlTest {
         String block = block(html);
         assertFalse(block.contains("<"), "no '<' inside the data block");
         assertTrue(block.contains("\\u003c/script\\u003e"));
-        assertEquals(2, count(html, "</script>"), "the data block and the code block end where they should");
+        assertEquals(3, count(html, "</script>"), "the data block, the live block and the code block end where they should");
         assertFalse(html.contains("alert(1)</script>"));
     }
 
@@ -174,7 +182,7 @@ class ViewerHtmlTest {
             int a = html.lastIndexOf("<script>") + "<script>".length();
             String js = html.substring(a, html.indexOf("</script>", a));
             Path script = tmp.resolve("smoke" + empty + ".js");
-            Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))) + js + CHECK, StandardCharsets.UTF_8);
+            Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))).replace("__LIVE__", Json.write(liveBlock(html))) + js + CHECK, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -188,7 +196,7 @@ class ViewerHtmlTest {
     }
 
     /** A fake document: enough of the DOM for the page's script, recording created elements. */
-    private static final String FAKE_DOM = """
+    static final String FAKE_DOM = """
             'use strict';
             var created = [], byId = {}, listeners = {};
             function E(tag) {
@@ -204,9 +212,10 @@ class ViewerHtmlTest {
               return e;
             }
             var ids = ['graph', 'empty', 'inspector', 'inspector-body', 'threshold', 'threshold-value', 'search', 'node-count', 'edge-count',
-              'edge-shown', 'title', 'header-body', 'loss-plot', 'controls-body'];
+              'edge-shown', 'title', 'header-body', 'loss-plot', 'controls-body', 'live-status', 'live-loss', 'live-logits'];
             ids.forEach(function (i) { byId[i] = E('x'); });
             byId['data'] = {textContent: __DATA__};
+            byId['live'] = {textContent: __LIVE__};
             var document = {
               getElementById: function (i) { if (!byId[i]) throw new Error('no element ' + i); return byId[i]; },
               createElement: E, createElementNS: function (ns, t) { return E(t); },
@@ -231,7 +240,7 @@ class ViewerHtmlTest {
             })();
             """;
 
-    private static Path onPath(String exe) {
+    static Path onPath(String exe) {
         String path = System.getenv("PATH");
         if (path == null) return null;
         for (String dir : path.split(File.pathSeparator)) {

@@ -1,0 +1,162 @@
+package sparsecircuits.pruning.viewer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.pruning.nodes.NodeLocation;
+import sparsecircuits.pruning.nodes.NodeMeans;
+
+/**
+ * The whole sparse model, its node means and the task's held-out prompts, serialised for the viewer's live
+ * what-if ablation (issue 6 §3): the page runs {@link Gpt#forward}'s math in JavaScript. Every 2-D parameter is
+ * CSR over its nonzero entries (row pointers and column indices as base64 little-endian Int32, values as base64
+ * Float32); 1-D parameters (norm gains, biases, sinks) and the final logits bias are dense base64 Float32.
+ * Only when the model has at most {@link #MAX_NONZEROS} nonzeros; otherwise the blob says live ablation is off and why.
+ *
+ * <p>Prompts: a side with {@code other < 0} is a TARGET side (−log p(correct)), with {@code correct < 0} an AVOID
+ * side (−log(1 − p(other))); otherwise BINARY, as {@link sparsecircuits.pruning.loss.TaskLoss}.
+ */
+public final class ModelJs {
+    /** The largest model (total nonzero parameters) the page embeds. */
+    public static final long MAX_NONZEROS = 500_000;
+
+    private ModelJs() {
+    }
+
+    /** The live blob: {@code {"enabled": false, "reason": ...}}. */
+    public static Map<String, Object> off(String reason) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("enabled", false);
+        d.put("reason", reason);
+        return d;
+    }
+
+    /** Total nonzero entries over every parameter (what the page would embed). */
+    public static long nonZeros(Gpt model) {
+        long n = 0;
+        for (Parameter p : model.parameterList()) n += countNonZero(p.value());
+        return n;
+    }
+
+    /**
+     * The live blob of {@code model}: config, weights, node means and the prompts, or {@link #off} when the model
+     * is too large.
+     */
+    public static Map<String, Object> data(Gpt model, NodeMeans means, List<int[]> prompts, int[] correct, int[] other) {
+        if (prompts.size() != correct.length || prompts.size() != other.length) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + correct.length + "/" + other.length + " targets");
+        }
+        if (prompts.isEmpty()) return off("no held-out prompts were given");
+        long nnz = nonZeros(model);
+        if (nnz > MAX_NONZEROS) {
+            return off("the model has " + nnz + " nonzero parameters, more than the " + MAX_NONZEROS + " the page embeds");
+        }
+        GptConfig c = model.config();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("enabled", true);
+        d.put("nonzeros", nnz);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("vocab_size", (long) c.vocabSize());
+        cfg.put("n_layer", (long) c.nLayer());
+        cfg.put("d_model", (long) c.dModel());
+        cfg.put("n_head", (long) c.nHead());
+        cfg.put("d_head", (long) c.dHead());
+        cfg.put("d_mlp", (long) c.dMlp());
+        cfg.put("block_size", (long) c.blockSize());
+        cfg.put("rms_eps", (double) GptConfig.RMS_EPS);
+        cfg.put("sink", c.sink());
+        cfg.put("bigram_table", c.bigramTable());
+        cfg.put("learned_positions", c.learnedPositions());
+        Map<String, Object> keep = new LinkedHashMap<>();
+        keep.put("attn_in", (long) c.keep("attn_in", c.dModel()));
+        keep.put("attn_q", (long) c.keep("attn_q", c.attnWidth()));
+        keep.put("attn_k", (long) c.keep("attn_k", c.attnWidth()));
+        keep.put("attn_v", (long) c.keep("attn_v", c.attnWidth()));
+        keep.put("attn_out", (long) c.keep("attn_out", c.dModel()));
+        keep.put("mlp_in", (long) c.keep("mlp_in", c.dModel()));
+        keep.put("mlp_neuron", (long) c.keep("mlp_neuron", c.dMlp()));
+        keep.put("mlp_out", (long) c.keep("mlp_out", c.dModel()));
+        cfg.put("keep", keep);
+        d.put("config", cfg);
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (Parameter p : model.parameterList()) params.put(p.name(), tensor(p.value(), p.shape()));
+        params.put("final_logits_bias", tensor(model.finalLogitsBias(), new int[] {c.vocabSize()}));
+        d.put("params", params);
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (NodeLocation l : NodeLocation.of(c)) {
+            float[] v = means.of(l.hook());
+            if (v == null || v.length != l.width()) {
+                throw new IllegalArgumentException("node means for " + l.hook() + " are missing or not of width " + l.width());
+            }
+            m.put(l.hook(), f32(v));
+        }
+        d.put("means", m);
+        List<Object> ps = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            List<Object> toks = new ArrayList<>(prompts.get(i).length);
+            for (int t : prompts.get(i)) toks.add((long) t);
+            p.put("tokens", toks);
+            p.put("correct", (long) correct[i]);
+            p.put("other", (long) other[i]);
+            ps.add(p);
+        }
+        d.put("prompts", ps);
+        return d;
+    }
+
+    /** A 1-D tensor dense, a 2-D one as CSR over its nonzeros. */
+    private static Map<String, Object> tensor(float[] v, int[] shape) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        List<Object> sh = new ArrayList<>();
+        for (int s : shape) sh.add((long) s);
+        t.put("shape", sh);
+        if (shape.length == 1) {
+            t.put("dense", f32(v));
+            return t;
+        }
+        int rows = shape[0], cols = v.length / rows, nnz = countNonZero(v);
+        int[] ptr = new int[rows + 1], idx = new int[nnz];
+        float[] val = new float[nnz];
+        int q = 0;
+        for (int r = 0; r < rows; r++) {
+            ptr[r] = q;
+            for (int col = 0, o = r * cols; col < cols; col++) {
+                if (v[o + col] != 0f) {
+                    idx[q] = col;
+                    val[q++] = v[o + col];
+                }
+            }
+        }
+        ptr[rows] = q;
+        t.put("ptr", i32(ptr));
+        t.put("idx", i32(idx));
+        t.put("val", f32(val));
+        return t;
+    }
+
+    private static int countNonZero(float[] v) {
+        int n = 0;
+        for (float f : v) if (f != 0f) n++;
+        return n;
+    }
+
+    static String f32(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) b.putFloat(f);
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    static String i32(int[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i : v) b.putInt(i);
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+}
