@@ -3,7 +3,18 @@ package sparsecircuits.cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.tokenizer.ByteLevelBpe;
+import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.NodeLocation;
+import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.viewer.ModelJs;
 import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.GptConfig;
@@ -32,7 +43,11 @@ final class ViewCommand implements Command {
                 + "(a row per layer and location, bottom to top; q/k/v grouped by head; edge width ~ |weight|, blue positive,\n"
                 + "red negative; node fill = ablation delta), a node inspector (click a node), the loss-at-k bisection plot,\n"
                 + "the controls, a node search and an edge |weight| threshold; the selected node and threshold are kept in the\n"
-                + "URL hash. Default --out CIRCUIT/view.html; written atomically.";
+                + "URL hash. Default --out CIRCUIT/view.html; written atomically.\n"
+                + "Live what-if ablation (when the model has at most 500,000 nonzero parameters): the page embeds the sparse\n"
+                + "model, the circuit's node means and --live-pairs held-out pairs of the circuit's task, and recomputes the\n"
+                + "task loss and the first prompt's two target logits in JavaScript when a node's ablation is toggled in the\n"
+                + "inspector (the rest of the model ablated as the circuit). Otherwise the page says why it is off.";
     }
 
     @Override
@@ -41,12 +56,14 @@ final class ViewCommand implements Command {
                 .option("--circuit", "DIR", "the circuit directory (circuit.json + circuit.safetensors; required)")
                 .option("--model", "DIR", "the model it was pruned from (required)")
                 .option("--labels", "FILE", "node labels, a JSON object of node id -> label")
-                .option("--out", "FILE", "the .html file to write (default CIRCUIT/view.html)");
+                .option("--out", "FILE", "the .html file to write (default CIRCUIT/view.html)")
+                .number("--live-pairs", "N", "held-out pairs embedded for live ablation (default 8; 0 turns it off)", 0, 1e4, "8");
     }
 
     @Override
     public void check(Options.Parsed o) {
         ModelDir.require(o, name());
+        ModelDir.wholeNumbers(o, "--live-pairs");
         if (!o.has("--circuit")) throw new UserError("view needs --circuit DIR", "give a directory written by 'prune', e.g. --circuit runs/m/circuits/if_equals");
         if (o.has("--out")) {
             String out = o.value("--out", "");
@@ -67,14 +84,52 @@ final class ViewCommand implements Command {
         CircuitFiles.Loaded loaded = CircuitFiles.load(circuitDir, modelFile); // refuses a missing or foreign circuit (exit 2)
         CircuitGraph g = CircuitGraph.of(circuitDir, loaded, config, labels);
         Object sha = loaded.json().get("model_sha256");
-        String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha));
+        Map<String, Object> live = live(o, ctx, modelDir, loaded);
+        String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha), live);
         Path file = o.has("--out") ? Path.of(o.value("--out", "")) : circuitDir.resolve("view.html");
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UserError(parent + ": the --out directory does not exist", "create it first, or give another --out");
         }
         AtomicFiles.write(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
-        ctx.out().println("wrote " + file + ": " + g.nodes().size() + " nodes, " + g.links().size() + " edges");
+        ctx.out().println("wrote " + file + ": " + g.nodes().size() + " nodes, " + g.links().size() + " edges"
+                + (Boolean.TRUE.equals(live.get("enabled")) ? ", live ablation on" : ", live ablation off: " + live.get("reason")));
         return 0;
+    }
+
+    /** The live-ablation blob: the model, the circuit's means and held-out prompts of its task, or why it is off. */
+    private static Map<String, Object> live(Options.Parsed o, CommandContext ctx, Path modelDir, CircuitFiles.Loaded loaded) {
+        int pairs = (int) o.number("--live-pairs", 8);
+        if (pairs == 0) return ModelJs.off("--live-pairs 0");
+        String ablation = String.valueOf(loaded.run().getOrDefault("ablation", "mean"));
+        if (ablation.equals("resample")) return ModelJs.off("the circuit was pruned under resample ablation, which the page cannot replay");
+        Gpt model = ModelDir.model(modelDir);
+        long nnz = ModelJs.nonZeros(model);
+        if (nnz > ModelJs.MAX_NONZEROS) {
+            return ModelJs.off("the model has " + nnz + " nonzero parameters, more than the " + ModelJs.MAX_NONZEROS + " the page embeds");
+        }
+        Map<String, float[]> means = new LinkedHashMap<>();
+        for (NodeLocation l : NodeLocation.of(model.config())) {
+            float[] m = ablation.equals("zero") ? null : loaded.means().get(l.hook());
+            if (m == null && !ablation.equals("zero")) return ModelJs.off("the circuit bundle has no means for " + l.hook());
+            means.put(l.hook(), m == null ? new float[l.width()] : m);
+        }
+        List<TaskLoss.Sequence> seqs;
+        try {
+            ByteLevelBpe bpe = ModelDir.tokenizer(modelDir, model);
+            Task task = TasksCommand.resolve(String.valueOf(loaded.run().get("task")));
+            seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, pairs, 0, bpe, ctx, "view");
+        } catch (UserError | IllegalArgumentException e) {
+            return ModelJs.off("the task's held-out prompts are not available: " + e.getMessage());
+        }
+        List<int[]> prompts = new ArrayList<>();
+        int[] correct = new int[seqs.size()], other = new int[seqs.size()];
+        for (int i = 0; i < seqs.size(); i++) {
+            TaskLoss.Sequence s = seqs.get(i);
+            prompts.add(s.tokens());
+            correct[i] = s.kind() == Ops.Choice.AVOID ? -1 : s.correct();
+            other[i] = s.kind() == Ops.Choice.TARGET ? -1 : s.other();
+        }
+        return ModelJs.data(model, NodeMeans.of(means, 0), prompts, correct, other);
     }
 }

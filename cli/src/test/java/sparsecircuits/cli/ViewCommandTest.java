@@ -35,6 +35,12 @@ class ViewCommandTest {
         assertEquals(nodes, ((List<?>) data.get("nodes")).size());
         assertEquals(edges, ((List<?>) data.get("links")).size());
         assertEquals(cj.get("model_sha256"), ((Map<?, ?>) data.get("model")).get("sha256"));
+        String liveOpen = "<script type=\"application/json\" id=\"live\">";
+        int b = html.indexOf(liveOpen) + liveOpen.length();
+        Map<?, ?> live = (Map<?, ?>) Json.parse(html.substring(b, html.indexOf("</script>", b)));
+        assertEquals(true, live.get("enabled"), "live ablation for a tiny model: " + live.get("reason") + "\n" + r.err());
+        assertEquals(16, ((List<?>) live.get("prompts")).size(), "8 held-out pairs, both sides");
+        assertTrue(r.out().contains("live ablation on"), r.out());
         try (var s = Files.list(circuit)) {
             assertEquals(3, s.count(), "circuit.json, circuit.safetensors, view.html and no temporary files");
         }
@@ -42,6 +48,9 @@ class ViewCommandTest {
         MainTest.Run elsewhere = view(model, circuit, "--out", tmp.resolve("v.html").toString());
         assertEquals(0, elsewhere.status(), elsewhere.err());
         assertTrue(Files.readString(tmp.resolve("v.html")).startsWith("<!DOCTYPE html>"));
+        MainTest.Run off = view(model, circuit, "--out", tmp.resolve("off.html").toString(), "--live-pairs", "0");
+        assertEquals(0, off.status(), off.err());
+        assertTrue(off.out().contains("live ablation off: --live-pairs 0"), off.out());
 
         // bad input: one line, exit 2, nothing written
         Path other = tmp.resolve("other");
