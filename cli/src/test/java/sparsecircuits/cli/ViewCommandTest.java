@@ -41,6 +41,7 @@ class ViewCommandTest {
         assertEquals(true, live.get("enabled"), "live ablation for a tiny model: " + live.get("reason") + "\n" + r.err());
         assertEquals(16, ((List<?>) live.get("prompts")).size(), "8 held-out pairs, both sides");
         assertTrue(r.out().contains("live ablation on"), r.out());
+        liveMatchesEval(model, circuit, html, tmp);
         try (var s = Files.list(circuit)) {
             assertEquals(3, s.count(), "circuit.json, circuit.safetensors, view.html and no temporary files");
         }
@@ -65,6 +66,72 @@ class ViewCommandTest {
         MainTest.Run help = MainTest.run("view", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("file://"), help.out());
+    }
+
+    /**
+     * With Node.js on PATH: the page's live forward pass with every node outside the circuit ablated gives the task
+     * loss 'eval --circuit --pairs 8' computes in Java on the same held-out pairs (within 1e-4).
+     */
+    private static void liveMatchesEval(Path model, Path circuit, String html, Path tmp) throws Exception {
+        Path node = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "node"))) node = Path.of(dir, "node");
+        }
+        if (node == null) {
+            System.err.println("ViewCommandTest: node (Node.js) is not on PATH: the live-ablation check against eval is skipped");
+            return;
+        }
+        MainTest.Run ev = MainTest.run("eval", "--model", model.toString(), "--circuit", circuit.toString(), "--pairs", "8", "--json");
+        assertEquals(0, ev.status(), ev.err());
+        double want = ((Number) ((Map<?, ?>) Json.parse(ev.out())).get("task_loss")).doubleValue();
+        int a = html.lastIndexOf("<script>") + "<script>".length();
+        String js = html.substring(a, html.indexOf("</script>", a));
+        String data = block(html, "data"), live = block(html, "live");
+        String dom = """
+                'use strict';
+                var byId = {}, created = [];
+                function E(tag) {
+                  var e = {tag: tag, attrs: {}, children: [], style: {}, textContent: '', ls: {},
+                    setAttribute: function (k, v) { this.attrs[k] = String(v); }, appendChild: function (c) { this.children.push(c); return c; },
+                    addEventListener: function (t, f) { this.ls[t] = f; },
+                    classList: {add: function () {}, remove: function () {}, toggle: function () {}}};
+                  created.push(e); return e;
+                }
+                ['graph', 'empty', 'inspector', 'inspector-body', 'threshold', 'threshold-value', 'search', 'node-count', 'edge-count', 'edge-shown',
+                 'title', 'header-body', 'loss-plot', 'controls-body', 'live-status', 'live-loss', 'live-logits'].forEach(function (i) { byId[i] = E('x'); });
+                byId['data'] = {textContent: __DATA__};
+                byId['live'] = {textContent: __LIVE__};
+                var document = {getElementById: function (i) { if (!byId[i]) throw new Error('no element ' + i); return byId[i]; },
+                  createElement: E, createElementNS: function (ns, t) { return E(t); }, addEventListener: function () {}};
+                var location = {hash: '', pathname: '/v.html', search: ''};
+                var history = {replaceState: function () {}};
+                var window = {addEventListener: function () {}};
+                """.replace("__DATA__", Json.write(data)).replace("__LIVE__", Json.write(live));
+        String check = """
+                ;(function () {
+                  var D = JSON.parse(byId['data'].textContent), C = JSON.parse(byId['live'].textContent).config, inC = {}, out = [];
+                  D.nodes.forEach(function (n) { inC[n.id] = 1; });
+                  var rows = ['attn.act_in', 'attn.q', 'attn.k', 'attn.v', 'attn.resid_delta', 'mlp.act_in', 'mlp.post_act', 'mlp.resid_delta'];
+                  for (var l = 0; l < C.n_layer; l++) rows.forEach(function (loc) {
+                    var w = /attn\\.[qkv]$/.test(loc) ? C.n_head * C.d_head : loc === 'mlp.post_act' ? C.d_mlp : C.d_model;
+                    for (var c = 0; c < w; c++) if (!inC[l + '.' + loc + ':' + c]) out.push(l + '.' + loc + ':' + c);
+                  });
+                  console.log(window.liveAblation(out).loss);
+                })();
+                """;
+        Path script = tmp.resolve("live.js");
+        Files.writeString(script, dom + js + check);
+        Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "node did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(want, Double.parseDouble(out.trim()), 1e-4, "the page's circuit loss vs eval --circuit");
+    }
+
+    private static String block(String html, String id) {
+        String open = "<script type=\"application/json\" id=\"" + id + "\">";
+        int a = html.indexOf(open) + open.length();
+        return html.substring(a, html.indexOf("</script>", a));
     }
 
     private static MainTest.Run view(Path model, Path circuit, String... extra) {
