@@ -99,20 +99,11 @@ final class EvalCommand implements Command {
         return 0;
     }
 
-    /** The mask of a saved circuit: kept nodes pass, the others take the stored means (or zero for zero ablation). */
+    /** The mask of a saved circuit, as when it was pruned. */
     private static TaskLoss.HookFor circuitHook(sparsecircuits.pruning.circuit.CircuitFiles.Loaded c) {
-        String ablation = String.valueOf(c.run().getOrDefault("ablation", "mean"));
-        if (ablation.equals("resample")) {
-            throw new UserError("this circuit was pruned under resample ablation, which eval cannot replay", "prune it again with --ablation mean or zero");
-        }
-        Map<String, sparsecircuits.autograd.graph.Tensor> gates = new LinkedHashMap<>();
-        c.masks().forEach((k, v) -> gates.put(k, sparsecircuits.autograd.graph.Tensor.constant(v, v.length)));
-        boolean zero = ablation.equals("zero");
-        if (!zero && c.means().size() != c.masks().size()) {
-            throw new UserError("the circuit bundle has no means for some locations", "prune it again: circuit.safetensors is incomplete");
-        }
-        var mask = new sparsecircuits.pruning.nodes.NodeMask(gates, zero ? null : sparsecircuits.pruning.nodes.NodeMeans.of(c.means(), 0),
-                zero ? sparsecircuits.pruning.nodes.NodeMask.Ablation.ZERO : sparsecircuits.pruning.nodes.NodeMask.Ablation.MEAN);
+        String why = c.whyNotReplayable();
+        if (why != null) throw new UserError(why, "prune it again with --ablation mean or zero");
+        var mask = c.mask();
         return (b, t) -> mask;
     }
 

@@ -12,17 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Hook;
-import sparsecircuits.model.json.Json;
-import sparsecircuits.model.json.JsonException;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
-import sparsecircuits.model.train.Trainer;
 import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
@@ -418,22 +414,13 @@ final class ExperimentCommand implements Command {
         }
         List<double[]> train = new ArrayList<>(), val = new ArrayList<>(), l0 = new ArrayList<>();
         double seconds = 0;
-        try {
-            for (String line : Files.readAllLines(dir.resolve(Trainer.LOG), StandardCharsets.UTF_8)) {
-                Object parsed;
-                try {
-                    parsed = Json.parse(line);
-                } catch (JsonException e) {
-                    continue; // a torn last line
-                }
-                if (!(parsed instanceof Map<?, ?> m) || !(m.get("step") instanceof Number step)) continue;
-                if (m.get("loss") instanceof Number l && step.longValue() % 10 == 0) train.add(new double[] {step.doubleValue(), l.doubleValue()});
-                if (m.get("val_loss") instanceof Number v) val.add(new double[] {step.doubleValue(), v.doubleValue()});
-                if (m.get("l0") instanceof Number z && step.longValue() % 10 == 0) l0.add(new double[] {step.doubleValue(), z.doubleValue() / params});
-                if (m.get("ms") instanceof Number ms) seconds += ms.doubleValue() / 1000;
-            }
-        } catch (IOException e) {
-            throw new UserError(dir.resolve(Trainer.LOG) + ": cannot read (" + e.getMessage() + ")", "check the file's permissions");
+        List<Map<?, ?>> rows = ModelDir.logRows(dir);
+        for (Map<?, ?> m : rows == null ? List.<Map<?, ?>>of() : rows) {
+            long step = ((Number) m.get("step")).longValue();
+            if (m.get("loss") instanceof Number l && step % 10 == 0) train.add(new double[] {step, l.doubleValue()});
+            if (m.get("val_loss") instanceof Number v) val.add(new double[] {step, v.doubleValue()});
+            if (m.get("l0") instanceof Number z && step % 10 == 0) l0.add(new double[] {step, z.doubleValue() / params});
+            if (m.get("ms") instanceof Number ms) seconds += ms.doubleValue() / 1000;
         }
         double last = val.isEmpty() ? Double.NaN : val.get(val.size() - 1)[1];
         return new Experiment.Model(id, id.startsWith("sparse") ? "sparse" : "dense", g.config().dModel(), params, nnz, last, seconds, train, val, l0);

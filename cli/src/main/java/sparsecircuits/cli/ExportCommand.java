@@ -231,15 +231,14 @@ final class ExportCommand implements Command {
      * activation x weight; none (links carry weights) for a resample-ablated circuit, which cannot be replayed.
      */
     private static Map<String, Float> activations(CircuitFiles.Loaded c, Path modelDir, int[] ids, CommandContext ctx) {
-        String ablation = String.valueOf(c.run().getOrDefault("ablation", "mean"));
-        boolean zero = ablation.equals("zero");
-        if (ablation.equals("resample") || (!zero && c.means().size() != c.masks().size())) {
-            ctx.err().println("export: this circuit's ablation (" + ablation + ") cannot be replayed; links carry plain weights");
+        String why = c.whyNotReplayable();
+        if (why != null) {
+            ctx.err().println("export: " + why + "; links carry plain weights");
             return Map.of();
         }
         Gpt model = ModelDir.model(modelDir);
         if (ids.length == 0 || ids.length > model.config().blockSize()) return Map.of(); // AttributionGraph refuses it, in its words
-        return PromptActivations.of(model, ids, c.masks(), zero ? null : c.means(), Main.kernels().kernels());
+        return PromptActivations.of(model, ids, c.masks(), c.replayMeans(), Main.kernels().kernels());
     }
 
     private static Path out(Options.Parsed o, Path fallback) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
@@ -82,10 +83,29 @@ final class ModelDir {
 
     /** The progress in train-log.jsonl, or null when there is none. A torn last line (a crash mid-write) is skipped. */
     static Progress progress(Path dir) {
-        Path file = dir.resolve(Trainer.LOG);
-        if (!Files.isRegularFile(file)) return null;
+        List<Map<?, ?>> rows = logRows(dir);
+        if (rows == null) return null;
         long step = 0, valStep = -1;
         double loss = Double.NaN, val = Double.NaN;
+        for (Map<?, ?> m : rows) {
+            long s = ((Number) m.get("step")).longValue();
+            if (m.get("loss") instanceof Number l) {
+                step = s;
+                loss = l.doubleValue();
+            }
+            if (m.get("val_loss") instanceof Number v) {
+                valStep = s;
+                val = v.doubleValue();
+            }
+        }
+        return new Progress(step, loss, valStep, val);
+    }
+
+    /** The rows of train-log.jsonl that have a step (a torn last line is skipped), or null when there is no log. */
+    static List<Map<?, ?>> logRows(Path dir) {
+        Path file = dir.resolve(Trainer.LOG);
+        if (!Files.isRegularFile(file)) return null;
+        List<Map<?, ?>> rows = new java.util.ArrayList<>();
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (line.isBlank()) continue;
@@ -95,20 +115,12 @@ final class ModelDir {
                 } catch (JsonException e) {
                     continue;
                 }
-                if (!(parsed instanceof Map<?, ?> m) || !(m.get("step") instanceof Number s)) continue;
-                if (m.get("loss") instanceof Number l) {
-                    step = s.longValue();
-                    loss = l.doubleValue();
-                }
-                if (m.get("val_loss") instanceof Number v) {
-                    valStep = s.longValue();
-                    val = v.doubleValue();
-                }
+                if (parsed instanceof Map<?, ?> m && m.get("step") instanceof Number) rows.add(m);
             }
         } catch (IOException e) {
             throw new UserError(file + ": cannot read (" + e.getMessage() + ")", "check the file's permissions");
         }
-        return new Progress(step, loss, valStep, val);
+        return rows;
     }
 
     /** Rejects a fraction in whole-number options (Options checks only the range). */

@@ -262,12 +262,7 @@ final class PruneCommand implements Command {
         int ctxLen = model.config().blockSize(), batch = 16, batches = Math.max(1, (1 << 16) / (batch * ctxLen));
         TokenData data = TokenData.build(corpus, bpe, ctxLen, batches, batch, ctxLen + 1, 0);
         List<int[]> bs = new ArrayList<>();
-        for (int i = 0; i < batches; i++) {
-            int[] w = data.batch(i, batch);
-            int[] in = new int[batch * ctxLen];
-            for (int r = 0; r < batch; r++) System.arraycopy(w, r * (ctxLen + 1), in, r * ctxLen, ctxLen);
-            bs.add(in);
-        }
+        sparsecircuits.pruning.trace.Snippets.pretraining(data, batches, batch).forEach(bs::add); // the tracer's windows too
         return bs;
     }
 

@@ -101,8 +101,9 @@ final class ViewCommand implements Command {
     private static Map<String, Object> live(Options.Parsed o, CommandContext ctx, Path modelDir, CircuitFiles.Loaded loaded) {
         int pairs = (int) o.number("--live-pairs", 8);
         if (pairs == 0) return ModelJs.off("--live-pairs 0");
-        String ablation = String.valueOf(loaded.run().getOrDefault("ablation", "mean"));
-        if (ablation.equals("resample")) return ModelJs.off("the circuit was pruned under resample ablation, which the page cannot replay");
+        String why = loaded.whyNotReplayable();
+        if (why != null) return ModelJs.off(why);
+        Map<String, float[]> replay = loaded.replayMeans(); // null under zero ablation
         Gpt model = ModelDir.model(modelDir);
         long nnz = ModelJs.nonZeros(model);
         if (nnz > ModelJs.MAX_NONZEROS) {
@@ -110,8 +111,7 @@ final class ViewCommand implements Command {
         }
         Map<String, float[]> means = new LinkedHashMap<>();
         for (NodeLocation l : NodeLocation.of(model.config())) {
-            float[] m = ablation.equals("zero") ? null : loaded.means().get(l.hook());
-            if (m == null && !ablation.equals("zero")) return ModelJs.off("the circuit bundle has no means for " + l.hook());
+            float[] m = replay == null ? null : replay.get(l.hook());
             means.put(l.hook(), m == null ? new float[l.width()] : m);
         }
         List<TaskLoss.Sequence> seqs;

@@ -15,6 +15,7 @@ import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.CheckpointException;
 import sparsecircuits.model.checkpoint.SafeTensors;
 import sparsecircuits.model.json.Json;
+import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 
 /**
@@ -80,6 +81,42 @@ public final class CircuitFiles {
         @SuppressWarnings("unchecked")
         public Map<String, Object> run() {
             return json.get("run") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+
+        /** How the circuit's deleted nodes were ablated when it was pruned ("run.ablation"; mean when absent). */
+        public NodeMask.Ablation ablation() {
+            return switch (String.valueOf(run().getOrDefault("ablation", "mean"))) {
+                case "zero" -> NodeMask.Ablation.ZERO;
+                case "resample" -> NodeMask.Ablation.RESAMPLE;
+                default -> NodeMask.Ablation.MEAN;
+            };
+        }
+
+        /**
+         * Why this circuit cannot be replayed (its deleted nodes set as when it was pruned), or null when it can:
+         * resample ablation draws other sequences per batch, and mean ablation needs every location's means.
+         */
+        public String whyNotReplayable() {
+            if (ablation() == NodeMask.Ablation.RESAMPLE) return "the circuit was pruned under resample ablation, which cannot be replayed";
+            if (ablation() == NodeMask.Ablation.MEAN && !means.keySet().containsAll(masks.keySet())) {
+                return "the circuit bundle has no means for some locations (circuit.safetensors is incomplete)";
+            }
+            return null;
+        }
+
+        /** The means deleted nodes take on replay: the stored ones, or null under zero ablation. */
+        public Map<String, float[]> replayMeans() {
+            String why = whyNotReplayable();
+            if (why != null) throw new IllegalArgumentException(why);
+            return ablation() == NodeMask.Ablation.ZERO ? null : means;
+        }
+
+        /** The circuit's mask as when it was pruned (kept nodes pass, the others take their mean or zero). */
+        public NodeMask mask() {
+            Map<String, sparsecircuits.autograd.graph.Tensor> gates = new LinkedHashMap<>();
+            masks.forEach((k, v) -> gates.put(k, sparsecircuits.autograd.graph.Tensor.constant(v, v.length)));
+            Map<String, float[]> m = replayMeans();
+            return new NodeMask(gates, m == null ? null : NodeMeans.of(m, 0), ablation());
         }
     }
 

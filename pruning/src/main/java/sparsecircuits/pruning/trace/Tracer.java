@@ -62,13 +62,8 @@ public final class Tracer {
 
     /** This tracer with a saved circuit's mask and ablation (as {@code eval --circuit} replays it). */
     public Tracer masked(CircuitFiles.Loaded circuit) {
-        String ablation = String.valueOf(circuit.run().getOrDefault("ablation", "mean"));
-        if (ablation.equals("zero")) return masked(circuit.masks(), null, NodeMask.Ablation.ZERO);
-        if (!ablation.equals("mean")) return masked(circuit.masks(), null, NodeMask.Ablation.RESAMPLE); // refused there
-        if (!circuit.means().keySet().containsAll(circuit.masks().keySet())) {
-            throw new IllegalArgumentException("the circuit bundle has no means for some masked locations; prune it again");
-        }
-        return masked(circuit.masks(), NodeMeans.of(circuit.means(), 0), NodeMask.Ablation.MEAN);
+        Map<String, float[]> means = circuit.replayMeans(); // refuses what cannot be replayed
+        return masked(circuit.masks(), means == null ? null : NodeMeans.of(means, 0), circuit.ablation());
     }
 
     public Gpt model() {
