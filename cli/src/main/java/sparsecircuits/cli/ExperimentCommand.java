@@ -254,6 +254,8 @@ final class ExperimentCommand implements Command {
         final Kernels kernels = Main.kernels().kernels();
         final CommandContext ctx;
         NodeMeans means;
+        Gpt random; // the random-init control's model and its means: the same for every task, so built once
+        NodeMeans randomMeans;
 
         Side(String id, Path dir, CommandContext ctx) {
             this.id = id;
@@ -311,8 +313,11 @@ final class ExperimentCommand implements Command {
             Experiment.Controls controls = null;
             if (withControls && main.reached()) {
                 long edges = main.circuit().edges().size(), limit = 2 * edges;
-                Gpt random = Pruner.randomLike(model, p.seed() + 7919);
-                NodeMeans rMeans = PruneCommand.means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir));
+                if (random == null) {
+                    random = Pruner.randomLike(model, p.seed() + 7919);
+                    randomMeans = PruneCommand.means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir));
+                }
+                NodeMeans rMeans = randomMeans;
                 Pruner.Outcome r = PruneCommand.pruneOnce(new Pruner(random, rMeans, NodeMask.Ablation.MEAN, kernels), random, train, held, s,
                         p.target(), id + " control: random init", ctx);
                 Pruner.Outcome inv = task.singleTarget() ? null : PruneCommand.pruneOnce(pruner, model, Pruner.inverted(train),
