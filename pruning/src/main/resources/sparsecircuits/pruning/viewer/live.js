@@ -1,0 +1,169 @@
+var LIVE = (function () {
+  var L = JSON.parse(document.getElementById('live').textContent);
+  var api = {enabled: !!L.enabled, toggled: {}, toggle: function () {}};
+  var st = $('live-status');
+  if (!L.enabled) { st.textContent = 'live ablation is off: ' + (L.reason || 'no model embedded'); return api; }
+  function bytes(b64) {
+    var s = typeof atob === 'function' ? atob(b64) : Buffer.from(b64, 'base64').toString('binary');
+    var u = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+    return u.buffer;
+  }
+  function f32(b64) { return new Float32Array(bytes(b64)); }
+  function i32(b64) { return new Int32Array(bytes(b64)); }
+  var C = L.config, K = C.keep, P = {}, MEANS = {};
+  Object.keys(L.params).forEach(function (k) {
+    var t = L.params[k];
+    P[k] = t.dense != null ? {shape: t.shape, dense: f32(t.dense)} : {shape: t.shape, ptr: i32(t.ptr), idx: i32(t.idx), val: f32(t.val)};
+  });
+  Object.keys(L.means).forEach(function (k) { MEANS[k] = f32(L.means[k]); });
+  var A = C.n_head * C.d_head, DH = C.d_head, V = C.vocab_size;
+  function row(t, r) {
+    var out = new Float64Array(t.shape[1]);
+    for (var q = t.ptr[r]; q < t.ptr[r + 1]; q++) out[t.idx[q]] = t.val[q];
+    return out;
+  }
+  function linear(x, w, b) {
+    var o = w.shape[0], y = new Float64Array(o), p = w.ptr, ix = w.idx, v = w.val;
+    for (var r = 0; r < o; r++) {
+      var s = 0;
+      for (var q = p[r]; q < p[r + 1]; q++) s += v[q] * x[ix[q]];
+      y[r] = b ? s + b.dense[r] : s;
+    }
+    return y;
+  }
+  function rms(x, g) {
+    var ss = 0, n = x.length, y = new Float64Array(n);
+    for (var i = 0; i < n; i++) ss += x[i] * x[i];
+    var rs = 1 / Math.sqrt(ss / n + C.rms_eps);
+    for (var j = 0; j < n; j++) y[j] = x[j] * rs * g.dense[j];
+    return y;
+  }
+  function topk(x, keep) {
+    var n = x.length;
+    if (keep >= n) return x;
+    var ix = [];
+    for (var i = 0; i < n; i++) ix.push(i);
+    ix.sort(function (p, q) { return Math.abs(x[q]) - Math.abs(x[p]) || p - q; }); // ties: the lower channel
+    var y = new Float64Array(n);
+    for (var j = 0; j < keep; j++) y[ix[j]] = x[ix[j]];
+    return y;
+  }
+  var GP = 0.3275911, A1 = 0.254829592, A2 = -0.284496736, A3 = 1.421413741, A4 = -1.453152027, A5 = 1.061405429;
+  function gelu(x) { // x·Φ(x), Φ from Abramowitz & Stegun 7.1.26 as the Java kernel
+    var y = new Float64Array(x.length);
+    for (var i = 0; i < x.length; i++) {
+      var az = Math.abs(x[i]) * Math.SQRT1_2, t = 1 / (1 + GP * az);
+      var half = 0.5 * t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * Math.exp(-az * az);
+      y[i] = x[i] * (x[i] < 0 ? half : 1 - half);
+    }
+    return y;
+  }
+  function hook(name, x, ab) {
+    var m = ab[name];
+    if (!m) return x;
+    var mean = MEANS[name];
+    for (var i = 0; i < m.length; i++) x[m[i]] = mean[m[i]];
+    return x;
+  }
+  function add(x, y) { for (var i = 0; i < x.length; i++) x[i] += y[i]; }
+  function lastLogits(tokens, ab) {
+    var toks = tokens.length > C.block_size ? tokens.slice(tokens.length - C.block_size) : tokens, T = toks.length;
+    var xs = toks.map(function (tok, i) {
+      var x = row(P['transformer.wte.weight'], tok);
+      if (C.learned_positions) add(x, row(P['transformer.wpe.weight'], i));
+      return x;
+    });
+    for (var l = 0; l < C.n_layer; l++) {
+      var pre = 'transformer.h.' + l + '.', at = l + '.';
+      var qs = [], ks = [], vs = [];
+      xs.forEach(function (x) {
+        var hh = hook(at + 'attn.act_in', topk(rms(x, P[pre + 'ln_1.weight']), K.attn_in), ab);
+        var qkv = linear(hh, P[pre + 'attn.c_attn.weight'], P[pre + 'attn.c_attn.bias']);
+        qs.push(hook(at + 'attn.q', topk(qkv.slice(0, A), K.attn_q), ab));
+        ks.push(hook(at + 'attn.k', topk(qkv.slice(A, 2 * A), K.attn_k), ab));
+        vs.push(hook(at + 'attn.v', topk(qkv.slice(2 * A, 3 * A), K.attn_v), ab));
+      });
+      var sink = C.sink ? P[pre + 'attn.attn_imp.sink_logit'].dense : null, scale = 1 / Math.sqrt(DH);
+      for (var i = 0; i < T; i++) {
+        var y = new Float64Array(A);
+        for (var hd = 0; hd < C.n_head; hd++) {
+          var o = hd * DH, s = new Float64Array(i + 1), max = sink ? sink[hd] : -Infinity;
+          for (var j = 0; j <= i; j++) {
+            var dot = 0;
+            for (var e = 0; e < DH; e++) dot += qs[i][o + e] * ks[j][o + e];
+            s[j] = dot * scale;
+            if (s[j] > max) max = s[j];
+          }
+          var sum = sink ? Math.exp(sink[hd] - max) : 0;
+          for (var j2 = 0; j2 <= i; j2++) { s[j2] = Math.exp(s[j2] - max); sum += s[j2]; }
+          for (var j3 = 0; j3 <= i; j3++) {
+            var pr = s[j3] / sum;
+            for (var e2 = 0; e2 < DH; e2++) y[o + e2] += pr * vs[j3][o + e2];
+          }
+        }
+        var od = hook(at + 'attn.resid_delta', topk(linear(y, P[pre + 'attn.c_proj.weight'], P[pre + 'attn.c_proj.bias']), K.attn_out), ab);
+        add(xs[i], od);
+      }
+      xs.forEach(function (x) {
+        var hh = hook(at + 'mlp.act_in', topk(rms(x, P[pre + 'ln_2.weight']), K.mlp_in), ab);
+        var n = hook(at + 'mlp.post_act', topk(gelu(linear(hh, P[pre + 'mlp.c_fc.weight'], P[pre + 'mlp.c_fc.bias'])), K.mlp_neuron), ab);
+        add(x, hook(at + 'mlp.resid_delta', topk(linear(n, P[pre + 'mlp.c_proj.weight'], P[pre + 'mlp.c_proj.bias']), K.mlp_out), ab));
+      });
+    }
+    var last = rms(xs[T - 1], P['transformer.ln_f.weight']);
+    var logits = linear(last, P['lm_head.weight'], P.final_logits_bias);
+    if (C.bigram_table) add(logits, row(P.bigram_table, toks[T - 1]));
+    return logits;
+  }
+  function seqLoss(x, c, o) {
+    if (c >= 0 && o >= 0) {
+      var d = x[o] - x[c];
+      return d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d));
+    }
+    var max = -Infinity, z = 0;
+    for (var j = 0; j < x.length; j++) max = Math.max(max, x[j]);
+    for (var j2 = 0; j2 < x.length; j2++) z += Math.exp(x[j2] - max);
+    var lz = Math.log(z) + max;
+    if (o < 0) return lz - x[c];
+    return -Math.log1p(-Math.min(Math.exp(x[o] - lz), 1 - 1e-12));
+  }
+  function liveAblation(ablatedNodeIds) {
+    var ab = {};
+    (ablatedNodeIds || []).forEach(function (id) {
+      var i = id.lastIndexOf(':');
+      (ab[id.slice(0, i)] = ab[id.slice(0, i)] || []).push(parseInt(id.slice(i + 1), 10));
+    });
+    var loss = 0, logitA = null, logitB = null;
+    L.prompts.forEach(function (p, i) {
+      var x = lastLogits(p.tokens, ab);
+      loss += seqLoss(x, p.correct, p.other);
+      if (i === 0) { logitA = p.correct >= 0 ? x[p.correct] : null; logitB = p.other >= 0 ? x[p.other] : null; }
+    });
+    return {loss: loss / L.prompts.length, logitA: logitA, logitB: logitB};
+  }
+  window.liveAblation = liveAblation;
+  // the page's baseline is the circuit: every node outside it at its mean; toggling ablates circuit nodes too
+  var inCircuit = {}, outside = [];
+  nodes.forEach(function (n) { inCircuit[n.id] = 1; });
+  for (var l = 0; l < C.n_layer; l++) {
+    ROWS.forEach(function (loc) {
+      var w = /attn\.[qkv]$/.test(loc) ? A : loc === 'mlp.post_act' ? C.d_mlp : C.d_model;
+      for (var c = 0; c < w; c++) { var id = l + '.' + loc + ':' + c; if (!inCircuit[id]) outside.push(id); }
+    });
+  }
+  var base = null;
+  api.toggle = function (id) {
+    if (api.toggled[id]) delete api.toggled[id]; else api.toggled[id] = 1;
+    if (!base) base = liveAblation(outside);
+    var extra = Object.keys(api.toggled), r = liveAblation(outside.concat(extra));
+    $('live-loss').textContent = fmt(r.loss) + ' (circuit ' + fmt(base.loss) + ')';
+    var p0 = L.prompts[0];
+    $('live-logits').textContent = 'first prompt: logit[' + p0.correct + '] ' + fmt(r.logitA) + ', logit[' + p0.other + '] ' + fmt(r.logitB)
+      + ' (circuit ' + fmt(base.logitA) + ', ' + fmt(base.logitB) + ')';
+    st.textContent = extra.length + ' circuit node(s) ablated: ' + extra.join(', ');
+    return r;
+  };
+  st.textContent = 'on (' + L.prompts.length + ' prompts, ' + L.nonzeros + ' nonzeros): toggle a node in the inspector';
+  return api;
+})();
