@@ -78,28 +78,44 @@ final class ViewCommand implements Command {
     public int run(Options.Parsed o, CommandContext ctx) {
         Path modelDir = ModelDir.require(o, name());
         Path circuitDir = Path.of(o.value("--circuit", ""));
-        GptConfig config = ExportCommand.config(modelDir);
-        Path modelFile = modelDir.resolve(ModelFiles.WEIGHTS);
         Map<String, String> labels = o.has("--labels") ? ExportCommand.labels(Path.of(o.value("--labels", ""))) : Map.of();
-        CircuitFiles.Loaded loaded = CircuitFiles.load(circuitDir, modelFile); // refuses a missing or foreign circuit (exit 2)
-        CircuitGraph g = CircuitGraph.of(circuitDir, loaded, config, labels);
-        Object sha = loaded.json().get("model_sha256");
-        Map<String, Object> live = live(o, ctx, modelDir, loaded);
-        String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha), live);
         Path file = o.has("--out") ? Path.of(o.value("--out", "")) : circuitDir.resolve("view.html");
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UserError(parent + ": the --out directory does not exist", "create it first, or give another --out");
         }
-        AtomicFiles.write(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
-        ctx.out().println("wrote " + file + ": " + g.nodes().size() + " nodes, " + g.links().size() + " edges"
-                + (Boolean.TRUE.equals(live.get("enabled")) ? ", live ablation on" : ", live ablation off: " + live.get("reason")));
+        Page page = writePage(modelDir, circuitDir, labels, (int) o.number("--live-pairs", 8), file, ctx);
+        ctx.out().println("wrote " + file + ": " + page.nodes() + " nodes, " + page.edges() + " edges"
+                + (page.liveReason() == null ? ", live ablation on" : ", live ablation off: " + page.liveReason()));
         return 0;
     }
 
+    /** What {@link #writePage} wrote: counts, and why live ablation is off (null when on). */
+    record Page(Path file, int nodes, int edges, String liveReason) {
+    }
+
+    /**
+     * Writes the viewer page of the circuit in {@code circuitDir} (pruned from the model in {@code modelDir}) to
+     * {@code file}, atomically; used by {@code view} and by {@code experiment} for every circuit it saves.
+     *
+     * @param livePairs held-out pairs embedded for live ablation (0: off)
+     * @throws UserError for a missing or foreign circuit (exit 2)
+     */
+    static Page writePage(Path modelDir, Path circuitDir, Map<String, String> labels, int livePairs, Path file, CommandContext ctx) {
+        GptConfig config = ExportCommand.config(modelDir);
+        Path modelFile = modelDir.resolve(ModelFiles.WEIGHTS);
+        CircuitFiles.Loaded loaded = CircuitFiles.load(circuitDir, modelFile); // refuses a missing or foreign circuit (exit 2)
+        CircuitGraph g = CircuitGraph.of(circuitDir, loaded, config, labels);
+        Object sha = loaded.json().get("model_sha256");
+        Map<String, Object> live = live(livePairs, ctx, modelDir, loaded);
+        String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha), live);
+        AtomicFiles.write(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
+        return new Page(file, g.nodes().size(), g.links().size(),
+                Boolean.TRUE.equals(live.get("enabled")) ? null : String.valueOf(live.get("reason")));
+    }
+
     /** The live-ablation blob: the model, the circuit's means and held-out prompts of its task, or why it is off. */
-    private static Map<String, Object> live(Options.Parsed o, CommandContext ctx, Path modelDir, CircuitFiles.Loaded loaded) {
-        int pairs = (int) o.number("--live-pairs", 8);
+    private static Map<String, Object> live(int pairs, CommandContext ctx, Path modelDir, CircuitFiles.Loaded loaded) {
         if (pairs == 0) return ModelJs.off("--live-pairs 0");
         String why = loaded.whyNotReplayable();
         if (why != null) return ModelJs.off(why);

@@ -101,7 +101,10 @@ class ViewCommandTest {
                  'title', 'header-body', 'loss-plot', 'controls-body', 'live-status', 'live-loss', 'live-logits'].forEach(function (i) { byId[i] = E('x'); });
                 byId['data'] = {textContent: __DATA__};
                 byId['live'] = {textContent: __LIVE__};
-                var document = {getElementById: function (i) { if (!byId[i]) throw new Error('no element ' + i); return byId[i]; },
+                byId['examples'] = {textContent: '{}'};
+                var performance = {now: function () { return 0; }};
+                var localStorage = {getItem: function () { return null; }, setItem: function () {}, removeItem: function () {}};
+                var document = {documentElement: E('html'), getElementById: function (i) { if (!byId[i]) byId[i] = E('x'); return byId[i]; },
                   createElement: E, createElementNS: function (ns, t) { return E(t); }, addEventListener: function () {}};
                 var location = {hash: '', pathname: '/v.html', search: ''};
                 var history = {replaceState: function () {}};

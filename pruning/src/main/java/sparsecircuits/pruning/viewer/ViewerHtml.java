@@ -22,6 +22,8 @@ public final class ViewerHtml {
     public static final String DATA_ID = "data";
     /** The id of the live-ablation JSON block ({@link ModelJs}). */
     public static final String LIVE_ID = "live";
+    /** The id of the examples JSON block. */
+    public static final String EXAMPLES_ID = "examples";
 
     private ViewerHtml() {
     }
@@ -43,13 +45,24 @@ public final class ViewerHtml {
      * exposes {@code window.liveAblation(ablatedNodeIds)} and shows the result in {@code live-loss} / {@code live-logits}.
      */
     public static String render(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256, Map<String, Object> live) {
+        return render(g, run, modelFile, modelSha256, live, Map.of("enabled", false, "reason", "the viewer was not given examples"));
+    }
+
+    /**
+     * The page with an examples blob (the examples panel and per-token prompt view), held in a third JSON block
+     * {@code <script type="application/json" id="examples">}; {@code examples.enabled == false} shows its
+     * {@code reason} instead.
+     */
+    public static String render(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256, Map<String, Object> live,
+                                Map<String, Object> examples) {
         String data = json(data(g, run, modelFile, modelSha256));
         String title = "circuit " + String.valueOf(run.getOrDefault("task", "")) + " — sparse-circuits viewer";
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(title) + "</title>\n"
                 + "<style>\n" + CSS + "</style>\n</head>\n<body>\n" + BODY
                 + "<script type=\"application/json\" id=\"" + DATA_ID + "\">" + data + "</script>\n"
                 + "<script type=\"application/json\" id=\"" + LIVE_ID + "\">" + json(live) + "</script>\n"
-                + "<script>\n" + JS.replace("/*__LIVE__*/", LIVE_JS) + "</script>\n</body>\n</html>\n";
+                + "<script type=\"application/json\" id=\"" + EXAMPLES_ID + "\">" + json(examples) + "</script>\n"
+                + "<script>\n" + JS.replace("/*__LIVE__*/", LIVE_JS).replace("/*__EXAMPLES__*/", EXAMPLES_JS) + "</script>\n</body>\n</html>\n";
     }
 
     /** The data blob as a Java object (what the page's JSON block holds). */
@@ -163,4 +176,6 @@ public final class ViewerHtml {
      * {@link sparsecircuits.pruning.nodes.NodeMask}, the task loss as {@link sparsecircuits.pruning.loss.TaskLoss}.
      */
     private static final String LIVE_JS = part("live.js");
+    /** The examples panel and the per-token prompt view. */
+    private static final String EXAMPLES_JS = part("examples.js");
 }

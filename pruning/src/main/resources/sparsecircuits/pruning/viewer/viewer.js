@@ -202,7 +202,7 @@ function select(id) {
   links.forEach(function (l) { if (l.el) l.el.classList.remove('hl'); });
   state.node = byId[id] ? id : null;
   var body = $('inspector-body'); body.textContent = '';
-  if (!state.node) { body.textContent = 'Click a node.'; writeHash(); return; }
+  if (!state.node) { body.textContent = 'Click a node.'; EXAMPLES.show(null); writeHash(); return; }
   var n = byId[id];
   n.el.classList.add('sel');
   n.ins.concat(n.outs).forEach(function (l) { if (l.el) l.el.classList.add('hl'); });
@@ -218,6 +218,7 @@ function select(id) {
     tb.id = 'toggle-ablation';
     tb.addEventListener('click', function () { LIVE.toggle(n.id); select(n.id); });
   }
+  EXAMPLES.show(n);
   neighbours(body, 'inputs', n.ins, 'source');
   neighbours(body, 'outputs', n.outs, 'target');
   writeHash();
@@ -235,6 +236,7 @@ $('search').addEventListener('input', function () {
 });
 
 /*__LIVE__*/
+/*__EXAMPLES__*/
 function fromHash() {
   var s = readHash();
   state.thr = Math.max(0, s.thr); thr.value = String(state.thr); applyThreshold();
@@ -242,4 +244,6 @@ function fromHash() {
 }
 window.addEventListener('hashchange', fromHash);
 fromHash();
+window.viewerReadyMs = performance.now();
+document.documentElement.setAttribute('data-ready', 'true');
 })();

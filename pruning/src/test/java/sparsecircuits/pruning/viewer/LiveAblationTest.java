@@ -124,7 +124,8 @@ class LiveAblationTest {
                 + "})();\n";
         Path script = tmp.resolve("live.js");
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(ViewerHtmlTest.block(html)))
-                .replace("__LIVE__", Json.write(ViewerHtmlTest.liveBlock(html))) + js + run, StandardCharsets.UTF_8);
+                .replace("__LIVE__", Json.write(ViewerHtmlTest.liveBlock(html)))
+                .replace("__EXAMPLES__", Json.write(ViewerHtmlTest.examplesBlock(html))) + js + run, StandardCharsets.UTF_8);
         Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

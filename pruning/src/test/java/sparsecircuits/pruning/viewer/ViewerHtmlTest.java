@@ -99,6 +99,13 @@ class ViewerHtmlTest {
         return html.substring(a + open.length(), html.indexOf("</script>", a));
     }
 
+    static String examplesBlock(String html) {
+        String open = "<script type=\"application/json\" id=\"examples\">";
+        int a = html.indexOf(open);
+        assertTrue(a >= 0, "an examples JSON block");
+        return html.substring(a + open.length(), html.indexOf("</script>", a));
+    }
+
     @Test
     void selfContainedWithNoNetwork() {
         String html = page(graph(false));
@@ -151,7 +158,7 @@ class ViewerHtmlTest {
         String block = block(html);
         assertFalse(block.contains("<"), "no '<' inside the data block");
         assertTrue(block.contains("\\u003c/script\\u003e"));
-        assertEquals(3, count(html, "</script>"), "the data block, the live block and the code block end where they should");
+        assertEquals(4, count(html, "</script>"), "the data, live and examples blocks and the code block end where they should");
         assertFalse(html.contains("alert(1)</script>"));
     }
 
@@ -182,7 +189,8 @@ class ViewerHtmlTest {
             int a = html.lastIndexOf("<script>") + "<script>".length();
             String js = html.substring(a, html.indexOf("</script>", a));
             Path script = tmp.resolve("smoke" + empty + ".js");
-            Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))).replace("__LIVE__", Json.write(liveBlock(html))) + js + CHECK, StandardCharsets.UTF_8);
+            Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))).replace("__LIVE__", Json.write(liveBlock(html)))
+                    .replace("__EXAMPLES__", Json.write(examplesBlock(html))) + js + CHECK, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -216,14 +224,19 @@ class ViewerHtmlTest {
             ids.forEach(function (i) { byId[i] = E('x'); });
             byId['data'] = {textContent: __DATA__};
             byId['live'] = {textContent: __LIVE__};
+            byId['examples'] = {textContent: __EXAMPLES__};
             var document = {
-              getElementById: function (i) { if (!byId[i]) throw new Error('no element ' + i); return byId[i]; },
+              documentElement: E('html'),
+              getElementById: function (i) { if (!byId[i]) E('x').setAttribute('id', i); return byId[i]; },
               createElement: E, createElementNS: function (ns, t) { return E(t); },
               addEventListener: function () {}
             };
             var location = {hash: '', pathname: '/view.html', search: ''};
             var history = {replaceState: function (a, b, h) { location.hash = h.charAt(0) === '#' ? h : ''; }};
             var window = {addEventListener: function () {}};
+            var performance = {now: function () { return 0; }};
+            var localStorage = (function () { var m = {}; return {getItem: function (k) { return k in m ? m[k] : null; },
+              setItem: function (k, v) { m[k] = String(v); }, removeItem: function (k) { delete m[k]; }}; })();
             """;
 
     private static final String CHECK = """
