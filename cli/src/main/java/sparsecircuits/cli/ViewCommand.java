@@ -81,7 +81,7 @@ final class ViewCommand implements Command {
         Map<String, String> labels = o.has("--labels") ? ExportCommand.labels(Path.of(o.value("--labels", ""))) : Map.of();
         Path file = o.has("--out") ? Path.of(o.value("--out", "")) : circuitDir.resolve("view.html");
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
+        if (o.has("--out") && parent != null && !Files.isDirectory(parent)) {
             throw new UserError(parent + ": the --out directory does not exist", "create it first, or give another --out");
         }
         Page page = writePage(modelDir, circuitDir, labels, (int) o.number("--live-pairs", 8), file, ctx);
