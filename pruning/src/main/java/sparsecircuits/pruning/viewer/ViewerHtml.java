@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.json.Json;
+import sparsecircuits.pruning.export.AttributionGraph;
 import sparsecircuits.pruning.export.CircuitGraph;
 
 /**
@@ -55,7 +56,19 @@ public final class ViewerHtml {
      */
     public static String render(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256, Map<String, Object> live,
                                 Map<String, Object> examples) {
-        String data = json(data(g, run, modelFile, modelSha256));
+        return render(g, run, modelFile, modelSha256, live, examples, null);
+    }
+
+    /**
+     * The page, with {@code graphPrompt} (the prompt's tokens as text, or null) the prompt of the attribution-graph JSON
+     * (circuit-tracer / Neuronpedia schema, {@link AttributionGraph}) that the page exports with the user's pins and
+     * labels; without it the export button says why it is off.
+     */
+    public static String render(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256, Map<String, Object> live,
+                                Map<String, Object> examples, List<String> graphPrompt) {
+        Map<String, Object> blob = data(g, run, modelFile, modelSha256);
+        if (graphPrompt != null && !graphPrompt.isEmpty()) blob.put("attribution", attributionTemplate(g, graphPrompt));
+        String data = json(blob);
         String title = "circuit " + String.valueOf(run.getOrDefault("task", "")) + " — sparse-circuits viewer";
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(title) + "</title>\n"
                 + "<style>\n" + CSS + "</style>\n</head>\n<body>\n" + BODY
@@ -96,17 +109,63 @@ public final class ViewerHtml {
             nodes.add(m);
         }
         d.put("nodes", nodes);
-        List<Object> links = new ArrayList<>(g.links().size());
-        for (CircuitGraph.Link l : g.links()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", l.source());
-            m.put("target", l.target());
-            m.put("weight", num(l.weight()));
-            m.put("type", l.type());
-            links.add(m);
-        }
-        d.put("links", links);
+        d.put("links", links(g));
         return d;
+    }
+
+    /**
+     * The attribution graph of {@code g} on {@code prompt} without its links (the page rebuilds them from its own
+     * typed-array links, so they are not stored twice) and with {@code create_time_ms} 0 (the page sets it on export,
+     * so the same circuit gives the same page).
+     */
+    static Map<String, Object> attributionTemplate(CircuitGraph g, List<String> prompt) {
+        List<String> p = prompt.size() > g.config().blockSize() ? prompt.subList(prompt.size() - g.config().blockSize(), prompt.size()) : prompt;
+        Map<String, Object> graph = AttributionGraph.graph(g, p, new AttributionGraph.Settings(null, null, null, null, null, 0L));
+        graph.put("links", List.of());
+        return graph;
+    }
+
+    /**
+     * The links column-wise as little-endian typed arrays in base64 (a 20,000-edge circuit is ~320 KB instead of ~1.8 MB
+     * of JSON objects): {@code n}; {@code source} and {@code target} as Int32 indices into {@code nodes}; {@code weight}
+     * as Float32; {@code type} as Uint8 indices into {@code types}.
+     */
+    static Map<String, Object> links(CircuitGraph g) {
+        List<CircuitGraph.Link> ls = g.links();
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (CircuitGraph.Node n : g.nodes()) index.put(n.id(), index.size());
+        List<String> types = new ArrayList<>();
+        java.nio.ByteBuffer src = le(4 * ls.size()), dst = le(4 * ls.size()), w = le(4 * ls.size()), ty = le(ls.size());
+        for (CircuitGraph.Link l : ls) {
+            Integer a = index.get(l.source()), b = index.get(l.target());
+            if (a == null || b == null) throw new IllegalArgumentException("link " + l.source() + " -> " + l.target() + " joins a node not in the graph");
+            int t = types.indexOf(l.type());
+            if (t < 0) {
+                types.add(l.type());
+                t = types.size() - 1;
+                if (t > 255) throw new IllegalArgumentException("more than 256 link types");
+            }
+            src.putInt(a);
+            dst.putInt(b);
+            w.putFloat(l.weight());
+            ty.put((byte) t);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", (long) ls.size());
+        m.put("source", b64(src));
+        m.put("target", b64(dst));
+        m.put("weight", b64(w));
+        m.put("types", types);
+        m.put("type", b64(ty));
+        return m;
+    }
+
+    private static java.nio.ByteBuffer le(int n) {
+        return java.nio.ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static String b64(java.nio.ByteBuffer b) {
+        return java.util.Base64.getEncoder().encodeToString(b.array());
     }
 
     /** JSON that cannot end its script element: {@code <}, {@code >} and {@code &} as unicode escapes. */

@@ -3,8 +3,25 @@
 var NS = 'http://www.w3.org/2000/svg';
 var D = JSON.parse(document.getElementById('data').textContent);
 var ROWS = ['attn.act_in', 'attn.q', 'attn.k', 'attn.v', 'attn.resid_delta', 'mlp.act_in', 'mlp.post_act', 'mlp.resid_delta'];
-var run = D.run || {}, nodes = D.nodes || [], links = D.links || [];
+var run = D.run || {}, nodes = D.nodes || [];
 function $(id) { return document.getElementById(id); }
+function b64bytes(b64) {
+  var s = typeof atob === 'function' ? atob(b64) : Buffer.from(b64, 'base64').toString('binary');
+  var u = new Uint8Array(s.length);
+  for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u.buffer;
+}
+// links arrive column-wise as typed arrays (ViewerHtml.links); one small object per link in memory
+var links = (function (L) {
+  var out = [];
+  if (!L || !L.n) return out;
+  var from = new Int32Array(b64bytes(L.source)), to = new Int32Array(b64bytes(L.target));
+  var w = new Float32Array(b64bytes(L.weight)), ty = new Uint8Array(b64bytes(L.type));
+  for (var i = 0; i < L.n; i++) {
+    out.push({source: nodes[from[i]].id, target: nodes[to[i]].id, weight: w[i], type: L.types[ty[i]]});
+  }
+  return out;
+})(D.links);
 function el(tag, attrs, parent) {
   var e = document.createElementNS(NS, tag);
   for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -114,54 +131,88 @@ Object.keys(rowsOf).forEach(function (r) {
   maxX = Math.max(maxX, x);
 });
 nodes.forEach(function (n) { n.y = TOP + (nRows - 1 - n.row) * DY; });
-var svg = $('graph');
-svg.setAttribute('width', LEFT + maxX * DX + 30);
-svg.setAttribute('height', TOP + nRows * DY);
+var svg = $('graph'), GW = LEFT + maxX * DX + 30, GH = TOP + nRows * DY;
+svg.setAttribute('width', GW);
+svg.setAttribute('height', GH);
+svg.setAttribute('viewBox', '0 0 ' + GW + ' ' + GH);
 for (var r = 0; r < nRows; r++) {
   var y = TOP + (nRows - 1 - r) * DY;
-  el('line', {x1: LEFT - 8, x2: LEFT + maxX * DX + 20, y1: y, y2: y, stroke: '#eee'}, svg);
-  var lab = el('text', {x: 4, y: y + 3, 'class': 'rowlab'}, svg);
+  el('line', {x1: LEFT - 8, x2: LEFT + maxX * DX + 20, y1: y, y2: y, stroke: r % ROWS.length === 0 ? '#ccc' : '#eee'}, svg);
+  var lab = el('text', {x: 4, y: y + 3, 'class': 'rowlab', 'data-block': Math.floor(r / ROWS.length)}, svg);
   lab.textContent = Math.floor(r / ROWS.length) + '.' + ROWS[r % ROWS.length];
+  lab.addEventListener('click', function (ev) { ev.stopPropagation(); zoomBlock(state.block === null ? parseInt(this.getAttribute('data-block'), 10) : null); });
 }
 var maxW = 0;
 links.forEach(function (l) { maxW = Math.max(maxW, Math.abs(l.weight || 0)); });
 var maxD = 0;
 nodes.forEach(function (n) { if (typeof n.delta === 'number') maxD = Math.max(maxD, Math.abs(n.delta)); });
-var edgeLayer = el('g', {id: 'edges'}, svg), nodeLayer = el('g', {id: 'nodes'}, svg);
+// Edges are drawn as a few SVG paths, one per (sign, width class), not one element per edge: 20,000 edges stay
+// cheap to draw and to filter. The selected node's edges are drawn again on top, one path.edge each.
+var WCLASS = 8, edgeLayer = el('g', {id: 'edges'}, svg), hlLayer = el('g', {id: 'edges-hl'}, svg), nodeLayer = el('g', {id: 'nodes'}, svg);
+function wclass(w) { return maxW > 0 ? Math.min(WCLASS - 1, Math.floor(WCLASS * Math.abs(w) / maxW)) : 0; }
+function width(c) { return (0.3 + 3.5 * (c + 0.5) / WCLASS).toFixed(2); }
+var buckets = [];
+for (var sgn = 0; sgn < 2; sgn++) {
+  for (var c = 0; c < WCLASS; c++) {
+    buckets.push(el('path', {'class': 'edges', 'data-sign': sgn ? '-' : '+', stroke: sgn ? '#b2182b' : '#2166ac', 'stroke-width': width(c), d: ''}, edgeLayer));
+  }
+}
 links.forEach(function (l) {
-  var s = byId[l.source], t = byId[l.target];
-  if (!s || !t) return;
-  var my = (s.y + t.y) / 2, w = l.weight || 0;
-  l.el = el('path', {'class': 'edge', 'data-source': l.source, 'data-target': l.target,
-    d: 'M' + s.x + ',' + s.y + ' C' + s.x + ',' + my + ' ' + t.x + ',' + my + ' ' + t.x + ',' + t.y,
-    stroke: w >= 0 ? '#2166ac' : '#b2182b', 'stroke-width': maxW > 0 ? (0.3 + 3.5 * Math.abs(w) / maxW).toFixed(2) : 1}, edgeLayer);
+  var s = byId[l.source], t = byId[l.target], my = (s.y + t.y) / 2, w = l.weight || 0;
+  l.d = 'M' + s.x + ',' + s.y + 'C' + s.x + ',' + my + ' ' + t.x + ',' + my + ' ' + t.x + ',' + t.y;
+  l.bucket = (w < 0 ? WCLASS : 0) + wclass(w);
 });
 function fill(n) {
   if (typeof n.delta !== 'number' || maxD === 0) return '#ddd';
   var a = Math.min(1, Math.abs(n.delta) / maxD), c = Math.round(255 - 200 * a);
   return n.delta >= 0 ? 'rgb(255,' + c + ',' + c + ')' : 'rgb(' + c + ',' + c + ',255)';
 }
+function importance(n) { return typeof n.delta === 'number' ? Math.abs(n.delta) : Infinity; } // unknown: always shown
 nodes.forEach(function (n) {
   var g = el('g', {'class': 'node', 'data-id': n.id, transform: 'translate(' + n.x + ',' + n.y + ')'}, nodeLayer);
   var sub = n.sublocation, f = fill(n);
   if (sub === 'q' || sub === 'k' || sub === 'v') el('rect', {x: -5, y: -5, width: 10, height: 10, fill: f}, g);
   else if (sub === 'post_act') el('path', {d: 'M0,-6 L6,5 L-6,5 Z', fill: f}, g);
   else el('circle', {r: 5, fill: f}, g);
-  var ti = el('title', {}, g);
-  ti.textContent = n.id + (n.head >= 0 ? ' (h' + n.head + ')' : '') + (n.label ? ' ' + n.label : '') + '  delta ' + fmt(n.delta);
+  n.title = el('title', {}, g);
   g.addEventListener('click', function (ev) { ev.stopPropagation(); select(n.id); });
   n.el = g;
 });
 
+// pins and labels: kept in localStorage per model, task and k; exported in the attribution-graph JSON
+var STORE = 'sparse-circuits:' + (m.sha256 || 'model') + ':' + (run.task || '') + ':' + (run.k != null ? run.k : '');
+var notes = (function () {
+  try { var v = JSON.parse(localStorage.getItem(STORE) || 'null'); if (v && typeof v === 'object') return {pins: v.pins || {}, labels: v.labels || {}}; } catch (e) { /* no storage: in-page only */ }
+  return {pins: {}, labels: {}};
+})();
+Object.keys(notes.pins).forEach(function (id) { if (!byId[id]) delete notes.pins[id]; });
+Object.keys(notes.labels).forEach(function (id) { if (!byId[id]) delete notes.labels[id]; });
+function saveNotes() { try { localStorage.setItem(STORE, JSON.stringify(notes)); } catch (e) { /* private mode: kept for this page only */ } }
+function labelOf(n) { return notes.labels[n.id] != null ? notes.labels[n.id] : n.label || ''; }
+function decorate(n) {
+  n.el.classList.toggle('pinned', !!notes.pins[n.id]);
+  var lb = labelOf(n);
+  n.title.textContent = n.id + (n.head >= 0 ? ' (h' + n.head + ')' : '') + (lb ? ' ' + lb : '') + '  delta ' + fmt(n.delta) + (notes.pins[n.id] ? '  [pinned]' : '');
+}
+function showPins() {
+  var ids = Object.keys(notes.pins);
+  $('pin-count').textContent = String(ids.length);
+  var list = $('pin-list'); list.textContent = '';
+  ids.forEach(function (id) { var a = h('span', id + ' ', list, 'nb'); a.addEventListener('click', function () { select(id); }); });
+}
+nodes.forEach(decorate);
+
 // view state
-var state = {node: null, thr: 0};
+var state = {node: null, thr: 0, imp: 0, block: null};
 function readHash() {
-  var s = {node: null, thr: 0};
+  var s = {node: null, thr: 0, imp: 0, block: null};
   (location.hash || '').replace(/^#/, '').split('&').forEach(function (kv) {
     var i = kv.indexOf('='); if (i < 0) return;
     var k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
     if (k === 'node') s.node = v;
     if (k === 'thr' && isFinite(parseFloat(v))) s.thr = parseFloat(v);
+    if (k === 'imp' && isFinite(parseFloat(v))) s.imp = parseFloat(v);
+    if (k === 'block' && /^[0-9]+$/.test(v) && parseInt(v, 10) < nLayer) s.block = parseInt(v, 10);
   });
   return s;
 }
@@ -169,24 +220,60 @@ function writeHash() {
   var parts = [];
   if (state.node) parts.push('node=' + encodeURIComponent(state.node));
   if (state.thr > 0) parts.push('thr=' + state.thr);
+  if (state.imp > 0) parts.push('imp=' + state.imp);
+  if (state.block !== null) parts.push('block=' + state.block);
   var hs = parts.length ? '#' + parts.join('&') : '';
   if (location.hash !== hs) { try { history.replaceState(null, '', hs || location.pathname + location.search); } catch (e) { location.hash = hs; } }
 }
-var thr = $('threshold');
+var thr = $('threshold'), imp = $('importance');
 thr.max = String(maxW > 0 ? maxW : 1);
 thr.step = String(maxW > 0 ? maxW / 1000 : 0.001);
-function applyThreshold() {
-  var shown = 0;
-  links.forEach(function (l) {
-    if (!l.el) return;
-    var on = Math.abs(l.weight || 0) >= state.thr;
-    l.el.style.display = on ? '' : 'none';
-    if (on) shown++;
+imp.max = String(maxD > 0 ? maxD : 1);
+imp.step = String(maxD > 0 ? maxD / 1000 : 0.001);
+function nodeShown(n) { return importance(n) >= state.imp || !!notes.pins[n.id] || n.id === state.node; }
+// redraws what the two sliders filter: node visibility, then the edge buckets' path data
+function applyFilters() {
+  var shownNodes = 0, shown = 0, parts = buckets.map(function () { return []; });
+  nodes.forEach(function (n) {
+    var on = nodeShown(n);
+    n.shown = on;
+    n.el.style.display = on ? '' : 'none';
+    if (on) shownNodes++;
   });
+  for (var i = 0; i < links.length; i++) {
+    var l = links[i];
+    if (Math.abs(l.weight || 0) >= state.thr && byId[l.source].shown && byId[l.target].shown) { parts[l.bucket].push(l.d); shown++; }
+  }
+  buckets.forEach(function (b, k) { b.setAttribute('d', parts[k].join('')); });
   $('edge-shown').textContent = String(shown);
+  $('node-shown').textContent = String(shownNodes);
   $('threshold-value').textContent = fmt(state.thr);
+  $('importance-value').textContent = fmt(state.imp);
 }
-thr.addEventListener('input', function () { state.thr = parseFloat(thr.value) || 0; applyThreshold(); writeHash(); });
+thr.addEventListener('input', function () { state.thr = parseFloat(thr.value) || 0; applyFilters(); writeHash(); });
+imp.addEventListener('input', function () { state.imp = parseFloat(imp.value) || 0; applyFilters(); writeHash(); });
+
+// block zoom: the view box narrowed to one block's eight rows, drawn larger
+var zoom = $('zoom');
+(function () {
+  var o = h('option', 'all blocks', zoom); o.value = '';
+  for (var b = 0; b < nLayer; b++) { var ob = h('option', 'block ' + b, zoom); ob.value = String(b); }
+})();
+function zoomBlock(b) {
+  state.block = b === null || b === undefined || isNaN(b) ? null : b;
+  zoom.value = state.block === null ? '' : String(state.block);
+  if (state.block === null) {
+    svg.setAttribute('viewBox', '0 0 ' + GW + ' ' + GH);
+    svg.setAttribute('width', GW); svg.setAttribute('height', GH);
+  } else {
+    var y0 = TOP + (nRows - 1 - (state.block * ROWS.length + ROWS.length - 1)) * DY - DY / 2, hh = ROWS.length * DY;
+    var scale = Math.max(1, Math.min(3, 1400 / GW));
+    svg.setAttribute('viewBox', '0 ' + y0 + ' ' + GW + ' ' + hh);
+    svg.setAttribute('width', Math.round(GW * scale)); svg.setAttribute('height', Math.round(hh * scale));
+  }
+  writeHash();
+}
+zoom.addEventListener('change', function () { zoomBlock(zoom.value === '' ? null : parseInt(zoom.value, 10)); });
 
 function neighbours(parent, title, list, other) {
   h('div', title + ' (' + list.length + ')', parent).style.fontWeight = '600';
@@ -195,23 +282,47 @@ function neighbours(parent, title, list, other) {
     var a = h('span', id, row, 'nb');
     a.addEventListener('click', function () { select(id); });
     h('span', '  ' + fmt(l.weight), row).style.color = l.weight >= 0 ? '#2166ac' : '#b2182b';
+    var lb = labelOf(byId[id]);
+    if (lb) h('span', '  ' + lb, row, 'lb');
+  });
+}
+function highlight(n) {
+  hlLayer.textContent = '';
+  if (!n) return;
+  n.ins.concat(n.outs).forEach(function (l) {
+    var p = el('path', {'class': 'edge hl', 'data-source': l.source, 'data-target': l.target, d: l.d,
+      stroke: l.weight >= 0 ? '#2166ac' : '#b2182b', 'stroke-width': width(wclass(l.weight))}, hlLayer);
+    var ti = el('title', {}, p); ti.textContent = l.source + ' -> ' + l.target + '  ' + fmt(l.weight) + (l.type ? ' (' + l.type + ')' : '');
   });
 }
 function select(id) {
   if (state.node && byId[state.node]) byId[state.node].el.classList.remove('sel');
-  links.forEach(function (l) { if (l.el) l.el.classList.remove('hl'); });
+  var prev = state.node;
   state.node = byId[id] ? id : null;
   var body = $('inspector-body'); body.textContent = '';
+  highlight(state.node ? byId[state.node] : null);
+  if (prev !== state.node && state.imp > 0) applyFilters(); // the selected node is shown whatever its importance
   if (!state.node) { body.textContent = 'Click a node.'; EXAMPLES.show(null); writeHash(); return; }
   var n = byId[id];
   n.el.classList.add('sel');
-  n.ins.concat(n.outs).forEach(function (l) { if (l.el) l.el.classList.add('hl'); });
   var t = h('table', null, body, 'kv');
   [['id', n.id], ['name', n.id.replace(':', '.') + (n.head >= 0 ? ' (h' + n.head + '.ch' + (n.channel - n.head * (m.d_head || 1)) + ')' : '')],
    ['type', n.location + '.' + n.sublocation], ['layer', n.layer], ['channel', n.channel], ['head', n.head >= 0 ? n.head : '-'],
-   ['mean', fmt(n.mean)], ['ablation delta', fmt(n.delta)], ['label', n.label || ''],
+   ['mean', fmt(n.mean)], ['ablation delta', fmt(n.delta)],
    ['in / out degree', n.ins.length + ' / ' + n.outs.length]].forEach(function (r) {
     var tr = h('tr', null, t); h('td', r[0], tr); h('td', String(r[1]), tr);
+  });
+  var tl = h('tr', null, t); h('td', 'label', tl);
+  var li = h('input', null, h('td', null, tl)); li.id = 'label-input'; li.type = 'text'; li.value = labelOf(n); li.placeholder = 'your label';
+  li.addEventListener('change', function () {
+    var v = li.value.trim();
+    if (v && v !== (n.label || '')) notes.labels[n.id] = v; else delete notes.labels[n.id];
+    saveNotes(); decorate(n);
+  });
+  var pb = h('button', notes.pins[n.id] ? 'unpin' : 'pin', body); pb.id = 'pin-toggle';
+  pb.addEventListener('click', function () {
+    if (notes.pins[n.id]) delete notes.pins[n.id]; else notes.pins[n.id] = 1;
+    saveNotes(); decorate(n); showPins(); pb.textContent = notes.pins[n.id] ? 'unpin' : 'pin';
   });
   if (LIVE.enabled) {
     var tb = h('button', LIVE.toggled[n.id] ? 'restore node (live)' : 'toggle ablation (live)', body);
@@ -229,17 +340,49 @@ document.addEventListener('keydown', function (e) { if (e.key === 'Escape') sele
 $('search').addEventListener('input', function () {
   var q = this.value.trim().toLowerCase();
   nodes.forEach(function (n) {
-    var hit = q && (n.id.toLowerCase().indexOf(q) >= 0 || (n.label || '').toLowerCase().indexOf(q) >= 0);
+    var hit = q && (n.id.toLowerCase().indexOf(q) >= 0 || labelOf(n).toLowerCase().indexOf(q) >= 0);
     n.el.classList.toggle('hit', !!hit);
     n.el.classList.toggle('dim', !!q && !hit);
   });
 });
 
+// the attribution graph (circuit-tracer / Neuronpedia schema) with the user's pins and labels, as AttributionGraph
+// writes it: the page holds it without links and adds them from its own link arrays
+function graphJson() {
+  var T = D.attribution;
+  if (!T) return null;
+  var g = JSON.parse(JSON.stringify(T)), gid = {};
+  g.nodes.forEach(function (x) {
+    gid[x.sc_id] = x.node_id;
+    var n = byId[x.sc_id];
+    if (n && notes.labels[n.id] != null) x.clerp = notes.labels[n.id];
+  });
+  g.links = links.map(function (l) { return {source: gid[l.source], target: gid[l.target], weight: l.weight, sc_weight: l.weight, sc_type: l.type}; });
+  g.qParams.pinnedIds = Object.keys(notes.pins).filter(function (id) { return gid[id]; }).map(function (id) { return gid[id]; });
+  g.metadata.info.create_time_ms = Date.now();
+  return g;
+}
+window.graphJson = graphJson;
+$('export-graph').addEventListener('click', function () {
+  var g = graphJson();
+  if (!g) { $('export-status').textContent = 'off: the page has no prompt for the graph'; return; }
+  var blob = new Blob([JSON.stringify(g)], {type: 'application/json'}), a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = g.metadata.slug + '.json';
+  document.body.appendChild(a); a.click(); a.remove();
+  $('export-status').textContent = 'saved ' + a.download + ' (' + g.qParams.pinnedIds.length + ' pins)';
+});
+$('clear-pins').addEventListener('click', function () { notes.pins = {}; saveNotes(); nodes.forEach(decorate); showPins(); if (state.node) select(state.node); });
+showPins();
+
 /*__LIVE__*/
 /*__EXAMPLES__*/
 function fromHash() {
   var s = readHash();
-  state.thr = Math.max(0, s.thr); thr.value = String(state.thr); applyThreshold();
+  state.thr = Math.max(0, s.thr); thr.value = String(state.thr);
+  state.imp = Math.max(0, s.imp); imp.value = String(state.imp);
+  applyFilters();
+  zoomBlock(s.block);
   select(s.node);
 }
 window.addEventListener('hashchange', fromHash);

@@ -99,6 +99,31 @@ class ViewerHtmlTest {
         return html.substring(a + open.length(), html.indexOf("</script>", a));
     }
 
+    /** The page's typed-array links back as (source, target, weight, type) maps. */
+    static List<Map<String, Object>> decodeLinks(Map<?, ?> d) {
+        Map<?, ?> l = (Map<?, ?>) d.get("links");
+        List<?> nodes = (List<?>) d.get("nodes");
+        int n = ((Number) l.get("n")).intValue();
+        java.nio.ByteBuffer src = le((String) l.get("source")), dst = le((String) l.get("target")), w = le((String) l.get("weight")),
+                ty = le((String) l.get("type"));
+        List<?> types = (List<?>) l.get("types");
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("source", ((Map<?, ?>) nodes.get(src.getInt())).get("id"));
+            m.put("target", ((Map<?, ?>) nodes.get(dst.getInt())).get("id"));
+            m.put("weight", w.getFloat());
+            m.put("type", types.get(ty.get() & 0xff));
+            out.add(m);
+        }
+        assertFalse(src.hasRemaining() || dst.hasRemaining() || w.hasRemaining() || ty.hasRemaining(), "arrays of exactly n entries");
+        return out;
+    }
+
+    private static java.nio.ByteBuffer le(String b64) {
+        return java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(b64)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
     static String examplesBlock(String html) {
         String open = "<script type=\"application/json\" id=\"examples\">";
         int a = html.indexOf(open);
@@ -117,7 +142,8 @@ class ViewerHtmlTest {
         assertFalse(Pattern.compile("\\s(src|href)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find(), "no src= or href= to other files");
         assertFalse(html.contains("<link") || html.contains("@import") || html.contains("fetch(") || html.contains("XMLHttpRequest"));
         for (String id : List.of("id=\"graph\"", "id=\"inspector\"", "id=\"threshold\"", "id=\"search\"", "id=\"node-count\"", "id=\"edge-count\"",
-                "'class': 'node', 'data-id'", "'class': 'edge', 'data-source'")) {
+                "'class': 'node', 'data-id'", "'class': 'edge hl', 'data-source'", "id=\"importance\"", "id=\"zoom\"",
+                "id=\"export-graph\"")) {
             assertTrue(html.contains(id), id);
         }
     }
@@ -128,7 +154,8 @@ class ViewerHtmlTest {
         String html = page(g);
         @SuppressWarnings("unchecked")
         Map<String, Object> d = (Map<String, Object>) Json.parse(block(html));
-        List<?> nodes = (List<?>) d.get("nodes"), links = (List<?>) d.get("links");
+        List<?> nodes = (List<?>) d.get("nodes");
+        List<Map<String, Object>> links = decodeLinks(d);
         assertEquals(g.nodes().size(), nodes.size());
         assertEquals(g.links().size(), links.size());
         assertEquals(8, g.links().size());
@@ -138,11 +165,12 @@ class ViewerHtmlTest {
         for (CircuitGraph.Node n : g.nodes()) want.add(n.id());
         assertEquals(want, ids);
         for (int i = 0; i < links.size(); i++) {
-            Map<?, ?> l = (Map<?, ?>) links.get(i);
+            Map<?, ?> l = links.get(i);
             CircuitGraph.Link w = g.links().get(i);
             assertEquals(w.source(), l.get("source"));
             assertEquals(w.target(), l.get("target"));
-            assertEquals(w.weight(), ((Number) l.get("weight")).doubleValue(), 1e-7);
+            assertEquals(w.weight(), ((Number) l.get("weight")).floatValue(), "weights travel as float32, exactly");
+            assertEquals(w.type(), l.get("type"));
         }
         Map<?, ?> q3 = nodes.stream().map(o -> (Map<?, ?>) o).filter(n -> n.get("id").equals("0.attn.q:3")).findFirst().orElseThrow();
         assertEquals(0.25, ((Number) q3.get("delta")).doubleValue());
@@ -169,7 +197,7 @@ class ViewerHtmlTest {
         String html = page(g);
         Map<?, ?> d = (Map<?, ?>) Json.parse(block(html));
         assertEquals(List.of(), d.get("nodes"));
-        assertEquals(List.of(), d.get("links"));
+        assertEquals(List.of(), decodeLinks(d));
         assertTrue(html.contains("This circuit has no nodes."));
         // no run at all: still a page
         String bare = ViewerHtml.render(g, Map.of(), null, null);
@@ -242,13 +270,16 @@ class ViewerHtmlTest {
     private static final String CHECK = """
             ;(function () {
               var nodes = created.filter(function (e) { return e.attrs['class'] === 'node' && e.attrs['data-id']; });
-              var edges = created.filter(function (e) { return e.attrs['class'] === 'edge' && e.attrs['data-source'] && e.attrs['data-target']; });
+              var edges = 0;
+              created.forEach(function (e) { if (e.attrs['class'] === 'edges') edges += (e.attrs.d.match(/M/g) || []).length; });
               var inspected = false;
               if (nodes.length) {
                 nodes[0].ls.click({stopPropagation: function () {}});
-                inspected = byId['inspector-body'].children.length > 0 && location.hash.indexOf('node=') === 1;
+                var hl = created.filter(function (e) { return e.attrs['class'] === 'edge hl' && e.attrs['data-source'] === nodes[0].attrs['data-id']
+                  || e.attrs['class'] === 'edge hl' && e.attrs['data-target'] === nodes[0].attrs['data-id']; });
+                inspected = byId['inspector-body'].children.length > 0 && location.hash.indexOf('node=') === 1 && hl.length > 0;
               }
-              console.log('nodes=' + nodes.length + ' edges=' + edges.length + ' counts=' + byId['node-count'].textContent + '/'
+              console.log('nodes=' + nodes.length + ' edges=' + edges + ' counts=' + byId['node-count'].textContent + '/'
                 + byId['edge-count'].textContent + ' inspector=' + inspected);
             })();
             """;
