@@ -244,6 +244,7 @@ class ViewerHtmlTest {
                 classList: {s: {}, add: function (c) { this.s[c] = 1; }, remove: function (c) { delete this.s[c]; },
                   toggle: function (c, on) { if (on) this.s[c] = 1; else delete this.s[c]; }}};
               e.classList = Object.create(e.classList); e.classList.s = {};
+              Object.defineProperty(e, 'id', {get: function () { return this.attrs.id; }, set: function (v) { this.setAttribute('id', v); }});
               created.push(e);
               return e;
             }
@@ -263,8 +264,9 @@ class ViewerHtmlTest {
             var history = {replaceState: function (a, b, h) { location.hash = h.charAt(0) === '#' ? h : ''; }};
             var window = {addEventListener: function () {}};
             var performance = {now: function () { return 0; }};
-            var localStorage = (function () { var m = {}; return {getItem: function (k) { return k in m ? m[k] : null; },
-              setItem: function (k, v) { m[k] = String(v); }, removeItem: function (k) { delete m[k]; }}; })();
+            var localStorage = typeof SHARED_STORAGE !== 'undefined' ? SHARED_STORAGE : (function () { var m = {}; return {
+              getItem: function (k) { return k in m ? m[k] : null; }, setItem: function (k, v) { m[k] = String(v); },
+              removeItem: function (k) { delete m[k]; }}; })();
             """;
 
     private static final String CHECK = """
