@@ -230,6 +230,7 @@ thr.max = String(maxW > 0 ? maxW : 1);
 thr.step = String(maxW > 0 ? maxW / 1000 : 0.001);
 imp.max = String(maxD > 0 ? maxD : 1);
 imp.step = String(maxD > 0 ? maxD / 1000 : 0.001);
+if (maxD === 0) { imp.disabled = true; imp.title = 'off: this circuit has no per-node ablation deltas (prune writes them; --node-deltas)'; }
 function nodeShown(n) { return importance(n) >= state.imp || !!notes.pins[n.id] || n.id === state.node; }
 // redraws what the two sliders filter: node visibility, then the edge buckets' path data
 function applyFilters() {
@@ -267,7 +268,7 @@ function zoomBlock(b) {
     svg.setAttribute('width', GW); svg.setAttribute('height', GH);
   } else {
     var y0 = TOP + (nRows - 1 - (state.block * ROWS.length + ROWS.length - 1)) * DY - DY / 2, hh = ROWS.length * DY;
-    var scale = Math.max(1, Math.min(3, 1400 / GW));
+    var scale = Math.max(1, Math.min(2, 1400 / GW));
     svg.setAttribute('viewBox', '0 ' + y0 + ' ' + GW + ' ' + hh);
     svg.setAttribute('width', Math.round(GW * scale)); svg.setAttribute('height', Math.round(hh * scale));
   }
