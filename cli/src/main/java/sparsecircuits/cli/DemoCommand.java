@@ -33,8 +33,9 @@ final class DemoCommand implements Command {
                 + "trained for --steps steps of 16 × 64 tokens on the embedded synthetic Python corpus; the dense model\n"
                 + "closest in validation loss is the loss-matched baseline. Then " + TASKS.size() + " tasks are evaluated on both; every task\n"
                 + "both solve is pruned in both at targets 0.3, 0.15 and 0.08, with the controls (random-init model, inverted task,\n"
-                + "zero ablation) on every circuit. Writes --out/models, --out/circuits, experiment.json and report.html,\n"
-                + "and prints where the report is. Finished models are reused and an interrupted run resumes.";
+                + "zero ablation) on every circuit. Writes --out/models, --out/circuits (each circuit with its viewer page\n"
+                + "view.html, linked from the report), experiment.json and report.html, and prints where the report is.\n"
+                + "Finished models are reused and an interrupted run resumes.";
     }
 
     @Override

@@ -38,6 +38,10 @@ import sparsecircuits.pruning.tasks.Task;
  */
 final class ExperimentCommand implements Command {
     static final String DEFAULT_OUT = "runs/experiment";
+    /** Each written circuit's viewer page, in its directory. */
+    static final String VIEW = "view.html";
+    /** Held-out pairs each viewer page embeds for live ablation ('view --live-pairs' default). */
+    static final int VIEW_LIVE_PAIRS = 8;
 
     /** Everything one experiment runs; {@code demo} builds a smaller one. */
     record Plan(Path out, long steps, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double target,
@@ -63,11 +67,13 @@ final class ExperimentCommand implements Command {
                 + "k_coef of --k-coefs and bisecting to each of --targets (each target keeps the fewest edges); runs the controls (random-init model with the same nonzeros, inverted task,\n"
                 + "zero ablation) on the tasks named by --controls; and writes into --out:\n"
                 + "  models/ID/            the trained models (reused when finished, resumed when interrupted)\n"
-                + "  circuits/ID/TASK/     circuit.json + circuit.safetensors at the main --target, per model and task\n"
+                + "  circuits/ID/TASK/     circuit.json + circuit.safetensors at the main --target, per model and task, and\n"
+                + "                        view.html, its viewer page (as 'view' writes it; a page that fails is noted, not fatal)\n"
                 + "  experiment.json       every figure (schema sparse-circuits-experiment/1), rewritten after each task\n"
                 + "  report.html           one offline page: training curves, L0 schedule, per-task nodes and edges, the\n"
                 + "                        geometric-mean edge ratio, edges vs target loss, controls, unsolved tasks\n"
-                + "A rerun with the same settings keeps the tasks already in experiment.json. Ctrl-C during training\n"
+                + "A rerun with the same settings keeps the tasks already in experiment.json (writing any viewer page their\n"
+                + "circuits lack). Ctrl-C during training\n"
                 + "checkpoints; a killed run loses at most the task in progress.";
     }
 
@@ -187,7 +193,10 @@ final class ExperimentCommand implements Command {
         Side dense = new Side(matched.id(), models.resolve(matched.id()), ctx);
         Map<String, String> settings = settings(p, matched.id());
         Path json = p.out().resolve("experiment.json");
-        List<Experiment.TaskResult> results = new ArrayList<>(previous(json, settings, ms));
+        List<Experiment.TaskResult> results = new ArrayList<>();
+        for (Experiment.TaskResult t : previous(json, settings, ms)) {
+            results.add(withViews(t, p.out(), models.resolve(sparseId), models.resolve(matched.id()), ctx));
+        }
         List<String> notes = new ArrayList<>();
         double gap = Math.abs(matched.valLoss() - sparseLoss) / sparseLoss;
         if (gap > 0.05) {
@@ -239,6 +248,46 @@ final class ExperimentCommand implements Command {
         if (unsolved > 0) ctx.out().println(unsolved + " of " + results.size() + " tasks unsolved (listed in the report)");
         ctx.out().println("report: " + p.out().resolve("report.html").toAbsolutePath().normalize());
         return 0;
+    }
+
+    /**
+     * Writes the viewer page of a written circuit ({@code view.html} in its directory, as {@code view} writes it) and
+     * returns its entry with the page's path; when that fails, the entry says why and the experiment goes on.
+     *
+     * @param out      the experiment directory, which the circuit's path is relative to
+     * @param modelDir the model the circuit was pruned from
+     */
+    static Experiment.Circuit withView(Experiment.Circuit c, Path out, Path modelDir, CommandContext ctx) {
+        if (c == null || c.path() == null) return c;
+        Path circuitDir = out.resolve(c.path());
+        String rel = c.path() + "/" + VIEW;
+        try {
+            ViewCommand.writePage(modelDir, circuitDir, Map.of(), VIEW_LIVE_PAIRS, circuitDir.resolve(VIEW), ctx);
+            return c.withView(rel, null);
+        } catch (RuntimeException e) { // a page is a convenience: it never costs the experiment
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+            ctx.err().println("experiment: " + rel + ": the viewer page was not written (" + why + "); going on");
+            return c.withView(null, why);
+        }
+    }
+
+    /** A task kept from an earlier run, with a viewer page written for each of its circuits whose page is missing. */
+    private static Experiment.TaskResult withViews(Experiment.TaskResult t, Path out, Path sparseDir, Path denseDir, CommandContext ctx) {
+        List<Experiment.Circuit> sparse = withViews(t.sparse(), out, sparseDir, ctx), dense = withViews(t.dense(), out, denseDir, ctx);
+        return sparse == t.sparse() && dense == t.dense() ? t
+                : new Experiment.TaskResult(t.task(), t.sparseLoss(), t.denseLoss(), sparse, dense, t.controls());
+    }
+
+    private static List<Experiment.Circuit> withViews(List<Experiment.Circuit> cs, Path out, Path modelDir, CommandContext ctx) {
+        if (cs == null) return null;
+        List<Experiment.Circuit> fixed = new ArrayList<>(cs.size());
+        boolean changed = false;
+        for (Experiment.Circuit c : cs) {
+            boolean missing = c != null && c.path() != null && (c.view() == null || !Files.isRegularFile(out.resolve(c.view())));
+            fixed.add(missing ? withView(c, out, modelDir, ctx) : c);
+            changed |= missing;
+        }
+        return changed ? fixed : cs;
     }
 
     private static String show(Experiment.Circuit c) {
@@ -307,8 +356,9 @@ final class ExperimentCommand implements Command {
                 double necessity = pruner.necessityLoss(o.gates(), held);
                 boolean written = t == p.target();
                 if (written) save(p.out().resolve(rel), task, o, necessity, train, held, p, s);
-                circuits.add(new Experiment.Circuit(t, true, o.circuit().nodes(), o.circuit().edges().size(), o.bisection().loss(),
-                        necessity, written ? rel.toString().replace('\\', '/') : null));
+                Experiment.Circuit c = new Experiment.Circuit(t, true, o.circuit().nodes(), o.circuit().edges().size(), o.bisection().loss(),
+                        necessity, written ? rel.toString().replace('\\', '/') : null);
+                circuits.add(written ? withView(c, p.out(), dir, ctx) : c);
             }
             Experiment.Controls controls = null;
             if (withControls && main.reached()) {

@@ -51,20 +51,60 @@ class ExperimentCommandTest {
             assertTrue(main.reached());
             assertTrue(Files.isRegularFile(out.resolve(main.path()).resolve("circuit.json")), main.path());
             assertTrue(Files.isRegularFile(out.resolve("circuits").resolve(e.denseId()).resolve(t.task()).resolve("circuit.safetensors")));
+            for (Experiment.Circuit c : List.of(t.sparse().get(0), t.dense().get(0))) {
+                assertEquals(null, c.path(), "the circuit at a target other than the main one is not written");
+                assertEquals(null, c.view(), "so it has no viewer page");
+            }
+            for (Experiment.Circuit c : List.of(main, t.dense().get(1))) {
+                assertEquals(c.path() + "/view.html", c.view(), t.task());
+                assertEquals(null, c.viewError(), t.task());
+                String page = Files.readString(out.resolve(c.view()));
+                assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains(t.task()), c.view());
+            }
         }
         Experiment.TaskResult swap = e.tasks().get(1);
         assertEquals("var_swap", swap.task());
         assertEquals(null, swap.controls().get(0).inverted(), "single-target task: no inverted control");
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("if_equals") && html.contains("<svg"), "report names the tasks and draws its plots");
+        for (Experiment.TaskResult t : e.tasks()) {
+            for (Experiment.Circuit c : List.of(t.sparse().get(1), t.dense().get(1))) {
+                assertTrue(html.contains("<a class=\"view\" href=\"" + c.view() + "\""), "the report links " + c.view());
+            }
+        }
         assertTrue(r.out().contains("report: "), r.out());
 
-        // a rerun with the same settings reuses the models and keeps both tasks; one more task is added
+        // a rerun with the same settings keeps both tasks and writes the viewer pages they lack; one that fails is noted
+        Path lost = out.resolve(e.tasks().get(0).sparse().get(1).view()), blocked = out.resolve(e.tasks().get(0).dense().get(1).view());
+        Files.delete(lost);
+        Files.delete(blocked);
+        Files.createDirectories(blocked.resolve("in-the-way")); // a non-empty directory where the page goes: it cannot be written
+        MainTest.Run resumed = experiment(out, "--tasks", "if_equals,var_swap", "--controls", "if_equals,var_swap");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.err().contains("if_equals: kept from the previous run"), resumed.err());
+        assertTrue(Files.isRegularFile(lost), "the missing page is written again");
+        assertTrue(resumed.err().contains("the viewer page was not written"), resumed.err());
+        Experiment r1 = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
+        Experiment.Circuit failed = r1.tasks().get(0).dense().get(1);
+        assertEquals(null, failed.view());
+        assertTrue(failed.viewError() != null && failed.viewError().contains("view.html"), failed.viewError());
+        assertEquals(e.tasks().get(0).sparse().get(1).view(), r1.tasks().get(0).sparse().get(1).view());
+        String html2 = Files.readString(out.resolve("report.html"));
+        assertTrue(html2.contains(">no view</span>"), "the report says the page is missing");
+        assertFalse(html2.contains("href=\"" + e.tasks().get(0).dense().get(1).view() + "\""));
+        Files.delete(blocked.resolve("in-the-way"));
+        Files.delete(blocked);
+
+        // a rerun with other settings reuses the models and starts the tasks again; one more task is added
         MainTest.Run again = experiment(out, "--tasks", "if_equals,var_swap,for_while", "--controls", "none");
         assertEquals(0, again.status(), again.err());
         assertTrue(again.err().contains("reusing it"), again.err());
         Experiment e2 = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
         assertEquals(3, e2.tasks().size());
+        for (Experiment.TaskResult t : e2.tasks()) {
+            assertTrue(Files.isRegularFile(out.resolve(t.sparse().get(1).view())), t.task());
+            assertTrue(Files.isRegularFile(out.resolve(t.dense().get(1).view())), t.task());
+        }
     }
 
     @Test

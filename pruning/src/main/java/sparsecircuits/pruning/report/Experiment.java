@@ -104,8 +104,23 @@ public record Experiment(String title, String createdUtc, String machine, Map<St
      * @param loss        held-out task loss of the circuit
      * @param necessity   held-out task loss with only the circuit's nodes ablated (NaN when not measured)
      * @param path        the circuit directory relative to the report (null when nothing was written)
+     * @param view        the circuit's viewer page ({@code view.html} in its directory) relative to the report; null
+     *                    when none was written
+     * @param viewError   why the viewer page of a written circuit could not be written (null when it was, or when
+     *                    there is no circuit directory)
      */
-    public record Circuit(double target, boolean reached, long nodes, long edges, double loss, double necessity, String path) {
+    public record Circuit(double target, boolean reached, long nodes, long edges, double loss, double necessity, String path,
+                          String view, String viewError) {
+
+        /** A circuit without a viewer page (yet). */
+        public Circuit(double target, boolean reached, long nodes, long edges, double loss, double necessity, String path) {
+            this(target, reached, nodes, edges, loss, necessity, path, null, null);
+        }
+
+        /** This circuit with its viewer page at {@code view}, or with {@code viewError} saying why there is none. */
+        public Circuit withView(String view, String viewError) {
+            return new Circuit(target, reached, nodes, edges, loss, necessity, path, view, viewError);
+        }
     }
 
     /**

@@ -18,8 +18,9 @@ import java.util.function.BiFunction;
  *
  * <p>The document is one object whose members are the record components under the same names, plus
  * {@code "format": "sparse-circuits-experiment/1"}; nested records are objects, lists are arrays, a curve is an array
- * of {@code [step, value]} pairs, and a null component ({@code Circuit.path}, {@code Controls.inverted}) is
- * {@code null}. JSON has no NaN or infinities, so a non-finite double is written as the <em>string</em>
+ * of {@code [step, value]} pairs, and a null component ({@code Circuit.path}, {@code Circuit.view}, {@code Controls.inverted}) is
+ * {@code null}; a missing {@code Circuit.view} or {@code viewError} (a file from before the viewer pages) reads as
+ * null. JSON has no NaN or infinities, so a non-finite double is written as the <em>string</em>
  * {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} and read back as that value; {@code null} is kept for
  * "absent", and a double member that is null reads as NaN. So {@code read(write(e)).equals(e)} for every experiment.
  */
@@ -83,6 +84,8 @@ public final class ExperimentJson {
         o.put("loss", num(c.loss()));
         o.put("necessity", num(c.necessity()));
         o.put("path", c.path());
+        o.put("view", c.view());
+        o.put("viewError", c.viewError());
         return o;
     }
 
@@ -201,7 +204,7 @@ public final class ExperimentJson {
 
     private static Circuit readCircuit(Obj o) {
         return new Circuit(o.dbl("target"), o.bool("reached"), o.lng("nodes"), o.lng("edges"), o.dbl("loss"),
-                o.dbl("necessity"), o.str("path"));
+                o.dbl("necessity"), o.str("path"), o.str("view"), o.str("viewError"));
     }
 
     private static Controls readControls(Obj o) {

@@ -308,7 +308,8 @@ public final class ReportHtml {
             return;
         }
         List<Double> targets = list(e.targets());
-        h.append("<p class=\"caption\">Kept nodes / edges of each circuit (linked to its directory when written), and the ")
+        h.append("<p class=\"caption\">Kept nodes / edges of each circuit (linked to its directory when written, with \u201cview\u201d ")
+                .append("linking its viewer page), and the ")
                 .append("ratio edges(dense)/edges(sparse). A task is solved when both unpruned losses are at most ")
                 .append(esc(plain(e.solvedBelow()))).append(". The main target is highlighted.</p>\n");
         h.append("<div class=\"scroll\"><table id=\"task-table\">\n<tr><th class=\"l\" rowspan=\"2\">task</th>")
@@ -358,10 +359,17 @@ public final class ReportHtml {
         }
         String text = count(c.nodes()) + " / " + count(c.edges());
         String href = href(c.path());
-        return href == null ? text : "<a href=\"" + esc(href) + "\">" + text + "</a>";
+        String cell = href == null ? text : "<a href=\"" + esc(href) + "\">" + text + "</a>";
+        String view = href(c.view());
+        if (view != null) {
+            cell += " <a class=\"view\" href=\"" + esc(view) + "\" title=\"the viewer page of this circuit\">view</a>";
+        } else if (c.viewError() != null) {
+            cell += " <span class=\"nr\" title=\"" + esc("viewer page not written: " + c.viewError()) + "\">no view</span>";
+        }
+        return cell;
     }
 
-    /** A relative link to a circuit directory; null for none or for anything with a scheme or an absolute path. */
+    /** A relative link to a circuit directory or file; null for none or for anything with a scheme or an absolute path. */
     static String href(String path) {
         if (path == null || path.isBlank()) {
             return null;

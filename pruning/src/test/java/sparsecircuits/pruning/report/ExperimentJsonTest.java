@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,6 +32,11 @@ class ExperimentJsonTest {
         assertTrue(Double.isNaN(unreached.necessity()));
         assertNull(back.tasks().get(1).controls().get(0).inverted());
         assertNull(back.tasks().get(0).sparse().get(2).path());
+        assertEquals("circuits/s256/bracket_counting/t0.15/view.html", back.tasks().get(0).sparse().get(1).view());
+        assertNull(back.tasks().get(0).sparse().get(1).viewError());
+        assertNull(back.tasks().get(0).dense().get(1).view());
+        assertTrue(back.tasks().get(0).dense().get(1).viewError().contains("cannot write"));
+        assertNull(back.tasks().get(0).sparse().get(0).view());
         assertEquals(List.of("corpus", "steps", "widths", "pfrac"), new ArrayList<>(back.settings().keySet()));
     }
 
@@ -76,6 +82,19 @@ class ExperimentJsonTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> ExperimentJson.read("{\"models\": [{\"id\": \"m\"}]}"));
         assertTrue(missing.getMessage().contains("$.models[0]") && missing.getMessage().contains("dModel"), missing.getMessage());
+    }
+
+    @Test
+    void aFileFromBeforeTheViewerPagesReadsWithoutViews() {
+        String json = ExperimentJson.write(ReportHtmlTest.sample());
+        String old = json.replaceAll("\\s*\"view\": (null|\"[^\"]*\"),", "").replaceAll(",\\s*\"viewError\": (null|\"[^\"]*\")", "");
+        assertFalse(old.contains("\"view"), old);
+        Experiment back = ExperimentJson.read(old);
+        for (TaskResult t : back.tasks()) {
+            for (Circuit c : t.sparse()) assertNull(c.view());
+            for (Circuit c : t.dense()) assertNull(c.viewError());
+        }
+        assertEquals("circuits/s256/bracket_counting/t0.15", back.tasks().get(0).sparse().get(1).path());
     }
 
     @Test

@@ -58,9 +58,12 @@ class ReportHtmlTest {
                         curve(0, 2000, 1000, s -> 1.0)));
 
         TaskResult bracket = new TaskResult("bracket_counting", 0.02, 0.03,
-                List.of(c(0.3, 20, 40, "circuits/s256/bracket_counting/t0.3"), c(0.15, 30, 64, "circuits/s256/bracket_counting/t0.15"),
+                List.of(c(0.3, 20, 40, "circuits/s256/bracket_counting/t0.3"), c(0.15, 30, 64, "circuits/s256/bracket_counting/t0.15")
+                                .withView("circuits/s256/bracket_counting/t0.15/view.html", null),
                         c(0.08, 50, 120, null)),
-                List.of(c(0.3, 200, 900, null), c(0.15, 300, 1024, "circuits/d128/bracket counting/t0.15"), c(0.08, 500, 3000, null)),
+                List.of(c(0.3, 200, 900, null), c(0.15, 300, 1024, "circuits/d128/bracket counting/t0.15")
+                        .withView(null, "circuits/d128/bracket counting/t0.15/view.html: cannot write (<disk full> & more)"),
+                        c(0.08, 500, 3000, null)),
                 List.of(new Controls("s256", 64, new Control(false, 0, 0, 0.9, 2.1, false),
                                 new Control(true, 500, 2000, 0.14, 2.0, false), new Control(true, 40, 90, 0.15, 2.1, false), true),
                         new Controls("d128", 1024, new Control(false, 0, 0, 0.8, 2.0, false), null, null, true)));
@@ -176,6 +179,25 @@ class ReportHtmlTest {
         assertTrue(page.contains("not reached"));
         assertTrue(page.contains("<a href=\"circuits/s256/bracket_counting/t0.15\">30 / 64</a>"));
         assertTrue(page.contains("<a href=\"circuits/d128/bracket%20counting/t0.15\">300 / 1,024</a>"));
+    }
+
+    @Test
+    void aCircuitsViewerPageIsLinkedBesideItOrWhyNotIsSaid() throws Exception {
+        String page = ReportHtml.render(sample());
+        parse(page);
+        assertTrue(page.contains("<a href=\"circuits/s256/bracket_counting/t0.15\">30 / 64</a> <a class=\"view\" "
+                + "href=\"circuits/s256/bracket_counting/t0.15/view.html\" title=\"the viewer page of this circuit\">view</a>"), page);
+        assertEquals(1, page.split("class=\"view\"", -1).length - 1, "only the circuit with a page links one");
+        assertTrue(page.contains("<a href=\"circuits/d128/bracket%20counting/t0.15\">300 / 1,024</a> <span class=\"nr\" "
+                + "title=\"viewer page not written: circuits/d128/bracket counting/t0.15/view.html: cannot write (&lt;disk full&gt; &amp; more)\">"
+                + "no view</span>"), page);
+
+        TaskResult t = sample().tasks().get(0);
+        List<Circuit> sparse = new ArrayList<>(t.sparse());
+        sparse.set(1, sparse.get(1).withView("/abs/view.html", null));
+        List<TaskResult> tasks = new ArrayList<>(sample().tasks());
+        tasks.set(0, new TaskResult(t.task(), t.sparseLoss(), t.denseLoss(), sparse, t.dense(), t.controls()));
+        assertFalse(ReportHtml.render(withTasks(sample(), tasks)).contains("class=\"view\""), "an absolute view path is not linked");
     }
 
     @Test
