@@ -6,20 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.kernels.KernelProvider;
@@ -37,22 +27,8 @@ import sparsecircuits.pruning.circuit.CircuitFiles;
  * {@link PromptActivations} under the circuit's mask, as the command does.
  */
 class AttributionGraphSchemaTest {
-    static final String SCHEMA = "neuronpedia-graph-schema.json";
-    /** Where the schema lives upstream; its base IRI here. */
-    static final String BASE = "https://github.com/hijohnnylin/neuronpedia/blob/main/apps/webapp/app/api/graph/graph-schema.json";
     static final List<String> PROMPT = AttributionGraphTest.PROMPT;
     static final int[] PROMPT_IDS = {3, 1, 4};
-
-    static Schema schema;
-
-    @BeforeAll
-    static void loadSchema() throws IOException {
-        try (InputStream in = AttributionGraphSchemaTest.class.getResourceAsStream(SCHEMA)) {
-            assertNotNull(in, SCHEMA + " is a test resource of this package");
-            // the schema's "$id": "root" is relative, so it needs a base IRI (only a name: nothing is fetched)
-            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(SchemaLocation.of(BASE), in, InputFormat.JSON);
-        }
-    }
 
     @Test
     void aGraphWithPinsASupernodeLabelsAndActivationsPasses(@TempDir Path tmp) {
@@ -109,17 +85,17 @@ class AttributionGraphSchemaTest {
         Map<String, Object> g = AttributionGraph.graph(f.graph, PROMPT, AttributionGraph.Settings.defaults());
         assertFalse(AttributionGraphTest.list(g.get("links")).isEmpty(), "the fixture's circuit has links");
         breakIt.accept(g);
-        List<Error> errors = schema.validate(Json.write(g), InputFormat.JSON);
+        List<Error> errors = NeuronpediaSchema.errors(Json.write(g));
         assertFalse(errors.isEmpty(), what + ": the schema should refuse it");
         assertTrue(errors.stream().anyMatch(e -> e.toString().contains(mentioned)), what + ": " + show(errors));
     }
 
     private static void assertValid(String json) {
-        List<Error> errors = schema.validate(json, InputFormat.JSON);
+        List<Error> errors = NeuronpediaSchema.errors(json);
         assertTrue(errors.isEmpty(), errors.size() + " schema error(s):\n" + show(errors));
     }
 
     private static String show(List<Error> errors) {
-        return new ArrayList<>(errors).stream().map(Error::toString).collect(Collectors.joining("\n"));
+        return NeuronpediaSchema.show(errors);
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.pruning.export.AttributionGraph;
 import sparsecircuits.pruning.export.CircuitGraph;
+import sparsecircuits.pruning.export.NeuronpediaSchema;
 
 /**
  * The page's pins and labels (kept in localStorage, reloaded by a second page load) and its attribution-graph export:
@@ -90,6 +91,10 @@ class ViewerNotesTest {
         assertEquals("my neuron", clerp(after, "1.mlp.post_act:9"));
         assertEquals(ViewerHtmlTest.EVIL, clerp(after, "0.attn.q:3"), "a label from --labels stays when the user set none");
         assertEquals("2", lines[2].trim());
+        for (String line : List.of(lines[0], lines[1])) {
+            var errors = NeuronpediaSchema.errors(line);
+            assertTrue(errors.isEmpty(), "the page's export against Neuronpedia's schema:\n" + NeuronpediaSchema.show(errors));
+        }
     }
 
     private static List<String> links(Map<?, ?> graph) {
