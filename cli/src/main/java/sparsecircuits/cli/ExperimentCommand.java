@@ -342,6 +342,9 @@ final class ExperimentCommand implements Command {
             Pruner.Settings s = settings(p, p.kCoefs().get(best));
             List<Experiment.Circuit> circuits = new ArrayList<>();
             Path rel = Path.of("circuits", id, task.name());
+            Pruner.Outcome saved = null; // the main target's circuit: written after the controls, which go into its circuit.json
+            double savedNecessity = Double.NaN;
+            int savedAt = -1;
             for (double t : p.targets()) {
                 Pruner.Outcome o = main;
                 if (t != p.target()) {
@@ -355,12 +358,16 @@ final class ExperimentCommand implements Command {
                 }
                 double necessity = pruner.necessityLoss(o.gates(), held);
                 boolean written = t == p.target();
-                if (written) save(p.out().resolve(rel), task, o, necessity, train, held, p, s);
-                Experiment.Circuit c = new Experiment.Circuit(t, true, o.circuit().nodes(), o.circuit().edges().size(), o.bisection().loss(),
-                        necessity, written ? rel.toString().replace('\\', '/') : null);
-                circuits.add(written ? withView(c, p.out(), dir, ctx) : c);
+                if (written) {
+                    saved = o;
+                    savedNecessity = necessity;
+                    savedAt = circuits.size();
+                }
+                circuits.add(new Experiment.Circuit(t, true, o.circuit().nodes(), o.circuit().edges().size(), o.bisection().loss(),
+                        necessity, written ? rel.toString().replace('\\', '/') : null));
             }
             Experiment.Controls controls = null;
+            Map<String, Object> controlsJson = null;
             if (withControls && main.reached()) {
                 long edges = main.circuit().edges().size(), limit = 2 * edges;
                 if (random == null) {
@@ -377,6 +384,11 @@ final class ExperimentCommand implements Command {
                 boolean trustworthy = !r.flags(limit) && (inv == null || !inv.flags(limit));
                 controls = new Experiment.Controls(id, edges, control(r, limit), inv == null ? null : control(inv, limit),
                         control(z, Long.MAX_VALUE), trustworthy);
+                controlsJson = PruneCommand.controls(r, inv, z, limit);
+            }
+            if (saved != null) {
+                save(p.out().resolve(rel), task, saved, savedNecessity, train, held, p, s, pruner, controlsJson);
+                circuits.set(savedAt, withView(circuits.get(savedAt), p.out(), dir, ctx));
             }
             return new Pruned(circuits, controls);
         }
@@ -394,7 +406,7 @@ final class ExperimentCommand implements Command {
         }
 
         private void save(Path out, Task task, Pruner.Outcome o, double necessity, List<TaskLoss.Sequence> train,
-                          List<TaskLoss.Sequence> held, Plan p, Pruner.Settings s) {
+                          List<TaskLoss.Sequence> held, Plan p, Pruner.Settings s, Pruner pruner, Map<String, Object> controls) {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("task", task.name());
             info.put("ablation", "mean");
@@ -416,6 +428,9 @@ final class ExperimentCommand implements Command {
             List<Object> pts = new ArrayList<>();
             for (Pruner.Point q : o.bisection().points()) pts.add(Map.of("k", q.k(), "task_loss", q.loss()));
             info.put("bisection", pts);
+            // per-node deltas (as prune writes them) feed the viewer's node fill and importance slider
+            info.put("node_ablation_deltas", PruneCommand.nodeDeltas(pruner, o.gates(), held, 256));
+            if (controls != null) info.put("controls", controls);
             CircuitFiles.save(out, o.circuit(), means, dir.resolve(ModelFiles.WEIGHTS), info);
         }
 

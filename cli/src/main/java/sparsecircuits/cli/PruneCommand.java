@@ -166,11 +166,10 @@ final class PruneCommand implements Command {
         info.put("task_loss_circuit_recalibrated", recalibrated);
         info.put("recalibration_logit_scale", fit.scale());
         double necessity = pruner.necessityLoss(gates, held);
-        List<Object> blocks = new ArrayList<>(), nodes = new ArrayList<>();
+        List<Object> blocks = new ArrayList<>();
         for (Pruner.Delta d : pruner.blockDeltas(gates, held)) blocks.add(delta(d));
-        for (Pruner.Delta d : pruner.nodeDeltas(gates, held, (int) o.number("--node-deltas", 256))) nodes.add(delta(d));
         info.put("block_ablation_deltas", blocks);
-        info.put("node_ablation_deltas", nodes);
+        info.put("node_ablation_deltas", nodeDeltas(pruner, gates, held, (int) o.number("--node-deltas", 256)));
         info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
         info.put("train_pairs", (long) train.size() / 2);
         info.put("held_out_pairs", (long) held.size() / 2);
@@ -192,32 +191,21 @@ final class PruneCommand implements Command {
         info.put("bisection", pts);
         Boolean trustworthy = null;
         if (o.has("--controls")) {
-            Map<String, Object> controls = new LinkedHashMap<>();
             long limit = 2L * circuit.edges().size();
-            trustworthy = true;
             // 1. a randomly initialised model with the same per-tensor nonzero counts (its own node means)
             Gpt random = Pruner.randomLike(model, seed + 7919);
             NodeMeans rMeans = ablation == NodeMask.Ablation.MEAN ? means(null, random, bpe, kernels, ctx, ModelDir.trainConfig(dir)) : null;
             Pruner rp = new Pruner(random, rMeans, ablation, kernels);
             if (resampleFrom != null) rp.resamplingFrom(resampleFrom, seed);
             Pruner.Outcome r = pruneOnce(rp, random, train, held, s, target, "control: random init", ctx);
-            controls.put("random_init", json(r, limit));
-            trustworthy &= !r.flags(limit);
             // 2. the inverted task: every pair's targets swapped (not defined for single-target tasks)
-            if (task.singleTarget()) {
-                controls.put("inverted_task", "not applicable (single-target task)");
-            } else {
-                Pruner.Outcome inv = pruneOnce(pruner, model, Pruner.inverted(train), Pruner.inverted(held), s, target, "control: inverted task", ctx);
-                controls.put("inverted_task", json(inv, limit));
-                trustworthy &= !inv.flags(limit);
-            }
+            Pruner.Outcome inv = task.singleTarget() ? null
+                    : pruneOnce(pruner, model, Pruner.inverted(train), Pruner.inverted(held), s, target, "control: inverted task", ctx);
             // 3. zero instead of mean ablation (reported, never a flag)
-            if (ablation == NodeMask.Ablation.MEAN) {
-                Pruner.Outcome z = pruneOnce(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), model, train, held, s, target, "control: zero ablation", ctx);
-                controls.put("zero_ablation", json(z, Long.MAX_VALUE));
-            }
-            controls.put("trustworthy", trustworthy);
-            controls.put("rule", "not trustworthy when the random-init or inverted-task control reaches the target with at most 2x the circuit's edges");
+            Pruner.Outcome z = ablation != NodeMask.Ablation.MEAN ? null
+                    : pruneOnce(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), model, train, held, s, target, "control: zero ablation", ctx);
+            Map<String, Object> controls = controls(r, inv, z, limit);
+            trustworthy = (Boolean) controls.get("trustworthy");
             info.put("controls", controls);
         }
         CircuitFiles.save(out, circuit, means, dir.resolve(ModelFiles.WEIGHTS), info);
@@ -267,6 +255,27 @@ final class PruneCommand implements Command {
     }
 
     /** An outcome as circuit.json reports a control; {@code limit} = 2× the real circuit's edges (MAX_VALUE: no flag). */
+    /**
+     * circuit.json's "controls": the random-init and inverted-task ({@code inv} null: a single-target task) controls,
+     * the zero-ablation control ({@code z} null: not run) and the verdict; {@code limit} is twice the circuit's edges.
+     */
+    static Map<String, Object> controls(Pruner.Outcome r, Pruner.Outcome inv, Pruner.Outcome z, long limit) {
+        Map<String, Object> controls = new LinkedHashMap<>();
+        controls.put("random_init", json(r, limit));
+        controls.put("inverted_task", inv == null ? "not applicable (single-target task)" : json(inv, limit));
+        if (z != null) controls.put("zero_ablation", json(z, Long.MAX_VALUE));
+        controls.put("trustworthy", !r.flags(limit) && (inv == null || !inv.flags(limit)));
+        controls.put("rule", "not trustworthy when the random-init or inverted-task control reaches the target with at most 2x the circuit's edges");
+        return controls;
+    }
+
+    /** Per-node ablation deltas (at most {@code limit} nodes, largest first) as circuit.json's node_ablation_deltas. */
+    static List<Object> nodeDeltas(Pruner pruner, Map<String, Tensor> gates, List<TaskLoss.Sequence> held, int limit) {
+        List<Object> nodes = new ArrayList<>();
+        for (Pruner.Delta d : pruner.nodeDeltas(gates, held, limit)) nodes.add(delta(d));
+        return nodes;
+    }
+
     static Map<String, Object> json(Pruner.Outcome o, long limit) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reached_target", o.reached());

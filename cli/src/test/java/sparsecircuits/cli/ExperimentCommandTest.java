@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.model.json.Json;
 import sparsecircuits.pruning.report.Experiment;
 import sparsecircuits.pruning.report.ExperimentJson;
 
@@ -60,6 +62,11 @@ class ExperimentCommandTest {
                 assertEquals(null, c.viewError(), t.task());
                 String page = Files.readString(out.resolve(c.view()));
                 assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains(t.task()), c.view());
+                Map<?, ?> run = (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(out.resolve(c.path()).resolve("circuit.json")))).get("run");
+                assertEquals(c.nodes(), ((List<?>) run.get("node_ablation_deltas")).size(), "a delta per node, for the viewer");
+                Map<?, ?> controls = (Map<?, ?>) run.get("controls");
+                assertTrue(controls != null && controls.containsKey("random_init") && controls.containsKey("trustworthy"),
+                        "the controls go into circuit.json, where view shows them: " + controls);
             }
         }
         Experiment.TaskResult swap = e.tasks().get(1);
