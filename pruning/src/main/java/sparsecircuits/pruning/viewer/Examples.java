@@ -42,8 +42,10 @@ import sparsecircuits.pruning.trace.Tracer;
  * text      {"token id": decoded text} for every token id used anywhere in the block (decoded once)
  * windows   {"window index": [offset, id, id, ...]}: the tokens of the pretraining windows that snippets come
  *           from, from position offset on (-1 where no snippet reaches)
- * prompts   [{tokens: [id...], targets: [correct, other] (null when the side has none), kind, class: "A"|"B"}]:
- *           the first held-out sequences of the task (those the live ablation embeds first)
+ * prompts   [{tokens: [id...], targets: [correct, other] (null when the side has none), kind, class: "A"|"B",
+ *           cut: tokens dropped on the left (only when the prompt was longer than the context)}]: the first
+ *           held-out sequences of the task (those the live ablation embeds first), cut to the context as the task
+ *           loss cuts them
  * heads     {"layer.head": {p: u8 lower triangle of the head's attention pattern on prompt 0, row-major
  *           (row i has i+1 entries), sink: u8 per query row}}
  * nodes     {node id: {
@@ -150,6 +152,7 @@ public final class Examples {
                 embedded.add(t);
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("tokens", ints(t, used));
+                if (t.length < s.tokens().length) p.put("cut", (long) (s.tokens().length - t.length));
                 List<Object> targets = new ArrayList<>();
                 targets.add(s.correct() >= 0 ? (Object) (long) s.correct() : null);
                 targets.add(s.other() >= 0 ? (Object) (long) s.other() : null);

@@ -174,7 +174,8 @@ var EXAMPLES = (function () {
     h('span', 'prompt ', pHead);
     picker = h('select', null, pHead);
     P.forEach(function (p, i) {
-      var o = h('option', i + ': class ' + (p['class'] || '?') + ', ' + (p.tokens || []).length + ' tokens', picker);
+      var o = h('option', i + ': class ' + (p['class'] || '?') + ', ' + (p.tokens || []).length + ' tokens'
+        + (p.cut ? ' (first ' + p.cut + ' cut to fit the context)' : ''), picker);
       o.value = String(i);
     });
     picker.value = String(promptIdx);
