@@ -2,8 +2,6 @@ package sparsecircuits.pruning.viewer;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -30,9 +28,10 @@ import sparsecircuits.pruning.trace.Tracer;
  * (nodes outside it ablated), not of the full model.
  *
  * <h2>Schema</h2>
- * Numbers are rounded to 4 significant digits; "q8" is a base64 string of signed bytes, "q16" of little-endian
- * signed 16-bit integers, "u8" of unsigned bytes. A q8/q16 value {@code x} stands for {@code x / 127 · s} /
- * {@code x / 32767 · s} with the node's scale {@code s}; a u8 value {@code x} for {@code x / 255}.
+ * Numbers are rounded to 4 significant digits; "q8" is a base64 string of signed bytes, "u8" of unsigned bytes. A
+ * q8 value {@code x} stands for {@code x / 127 · s} with the node's scale {@code s} (rounded up, so nothing is
+ * clamped); a u8 value {@code x} for {@code x / 255}. Size: about 1.2–1.5 KB per node for 8 prompts of ~30 tokens
+ * and the default settings (plus shared tables: token text, windows, head patterns).
  * <pre>
  * enabled   true (false: only "reason", a sentence saying why examples are off)
  * note      what the activations are (under the pruned circuit, ablation kind)
@@ -56,7 +55,8 @@ import sparsecircuits.pruning.trace.Tracer;
  *             snippet = [window, start, peak, value, q8 values]: tokens windows[window] from position start,
  *             one per value; the node's activation at them; peak = index of the chosen token; value = its exact
  *             activation (4 digits)
- *   p         q16 activations at every position of every embedded prompt, prompts concatenated in order
+ *   p         q8 activations at every position of every embedded prompt, prompts concatenated in order (for the
+ *             heat map and hover values; to 1/254 of the scale, which keeps a node within the size budget)
  *   cls       [class A mean, class B mean, A − B] of the last-token activation over the held-out sequences (B and
  *             A − B null when the task has no B side)
  *   de        resid_delta nodes: per embedded prompt [effect on the correct target's logit, on the other's]
@@ -248,7 +248,7 @@ public final class Examples {
                 qs.add(e);
             }
             m.put("q", qs);
-            if (trace != null) m.put("p", q16(pv, scale));
+            if (trace != null) m.put("p", q8(pv, scale));
             Tracer.ClassMeans c = cls.get(n.hook());
             if (c != null) {
                 List<Object> e = new ArrayList<>();
@@ -421,13 +421,6 @@ public final class Examples {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    /** Little-endian signed 16-bit {@code round(v / scale · 32767)}, base64. */
-    static String q16(float[] v, double scale) {
-        ByteBuffer bb = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : v) bb.putShort((short) quant(x, scale, 32767));
-        return Base64.getEncoder().encodeToString(bb.array());
-    }
-
     /** Unsigned bytes {@code round(v · 255)} of values in [0, 1], base64. */
     static String u8(float[] v) {
         byte[] b = new byte[v.length];
@@ -446,14 +439,6 @@ public final class Examples {
         byte[] b = Base64.getDecoder().decode(b64);
         float[] out = new float[b.length];
         for (int i = 0; i < b.length; i++) out[i] = (float) (b[i] / 127.0 * scale);
-        return out;
-    }
-
-    /** The inverse of {@link #q16} (for tests). */
-    static float[] fromQ16(String b64, double scale) {
-        ByteBuffer bb = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[bb.remaining() / 2];
-        for (int i = 0; i < out.length; i++) out[i] = (float) (bb.getShort() / 32767.0 * scale);
         return out;
     }
 }

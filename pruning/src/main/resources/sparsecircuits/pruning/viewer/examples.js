@@ -33,11 +33,6 @@ var EXAMPLES = (function () {
   function q8(b64, s) {
     return bytes(b64).map(function (b) { return (b > 127 ? b - 256 : b) / 127 * s; });
   }
-  function q16(b64, s) {
-    var b = bytes(b64), out = [];
-    for (var i = 0; i + 1 < b.length; i += 2) { var v = b[i] | (b[i + 1] << 8); out.push((v > 32767 ? v - 65536 : v) / 32767 * s); }
-    return out;
-  }
   function u8(b64) { return bytes(b64).map(function (b) { return b / 255; }); }
   // a token's text with whitespace made visible
   function tok(id) {
@@ -197,7 +192,7 @@ var EXAMPLES = (function () {
     h('span', ' other ', tr);
     h('span', tg[1] == null ? '(none)' : tok(tg[1]), tr, tg[1] == null ? null : 'ex-tok');
     h('span', '  (' + (p.kind || '') + ', class ' + (p['class'] || '?') + ')', tr, 'ex-sub');
-    var vals = x && x.p ? q16(x.p, x.s).slice(starts[promptIdx], starts[promptIdx] + toks.length) : null;
+    var vals = x && x.p ? q8(x.p, x.s).slice(starts[promptIdx], starts[promptIdx] + toks.length) : null;
     if (x) legend(pBody, x);
     else h('div', 'Select a node to colour the tokens by its activation.', pBody, 'ex-sub');
     var row = h('div', null, pBody, 'ex-row');

@@ -162,11 +162,11 @@ class ExamplesTest {
                 }
             }
             // prompts: every position of every embedded prompt
-            float[] p = Examples.fromQ16((String) m.get("p"), scale);
+            float[] p = Examples.fromQ8((String) m.get("p"), scale);
             int k = 0;
             for (int i = 0; i < embedded.size(); i++) {
                 for (float[] row : trace.get(n.hook(), i)) {
-                    close(row[n.channel()], p[k++], scale / 32767 * 0.51 + 1e-6, n.id() + " prompt " + i);
+                    close(row[n.channel()], p[k++], scale / 127 * 0.51 + 1e-6, n.id() + " prompt " + i);
                 }
             }
             assertEquals(p.length, k);
@@ -225,7 +225,7 @@ class ExamplesTest {
         int n = s.nodes().size();
         assertTrue(n > 900 && n < 1200, n + " nodes");
         long t0 = System.nanoTime();
-        Map<String, Object> ex = compute(s, windows(big, 4, 3), held(big, 8, 20, 4), Examples.Settings.DEFAULT);
+        Map<String, Object> ex = compute(s, windows(big, 4, 3), held(big, 8, 32, 4), Examples.Settings.DEFAULT);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         int bytes = ViewerHtml.json(ex).getBytes(StandardCharsets.UTF_8).length;
         System.err.printf("ExamplesTest: %d nodes, %d bytes, %.0f bytes per node, %d ms%n", n, bytes, (double) bytes / n, ms);
