@@ -21,7 +21,10 @@ var EXAMPLES = (function () {
       + '.ex-prompt .ex-row{font-size:13px}'
       + '.ex-targets{margin:2px 0;font-size:12px}'
       + '.ex-targets .ex-tok{border-color:#999}'
-      + '.ex-att{display:block;margin:2px 0}';
+      + '.ex-att{display:block;margin:2px 0}'
+      + '.ex-pair{display:flex;gap:8px;align-items:flex-start}.ex-pair>div{flex:1;min-width:0}'
+      + '.ex-grid{display:block;margin-top:4px;cursor:pointer}'
+      + '.ex-grid .ex-sel{fill:none;stroke:#000;stroke-width:1}';
     (document.head || document.documentElement).appendChild(st);
   })();
 
@@ -85,7 +88,7 @@ var EXAMPLES = (function () {
     return [t[0] == null ? null : t[0], t[1] == null ? null : t[1]];
   }
   function heat(parent, vals, t, M, title, pattern) {
-    var cell = Math.max(3, Math.min(12, Math.floor(300 / Math.max(1, t)))), svg = el('svg', {'class': 'ex-att', width: t * cell + 2, height: t * cell + 2}, parent);
+    var cell = Math.max(2, Math.min(8, Math.floor(150 / Math.max(1, t)))), svg = el('svg', {'class': 'ex-att', width: t * cell + 2, height: t * cell + 2}, parent);
     var k = 0;
     for (var i = 0; i < t; i++) {
       for (var j = 0; j <= i; j++, k++) {
@@ -141,13 +144,6 @@ var EXAMPLES = (function () {
         });
       });
     });
-    if (x.att && P.length) {
-      var hd = HEADS[x.att.head], t0 = (P[0].tokens || []).length;
-      h('div', 'Attention of head ' + x.att.head + ' on prompt 0 (rows: queries, columns: keys)', body, 'ex-h');
-      if (hd) heat(body, u8(hd.p), t0, 1, 'head', true);
-      h('div', 'this channel\'s own score contribution q\u00b7k/\u221ad_head (\u00b1' + fmt(x.att.cs) + ')', body, 'ex-sub');
-      heat(body, q8(x.att.c, x.att.cs), t0, x.att.cs, 'channel score', false);
-    }
     [['Top', 2, 0], ['Bottom', 3, 1]].forEach(function (side) {
       h('div', side[0] + ' activating pretraining snippets', body, 'ex-h');
       (x.q || []).forEach(function (q, i) {
@@ -157,10 +153,19 @@ var EXAMPLES = (function () {
         list.forEach(function (sn) { snippet(body, sn, x); });
       });
     });
+    if (x.att && P.length) {
+      var hd = HEADS[x.att.head], t0 = (P[0].tokens || []).length;
+      h('div', 'Attention on prompt 0 (rows: queries, columns: keys)', body, 'ex-h');
+      var box = h('div', null, body, 'ex-pair'), left = h('div', null, box), right = h('div', null, box);
+      h('div', 'head ' + x.att.head + ' pattern', left, 'ex-sub');
+      if (hd) heat(left, u8(hd.p), t0, 1, 'head', true);
+      h('div', 'this channel\'s score share q\u00b7k/\u221ad_head (\u00b1' + fmt(x.att.cs) + ')', right, 'ex-sub');
+      heat(right, q8(x.att.c, x.att.cs), t0, x.att.cs, 'channel score', false);
+    }
   }
 
   // prompt view: built once (picker), redrawn on selection and prompt changes
-  var pv = $('prompt-view'), pHead = null, pBody = null, picker = null;
+  var pv = $('prompt-view'), pHead = null, pBody = null, picker = null, gridBox = null, gridOn = false;
   function buildPromptView() {
     clear(pv);
     if (!X.enabled) { pv.textContent = 'Examples are off: ' + (X.reason || 'no reason given'); return; }
@@ -179,6 +184,11 @@ var EXAMPLES = (function () {
       promptIdx = isFinite(i) && i >= 0 && i < P.length ? i : 0;
       show(cur);
     });
+    var lab = h('label', null, pHead);
+    gridBox = h('input', null, lab);
+    gridBox.type = 'checkbox';
+    h('span', ' all nodes \u00d7 tokens', lab);
+    gridBox.addEventListener('change', function () { gridOn = !!gridBox.checked; showPrompt(cur); });
     h('span', ' activations ' + (X.note || 'under the pruned circuit'), pHead, 'ex-sub');
     pBody = h('div', null, pv, 'ex-prompt');
   }
@@ -199,6 +209,28 @@ var EXAMPLES = (function () {
     toks.forEach(function (id, i) {
       if (vals) token(row, id, vals[i], x.s, 'position ' + i + ' ' + tok(id) + (n ? ' ' + n.id : ''), false);
       else { var s = h('span', tok(id), row, 'ex-tok'); s.title = 'position ' + i + ': token ' + id; }
+    });
+    if (gridOn) grid(pBody, n);
+  }
+  // every circuit node (rows, bottom layer first, each on its own scale) x the prompt's positions (columns)
+  function grid(parent, n) {
+    var t = (P[promptIdx].tokens || []).length, start = starts[promptIdx];
+    var list = nodes.filter(function (nd) { return NX[nd.id] && NX[nd.id].p; });
+    list.sort(function (a, b) { return (a.row - b.row) || (a.layer - b.layer) || (a.channel - b.channel); });
+    var cw = Math.max(4, Math.min(24, Math.floor(1000 / Math.max(1, t)))), rh = Math.max(2, Math.min(8, Math.floor(1500 / Math.max(1, list.length))));
+    h('div', 'Rows: the ' + list.length + ' circuit nodes, layer 0 first (each on its own colour scale); columns: positions 0..'
+      + (t - 1) + '. Click a row to select its node.', parent, 'ex-sub');
+    var svg = el('svg', {'class': 'ex-grid', width: t * cw + 2, height: list.length * rh + 2}, parent);
+    list.forEach(function (nd, r) {
+      var x = NX[nd.id], v = q8(x.p, x.s).slice(start, start + t), g = el('g', {}, svg);
+      v.forEach(function (val, i) {
+        if (val !== 0) el('rect', {x: 1 + i * cw, y: 1 + r * rh, width: cw, height: rh, fill: colour(val, x.s)}, g);
+      });
+      var hit = el('rect', {x: 1, y: 1 + r * rh, width: t * cw, height: rh, fill: 'transparent'}, g);
+      var ti = el('title', {}, hit);
+      ti.textContent = nd.id + (nd.label ? ' ' + nd.label : '');
+      hit.addEventListener('click', function () { select(nd.id); });
+      if (n && nd.id === n.id) el('rect', {'class': 'ex-sel', x: 0.5, y: 0.5 + r * rh, width: t * cw + 1, height: rh}, svg);
     });
   }
   function show(n) {

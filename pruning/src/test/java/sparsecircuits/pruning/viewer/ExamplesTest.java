@@ -275,6 +275,8 @@ class ExamplesTest {
         assertEquals(true, r.get("targets"), out);
         assertEquals(true, r.get("whitespace"), out);
         assertEquals(true, r.get("pickerSwitches"), out);
+        assertEquals((double) s.nodes().size(), num(r.get("grid")), "a clickable row per circuit node in the nodes x tokens grid: " + out);
+        assertEquals(true, r.get("gridSelects"), out);
         assertEquals(true, r.get("cleared"), out);
 
         // examples off: the reason is shown in both panels
@@ -341,6 +343,13 @@ class ExamplesTest {
               (picker.ls.change || picker.ls.input)({});
               var p1 = ptoks();
               r.pickerSwitches = p1.length > 0;
+              var box = pv.filter(function (e) { return e.tag === 'input' && e.type === 'checkbox'; })[0];
+              box.checked = true;
+              box.ls.change({});
+              var rows = created.filter(function (e) { return e.tag === 'rect' && e.ls.click; });
+              r.grid = rows.length;
+              rows[rows.length - 1].ls.click({});
+              r.gridSelects = location.hash.indexOf('node=') === 1 && location.hash !== '#node=' + encodeURIComponent(id);
               byId['graph'].ls.click({});
               r.cleared = /Click a node/.test(byId['examples-body'].textContent);
               console.log(JSON.stringify(r));
