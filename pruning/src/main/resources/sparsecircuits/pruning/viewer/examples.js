@@ -220,17 +220,23 @@ var EXAMPLES = (function () {
     var cw = Math.max(4, Math.min(24, Math.floor(1000 / Math.max(1, t)))), rh = Math.max(2, Math.min(8, Math.floor(1500 / Math.max(1, list.length))));
     h('div', 'Rows: the ' + list.length + ' circuit nodes, layer 0 first (each on its own colour scale); columns: positions 0..'
       + (t - 1) + '. Click a row to select its node.', parent, 'ex-sub');
-    var svg = el('svg', {'class': 'ex-grid', width: t * cw + 2, height: list.length * rh + 2}, parent);
+    var L = 130, svg = el('svg', {'class': 'ex-grid', width: L + t * cw + 2, height: list.length * rh + 2}, parent), prev = null;
     list.forEach(function (nd, r) {
-      var x = NX[nd.id], v = q8(x.p, x.s).slice(start, start + t), g = el('g', {}, svg);
+      var x = NX[nd.id], v = q8(x.p, x.s).slice(start, start + t), g = el('g', {}, svg), grp = nd.layer + '.' + nd.location + '.' + nd.sublocation;
+      if (grp !== prev) {
+        prev = grp;
+        el('line', {x1: 0, x2: L + t * cw, y1: 1 + r * rh, y2: 1 + r * rh, stroke: '#ccc'}, svg);
+        var lt = el('text', {x: 2, y: 10 + r * rh, 'font-size': 9, fill: '#666'}, svg);
+        lt.textContent = grp;
+      }
       v.forEach(function (val, i) {
-        if (val !== 0) el('rect', {x: 1 + i * cw, y: 1 + r * rh, width: cw, height: rh, fill: colour(val, x.s)}, g);
+        if (val !== 0) el('rect', {x: L + 1 + i * cw, y: 1 + r * rh, width: cw, height: rh, fill: colour(val, x.s)}, g);
       });
-      var hit = el('rect', {x: 1, y: 1 + r * rh, width: t * cw, height: rh, fill: 'transparent'}, g);
+      var hit = el('rect', {x: L + 1, y: 1 + r * rh, width: t * cw, height: rh, fill: 'transparent'}, g);
       var ti = el('title', {}, hit);
       ti.textContent = nd.id + (nd.label ? ' ' + nd.label : '');
       hit.addEventListener('click', function () { select(nd.id); });
-      if (n && nd.id === n.id) el('rect', {'class': 'ex-sel', x: 0.5, y: 0.5 + r * rh, width: t * cw + 1, height: rh}, svg);
+      if (n && nd.id === n.id) el('rect', {'class': 'ex-sel', x: L + 0.5, y: 0.5 + r * rh, width: t * cw + 1, height: rh}, svg);
     });
   }
   function show(n) {
