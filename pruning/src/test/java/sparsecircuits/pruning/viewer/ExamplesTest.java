@@ -233,6 +233,45 @@ class ExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void singleTargetTasksAndEmptyCircuits() {
+        Setup s = setup(CFG, 0.1, 4);
+        List<int[]> ws = windows(CFG, 2, 1);
+        List<TaskLoss.Sequence> withB = new ArrayList<>(), onlyA = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            withB.addAll(TaskLoss.single(new int[] {1, 2, 3 + i}, 7, new int[] {4, 5, 6 + i}));
+            onlyA.addAll(TaskLoss.single(new int[] {1, 2, 3 + i}, 7, null));
+        }
+        Map<String, Object> ex = compute(s, ws, withB, Examples.Settings.DEFAULT);
+        List<Object> prompts = (List<Object>) ex.get("prompts");
+        assertEquals(6, prompts.size());
+        Map<String, Object> p0 = (Map<String, Object>) prompts.get(0), p1 = (Map<String, Object>) prompts.get(1);
+        assertEquals("A", p0.get("class"));
+        assertEquals("B", p1.get("class"));
+        assertEquals(java.util.Arrays.asList(7L, null), p0.get("targets"));
+        assertEquals(java.util.Arrays.asList(null, 7L), p1.get("targets"));
+        for (Object o : ((Map<String, Object>) ex.get("nodes")).values()) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            assertNotNull(((List<Object>) m.get("cls")).get(2));
+            if (m.get("de") != null) {
+                List<Object> d0 = (List<Object>) ((List<Object>) m.get("de")).get(0), d1 = (List<Object>) ((List<Object>) m.get("de")).get(1);
+                assertTrue(d0.get(0) != null && d0.get(1) == null && d1.get(0) == null && d1.get(1) != null, d0 + " " + d1);
+            }
+        }
+        Map<String, Object> a = compute(s, ws, onlyA, Examples.Settings.DEFAULT);
+        for (Object o : ((Map<String, Object>) a.get("nodes")).values()) {
+            List<Object> cls = (List<Object>) ((Map<String, Object>) o).get("cls");
+            assertTrue(cls.get(0) != null && cls.get(1) == null && cls.get(2) == null, "no class B: " + cls);
+        }
+        Setup empty = new Setup(s.model(), s.tracer(), List.of());
+        Map<String, Object> none = compute(empty, ws, withB, Examples.Settings.DEFAULT);
+        assertEquals(true, none.get("enabled"));
+        assertTrue(((Map<String, Object>) none.get("nodes")).isEmpty());
+        Map<String, Object> noPrompts = compute(s, ws, List.of(), Examples.Settings.DEFAULT);
+        assertTrue(((List<Object>) noPrompts.get("prompts")).isEmpty());
+    }
+
+    @Test
     void offSaysWhy() {
         Map<String, Object> off = Examples.off("no token data");
         assertEquals(false, off.get("enabled"));
