@@ -55,14 +55,15 @@ final class ViewCommand implements Command {
                 + "model, the circuit's node means and --live-pairs held-out pairs of the circuit's task, and recomputes the\n"
                 + "task loss and the first prompt's two target logits in JavaScript when a node's ablation is toggled in the\n"
                 + "inspector (the rest of the model ablated as the circuit). Otherwise the page says why it is off.\n"
-                + "Examples (on by default): every circuit node's top and bottom activating pretraining snippets at the\n"
-                + "0.1/1/10/50 % quantiles (--snippet-windows windows of the model's training corpus, as train-config.json\n"
-                + "names it; --snippet-radius tokens either side of the chosen token; 2 snippets a quantile side) as token heat\n"
-                + "maps on one colour scale per node; its class A / class B / A-B means on the task's held-out prompts; for\n"
-                + "resid_delta nodes the direct effect on the two target logits; for residual channels the top and bottom\n"
-                + "tokens by embedding and unembedding weight; for q/k channels the head's attention pattern on the first\n"
-                + "prompt; and a prompt view colouring the first 8 held-out prompts (those the live ablation uses) by the\n"
-                + "selected node. All activations are recorded under the pruned circuit (the other nodes ablated), not in the\n"
+                + "Examples (on by default, for circuits of at most " + Examples.MAX_NODES + " nodes): every circuit node's top and\n"
+                + "bottom activating pretraining snippets at the 0.1/1/10/50 % quantiles (--snippet-windows windows of the\n"
+                + "model's training corpus, as train-config.json names it; --snippet-radius tokens either side of the chosen\n"
+                + "token; 2 snippets a quantile side) as token heat maps on one colour scale per node; its class A / class B /\n"
+                + "A-B means on the task's held-out prompts; for resid_delta nodes the direct effect on the two target logits;\n"
+                + "for residual channels the top and bottom tokens by embedding and unembedding weight; for q/k channels the\n"
+                + "head's attention pattern on the first prompt; and a prompt view colouring the first 8 held-out prompts\n"
+                + "(those the live ablation uses) by the selected node, or all circuit nodes x tokens. All activations are\n"
+                + "recorded under the pruned circuit (the other nodes ablated), not in the\n"
                 + "full model. --snippet-windows 0 turns examples off; without the corpus or task prompts the page says why.";
     }
 
@@ -243,6 +244,9 @@ final class ViewCommand implements Command {
         if (s.snippetWindows() == 0) return Examples.off("--snippet-windows 0");
         String why = loaded.whyNotReplayable();
         if (why != null) return Examples.off("the circuit cannot be replayed: " + why);
+        if (g.nodes().size() > Examples.MAX_NODES) {
+            return Examples.off("the circuit has " + g.nodes().size() + " nodes, more than the " + Examples.MAX_NODES + " the page collects examples for");
+        }
         List<TaskLoss.Sequence> seqs = held.sequences();
         if (seqs == null) return Examples.off(held.why);
         TrainConfig tc;
@@ -278,6 +282,8 @@ final class ViewCommand implements Command {
                         last[0] = now;
                         line.show("view: examples: " + msg + String.format(Locale.ROOT, " (%.0f s)", (now - t0) / 1e9));
                     });
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return Examples.off("collecting them failed: " + e.getMessage()); // the page is still written
         }
     }
 }

@@ -85,6 +85,12 @@ public final class Examples {
     public record Windows(Iterable<int[]> batches, int count, int batch, long seed) {
     }
 
+    /**
+     * The most nodes {@code view} collects examples for: the snippet collector keeps ~2,000 extreme values per node in
+     * memory and the block grows ~1.5 KB a node, so a larger circuit gets the examples off, with this reason.
+     */
+    public static final int MAX_NODES = 4000;
+
     private Examples() {
     }
 
