@@ -119,7 +119,7 @@ var EXAMPLES = (function () {
       ['class A', 'class B', 'A \u2212 B'].forEach(function (s, i) { h('td', s, hr); h('td', fmt(x.cls[i]), vr); });
     }
     if (x.de && P.length) {
-      h('div', 'Direct effect on the target logits (last token)', body, 'ex-h');
+      h('div', 'Direct effect on the target logits (last token; direct path only, final norm held at its scale)', body, 'ex-h');
       var dt = h('table', null, body, 'ex-tbl');
       var sums = [0, 0], cnt = [0, 0];
       x.de.forEach(function (d) { for (var s = 0; s < 2; s++) if (typeof d[s] === 'number') { sums[s] += d[s]; cnt[s]++; } });
