@@ -41,6 +41,7 @@ class ViewCommandTest {
         assertEquals(true, live.get("enabled"), "live ablation for a tiny model: " + live.get("reason") + "\n" + r.err());
         assertEquals(16, ((List<?>) live.get("prompts")).size(), "8 held-out pairs, both sides");
         assertTrue(r.out().contains("live ablation on"), r.out());
+        examplesMatchThePage(html, data, live, r);
         liveMatchesEval(model, circuit, html, tmp);
         try (var s = Files.list(circuit)) {
             assertEquals(3, s.count(), "circuit.json, circuit.safetensors, view.html and no temporary files");
@@ -52,6 +53,22 @@ class ViewCommandTest {
         MainTest.Run off = view(model, circuit, "--out", tmp.resolve("off.html").toString(), "--live-pairs", "0");
         assertEquals(0, off.status(), off.err());
         assertTrue(off.out().contains("live ablation off: --live-pairs 0"), off.out());
+        assertTrue(off.out().contains("examples on"), "examples do not need live ablation: " + off.out());
+        MainTest.Run noEx = view(model, circuit, "--out", tmp.resolve("noex.html").toString(), "--snippet-windows", "0");
+        assertEquals(0, noEx.status(), noEx.err());
+        assertTrue(noEx.out().contains("examples off: --snippet-windows 0"), noEx.out());
+        // a model directory without its training config: the corpus is unknown, examples say so and the page is written
+        Path bare = tmp.resolve("bare");
+        Files.createDirectories(bare);
+        try (var s = Files.list(model)) {
+            for (Path f : s.toList()) if (Files.isRegularFile(f) && !f.getFileName().toString().equals("train-config.json")) Files.copy(f, bare.resolve(f.getFileName()));
+        }
+        MainTest.Run bareRun = view(bare, circuit, "--out", tmp.resolve("bare.html").toString());
+        assertEquals(0, bareRun.status(), bareRun.err());
+        assertTrue(bareRun.out().contains("examples off: ") && bareRun.out().contains("train-config.json"), bareRun.out());
+        String bareHtml = Files.readString(tmp.resolve("bare.html"));
+        assertEquals(false, ((Map<?, ?>) Json.parse(block(bareHtml, "examples"))).get("enabled"));
+        MainTest.assertOneLineError(view(model, circuit, "--out", tmp.resolve("x.html").toString(), "--snippet-windows", "1.5"), "whole number");
 
         // bad input: one line, exit 2, nothing written
         Path other = tmp.resolve("other");
@@ -66,6 +83,34 @@ class ViewCommandTest {
         MainTest.Run help = MainTest.run("view", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("file://"), help.out());
+    }
+
+    /** The examples block: on, a node entry per circuit node, its prompts the live ablation's first ones. */
+    private static void examplesMatchThePage(String html, Map<?, ?> data, Map<?, ?> live, MainTest.Run r) {
+        Map<?, ?> ex = (Map<?, ?>) Json.parse(block(html, "examples"));
+        assertEquals(true, ex.get("enabled"), "examples for a tiny model: " + ex.get("reason") + "\n" + r.err());
+        assertTrue(r.out().contains("examples on"), r.out());
+        assertTrue(String.valueOf(ex.get("note")).contains("pruned circuit"), String.valueOf(ex.get("note")));
+        Map<?, ?> nodes = (Map<?, ?>) ex.get("nodes");
+        for (Object n : (List<?>) data.get("nodes")) {
+            Map<?, ?> x = (Map<?, ?>) nodes.get(((Map<?, ?>) n).get("id"));
+            assertTrue(x != null && x.get("q") != null && x.get("p") != null, "examples of " + n);
+        }
+        List<?> prompts = (List<?>) ex.get("prompts"), livePrompts = (List<?>) live.get("prompts");
+        assertEquals(8, prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            Map<?, ?> p = (Map<?, ?>) prompts.get(i), lp = (Map<?, ?>) livePrompts.get(i);
+            List<?> lt = (List<?>) lp.get("tokens"), et = (List<?>) p.get("tokens");
+            long cut = p.get("cut") == null ? 0 : ((Number) p.get("cut")).longValue();
+            assertEquals(lt.subList((int) cut, lt.size()), et, "prompt " + i + ": the live prompt, cut on the left to the context as the task loss cuts it");
+            assertEquals(lt.size() - cut, Math.min(lt.size(), ((Number) ((Map<?, ?>) data.get("model")).get("block_size")).longValue()));
+            List<?> t = (List<?>) p.get("targets");
+            assertEquals(lp.get("correct"), t.get(0) == null ? -1L : t.get(0));
+            assertEquals(lp.get("other"), t.get(1) == null ? -1L : t.get(1));
+        }
+        int bytes = block(html, "examples").length();
+        System.err.printf("ViewCommandTest: examples block %d bytes for %d nodes (%d per node); %s%n", bytes, nodes.size(), bytes / Math.max(1, nodes.size()),
+                r.out().trim());
     }
 
     /**
