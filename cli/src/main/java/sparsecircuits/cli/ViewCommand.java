@@ -155,11 +155,23 @@ final class ViewCommand implements Command {
         Map<String, Object> live = live(settings.livePairs(), modelDir, loaded, held);
         Map<String, Object> examples = examples(settings, modelDir, loaded, g, held, ctx);
         String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha),
-                live, examples);
+                live, examples, graphPrompt(held));
         AtomicFiles.write(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
         return new Page(file, g.nodes().size(), g.links().size(),
                 Boolean.TRUE.equals(live.get("enabled")) ? null : String.valueOf(live.get("reason")),
                 Boolean.TRUE.equals(examples.get("enabled")) ? null : String.valueOf(examples.get("reason")));
+    }
+
+    /**
+     * The prompt of the page's attribution-graph export: the first held-out prompt as token texts (null when the
+     * task's prompts are not available; the page then says the export is off).
+     */
+    private static List<String> graphPrompt(Held held) {
+        List<TaskLoss.Sequence> seqs = held.sequences();
+        if (seqs == null || seqs.isEmpty()) return null;
+        List<String> tokens = new ArrayList<>();
+        for (int id : seqs.get(0).tokens()) tokens.add(held.bpe.decode(new int[] {id}));
+        return tokens;
     }
 
     /**

@@ -126,10 +126,14 @@ Object.keys(rowsOf).forEach(function (r) {
   var x = 0, prevHead = null;
   list.forEach(function (n) {
     if (prevHead !== null && n.head !== prevHead) x += 1;
-    prevHead = n.head; n.x = LEFT + x * DX; x++;
+    prevHead = n.head; n.xi = x; x++;
   });
   maxX = Math.max(maxX, x);
 });
+// a small circuit is spread over the width there is (up to 36 px a node); a large one scrolls at 14 px
+var room = (($('graph-wrap') || {}).clientWidth || 0) - LEFT - 40;
+if (maxX > 0 && room > maxX * DX) DX = Math.min(36, Math.floor(room / maxX));
+nodes.forEach(function (n) { n.x = LEFT + n.xi * DX; });
 nodes.forEach(function (n) { n.y = TOP + (nRows - 1 - n.row) * DY; });
 var svg = $('graph'), GW = LEFT + maxX * DX + 30, GH = TOP + nRows * DY;
 svg.setAttribute('width', GW);
@@ -373,6 +377,7 @@ $('export-graph').addEventListener('click', function () {
   document.body.appendChild(a); a.click(); a.remove();
   $('export-status').textContent = 'saved ' + a.download + ' (' + g.qParams.pinnedIds.length + ' pins)';
 });
+if (!D.attribution) { $('export-graph').disabled = true; $('export-graph').title = 'off: the page was written without a prompt for the graph'; }
 $('clear-pins').addEventListener('click', function () { notes.pins = {}; saveNotes(); nodes.forEach(decorate); showPins(); if (state.node) select(state.node); });
 showPins();
 
