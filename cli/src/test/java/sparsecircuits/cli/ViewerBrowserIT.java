@@ -71,7 +71,7 @@ class ViewerBrowserIT {
     @Test
     void theViewerPageWorksInHeadlessChromium(@TempDir Path tmp) throws Exception {
         requireBrowser();
-        // a toy model and circuit, as ViewCommandTest makes them, and its page through Main
+        // a toy model and circuit as ViewCommandTest makes them (the model's weights then randomised), and its page through Main
         Path model = tmp.resolve("m"), circuit = tmp.resolve("c"), page = tmp.resolve("view.html");
         MainTest.Run train = TrainCommandTest.train(model, "--steps", "2");
         assertEquals(0, train.status(), train.err());
