@@ -42,7 +42,7 @@ import sparsecircuits.pruning.viewer.ViewerHtml;
  * the wall time from {@code driver.get()} to {@code data-ready} seen, a node click until the inspector is filled,
  * and a |weight|-threshold change. Writes results.json and results.md to {@code --out}.
  *
- * <p>Usage: {@code ViewerLoad [--runs N] [--out DIR] [--page FILE] [--seed N]}; run through bench/run-viewer-load.sh.
+ * <p>Usage: {@code ViewerLoad [--runs N] [--out DIR] [--page FILE] [--seed N] [--commit ID]}; run through bench/run-viewer-load.sh.
  */
 public final class ViewerLoad {
     static final int NODES = 1_000, EDGES = 20_000, LAYERS = 4, D_MODEL = 256;
@@ -124,6 +124,7 @@ public final class ViewerLoad {
     public static void main(String[] args) throws Exception {
         int runs = 5;
         long seed = 1;
+        String commit = "?";
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         Path out = Path.of("bench", "results", stamp + "-viewer-load");
         Path page = Path.of("bench", "target", "viewer-load", "viewer-" + NODES + "n-" + EDGES + "e.html");
@@ -135,7 +136,8 @@ public final class ViewerLoad {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--page" -> page = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + a + " (--runs N, --out DIR, --page FILE, --seed N)");
+                case "--commit" -> commit = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + a + " (--runs N, --out DIR, --page FILE, --seed N, --commit ID)");
             }
         }
         DEVTOOLS_LOG.setLevel(java.util.logging.Level.SEVERE);
@@ -231,7 +233,7 @@ public final class ViewerLoad {
                         return {ready: window.viewerReadyMs, responseEnd: n.responseEnd, domInteractive: n.domInteractive,
                           domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd,
                           fcp: p['first-contentful-paint'] == null ? null : p['first-contentful-paint'],
-                          nodes: document.querySelectorAll('g.node[data-id]').length, edges: document.querySelectorAll('path.edge').length,
+                          nodes: document.querySelectorAll('g.node[data-id]').length, svgElements: document.querySelectorAll('#graph *').length,
                           nodeCount: document.getElementById('node-count').textContent, edgeCount: document.getElementById('edge-count').textContent};
                         """);
                 r.put("nav_to_ready_ms", num(nav.get("ready")));
@@ -239,8 +241,9 @@ public final class ViewerLoad {
                 r.put("nav_to_dom_content_loaded_ms", num(nav.get("domContentLoaded")));
                 r.put("nav_to_load_ms", num(nav.get("load")));
                 r.put("nav_to_first_contentful_paint_ms", num(nav.get("fcp")));
+                r.put("svg_elements", (long) num(nav.get("svgElements")));
                 if (!String.valueOf(NODES).equals(nav.get("nodeCount")) || !String.valueOf(EDGES).equals(nav.get("edgeCount"))
-                        || ((Number) nav.get("nodes")).intValue() != NODES || ((Number) nav.get("edges")).intValue() != EDGES) {
+                        || ((Number) nav.get("nodes")).intValue() != NODES) {
                     throw new IllegalStateException("the page does not show the circuit: " + nav);
                 }
                 Map<?, ?> click = (Map<?, ?>) js.executeAsyncScript(CLICK, clickId);
@@ -277,6 +280,7 @@ public final class ViewerLoad {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("schema", "sparse-circuits/bench-viewer-load/1");
         res.put("utc", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        res.put("commit", commit);
         res.put("machine", machine);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("nodes", (long) g.nodes().size());
@@ -296,12 +300,13 @@ public final class ViewerLoad {
         p.put("clicked_node", clickId);
         p.put("clicked_node_degree", (long) degree.get(clickId));
         p.put("threshold_value", thrValue);
+        p.put("svg_elements", perRun.get(0).get("svg_elements"));
         res.put("page", p);
         res.put("runs", (long) runs);
         res.put("frame_probe", probe);
         Map<String, Object> summary = new LinkedHashMap<>();
         for (String k : perRun.get(0).keySet()) {
-            if (k.equals("run") || k.equals("threshold_edges_shown")) continue;
+            if (k.equals("run") || k.equals("threshold_edges_shown") || k.equals("svg_elements")) continue;
             double[] v = perRun.stream().map(r -> r.get(k)).filter(o -> o instanceof Double).mapToDouble(o -> (Double) o).toArray();
             if (v.length == 0) continue;
             summary.put(k, Map.of("median", median(v), "max", Arrays.stream(v).max().orElseThrow(), "min", Arrays.stream(v).min().orElseThrow()));
@@ -418,12 +423,12 @@ public final class ViewerLoad {
                            int runs, double openMedian, double openMax, int bytes) {
         StringBuilder b = new StringBuilder();
         b.append("# Viewer at scale: ").append(p.get("nodes")).append(" nodes, ").append(p.get("edges")).append(" edges in headless Chromium\n\n");
-        b.append("- ").append(res.get("utc")).append("; CPU: ").append(machine.get("cpu")).append(" (").append(machine.get("cores"))
+        b.append("- ").append(res.get("utc")).append(", commit ").append(res.get("commit")).append("; CPU: ").append(machine.get("cpu")).append(" (").append(machine.get("cores"))
                 .append(" cores); Chromium ").append(machine.get("chromium")).append(" (chromedriver ")
                 .append(String.valueOf(machine.get("chromedriver")).split(" ")[0]).append("); JDK ").append(machine.get("jdk")).append('\n');
         b.append("- load average before / after: ").append(machine.get("loadavg_before")).append(" / ").append(machine.get("loadavg_after")).append('\n');
         b.append("- page: ").append(p.get("config")).append("; nodes at all 8 locations of every layer, edges of all 6 weight types; seed ")
-                .append(p.get("seed")).append("; live ablation and examples off\n");
+                .append(p.get("seed")).append("; live ablation and examples off; ").append(p.get("svg_elements")).append(" SVG elements in #graph\n");
         b.append(String.format(Locale.ROOT, "- file: %,d bytes (%.2f MB); rendered by ViewerHtml.render in %.0f ms%n", bytes, bytes / 1e6,
                 (Double) p.get("render_ms")));
         b.append("- ").append(runs).append(" loads, each in a fresh tab; click on ").append(p.get("clicked_node")).append(" (")
