@@ -262,10 +262,11 @@ public final class ViewerLoad {
                 if (((Number) down.get("shown")).intValue() != EDGES) throw new IllegalStateException("threshold 0 shows " + down.get("shown"));
                 r.put("threshold_reset_handler_ms", num(down.get("handler")));
                 r.put("threshold_reset_to_next_frame_ms", num(down.get("frame")));
+                r.replaceAll((k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v); // not measured (e.g. no paint entry): null
                 perRun.add(r);
                 System.out.printf(Locale.ROOT, "run %d: ready %.0f ms (first frame after %.0f ms, wall %.0f ms); click %.1f ms (frame %.1f); "
                                 + "threshold %.1f ms (frame %.1f, %d edges shown)%n", run, (double) r.get("nav_to_ready_ms"),
-                        r.getOrDefault("nav_to_first_frame_after_ready_ms", Double.NaN), wall, (double) r.get("click_handler_ms"),
+                        r.get("nav_to_first_frame_after_ready_ms") instanceof Double f ? f : Double.NaN, wall, (double) r.get("click_handler_ms"),
                         (double) r.get("click_to_next_frame_ms"), (double) r.get("threshold_handler_ms"),
                         (double) r.get("threshold_to_next_frame_ms"), shown);
             }
@@ -309,7 +310,12 @@ public final class ViewerLoad {
             if (k.equals("run") || k.equals("threshold_edges_shown") || k.equals("svg_elements")) continue;
             double[] v = perRun.stream().map(r -> r.get(k)).filter(o -> o instanceof Double).mapToDouble(o -> (Double) o).toArray();
             if (v.length == 0) continue;
-            summary.put(k, Map.of("median", median(v), "max", Arrays.stream(v).max().orElseThrow(), "min", Arrays.stream(v).min().orElseThrow()));
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("median", median(v));
+            st.put("max", Arrays.stream(v).max().orElseThrow());
+            st.put("min", Arrays.stream(v).min().orElseThrow());
+            st.put("runs_measured", (long) v.length);
+            summary.put(k, st);
         }
         res.put("summary", summary);
         res.put("per_run", perRun);
@@ -449,7 +455,9 @@ public final class ViewerLoad {
             {"threshold_reset_to_next_frame_ms", "threshold back to 0 → next frame"}};
         for (String[] row : rows) {
             if (!(summary.get(row[0]) instanceof Map<?, ?> s)) continue;
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", row[1], (Double) s.get("median"), (Double) s.get("max"), (Double) s.get("min")));
+            long n = (Long) s.get("runs_measured");
+            String label = n < runs ? row[1] + " (" + n + " of " + runs + " runs had it)" : row[1];
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", label, (Double) s.get("median"), (Double) s.get("max"), (Double) s.get("min")));
         }
         b.append(String.format(Locale.ROOT, "%nTarget (open and interactive < 2 s, file < 5 MB): open = the later of the wall time to ready and the "
                         + "first frame after ready: median %.0f ms, max %.0f ms → %s; file %.2f MB → %s.%n", openMedian, openMax,
