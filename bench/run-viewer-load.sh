@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The circuit viewer at scale (the target: a circuit of 1,000 nodes and 20,000 edges opens and is
 # interactive in under 2 s in headless Chromium, and the page is under 5 MB). Builds a seeded synthetic circuit
-# (4 layers, d_model 256, nodes at all 8 locations, edges of all 6 types), renders it with ViewerHtml.render (live
-# ablation and examples off), then opens it N times in Debian's headless chromium through Debian's chromedriver
-# (Selenium; a fresh tab each time) and times: navigation start to ready (window.viewerReadyMs) and to the first
-# frame after it, driver.get() to data-ready (wall), a node click until the inspector is filled, and a |weight|
-# threshold change. Writes bench/results/<UTC>-viewer-load/results.{json,md}; the page goes to bench/target/viewer-load/.
+# (4 layers, d_model 256, nodes at all 8 locations, edges of all 6 types) and renders two pages of it with ViewerHtml:
+#   bare: live ablation and examples off, no graph prompt (the graph alone);
+#   full: the page a user gets: a seeded random sparse model of that config (< ModelJs.MAX_NONZEROS nonzeros), the
+#         examples block computed by Examples.compute (tracer masked by the circuit; 64 random-token windows, 8
+#         held-out random pairs of 16-24 tokens), live ablation on (ModelJs.data) and a graph prompt (export live).
+# Then opens both N times in Debian's headless chromium through Debian's chromedriver (Selenium; a fresh tab each
+# time, alternating) and times: navigation start to ready (window.viewerReadyMs) and to the first frame after it,
+# driver.get() to data-ready (wall), a node click until the inspector (and on the full page the examples panel) is
+# filled, two live-ablation toggles on the full page (the first also computes the circuit baseline), and a |weight|
+# threshold change. Writes bench/results/<UTC>-viewer-load/results.{json,md}; the pages go to bench/target/viewer-load/.
 #
 # Usage: bench/run-viewer-load.sh [--runs N] [--seed N]      (needs: apt-get install chromium chromium-driver)
 set -euo pipefail
@@ -16,7 +21,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run-viewer-load.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
