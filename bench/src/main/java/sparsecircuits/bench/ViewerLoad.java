@@ -278,6 +278,12 @@ public final class ViewerLoad {
                         frame = js.executeScript("return window.__benchFrameAfterReady || null;");
                         if (frame == null) Thread.sleep(2);
                     }
+                    // live ablation unpacks its compressed model after the page is drawn: wait for it, time it
+                    while (js.executeScript("return document.documentElement.getAttribute('data-live');") == null) {
+                        if (System.nanoTime() - s > 120e9) throw new IllegalStateException("live ablation never started or said it is off");
+                        Thread.sleep(1);
+                    }
+                    r.put("nav_to_live_ready_ms", num(js.executeScript("return window.liveReadyMs == null ? null : window.liveReadyMs;")));
                     @SuppressWarnings("unchecked")
                     Map<String, Object> nav = (Map<String, Object>) js.executeScript("""
                             var n = performance.getEntriesByType('navigation')[0] || {}, p = {};
@@ -665,6 +671,7 @@ public final class ViewerLoad {
             {"nav_to_ready_ms", "navigation start → `window.viewerReadyMs` (page initialised)"},
             {"nav_to_first_frame_after_ready_ms", "navigation start → first frame after ready (drawn)"},
             {"wall_get_to_ready_ms", "wall: `driver.get()` → `data-ready` seen (WebDriver)"},
+            {"nav_to_live_ready_ms", "navigation start → live ablation unpacked (`window.liveReadyMs`)"},
             {"nav_to_first_contentful_paint_ms", "navigation start → first contentful paint"},
             {"click_handler_ms", "node click: handler (inspector filled; full: + examples panel)"},
             {"click_handler_layout_ms", "node click: handler + style/layout"},

@@ -156,7 +156,8 @@ class ViewCommandTest {
                 var window = {addEventListener: function () {}};
                 """.replace("__DATA__", Json.write(data)).replace("__LIVE__", Json.write(live));
         String check = """
-                ;(function () {
+                ;window.liveReady.then(function (ok) {
+                  if (!ok) throw new Error('live ablation did not start: ' + byId['live-status'].textContent);
                   var D = JSON.parse(byId['data'].textContent), C = JSON.parse(byId['live'].textContent).config, inC = {}, out = [];
                   D.nodes.forEach(function (n) { inC[n.id] = 1; });
                   var rows = ['attn.act_in', 'attn.q', 'attn.k', 'attn.v', 'attn.resid_delta', 'mlp.act_in', 'mlp.post_act', 'mlp.resid_delta'];
@@ -165,7 +166,7 @@ class ViewCommandTest {
                     for (var c = 0; c < w; c++) if (!inC[l + '.' + loc + ':' + c]) out.push(l + '.' + loc + ':' + c);
                   });
                   console.log(window.liveAblation(out).loss);
-                })();
+                }).catch(function (e) { console.error(e); process.exit(3); });
                 """;
         Path script = tmp.resolve("live.js");
         Files.writeString(script, dom + js + check);

@@ -106,6 +106,10 @@ class ViewerBrowserIT {
             JavascriptExecutor js = (JavascriptExecutor) driver;
             driver.get(page.toUri().toString());
             waitReady(driver);
+            // live ablation unpacks its compressed model after the page is drawn
+            new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> js.executeScript("return document.documentElement.getAttribute('data-live');") != null);
+            assertEquals("ready", js.executeScript("return document.documentElement.getAttribute('data-live');"),
+                    "live ablation: " + driver.findElement(By.id("live-status")).getText());
 
             // (1) counts
             assertEquals(String.valueOf(nodes), driver.findElement(By.id("node-count")).getText().trim(), "#node-count");

@@ -16,8 +16,11 @@ import sparsecircuits.pruning.nodes.NodeMeans;
 /**
  * The whole sparse model, its node means and the task's held-out prompts, serialised for the viewer's live
  * what-if ablation (issue 6 §3): the page runs {@link Gpt#forward}'s math in JavaScript. Every 2-D parameter is
- * CSR over its nonzero entries (row pointers and column indices as base64 little-endian Int32, values as base64
- * Float32); 1-D parameters (norm gains, biases, sinks) and the final logits bias are dense base64 Float32.
+ * CSR over its nonzero entries (row pointers and column indices as little-endian Int32, values as Float32); 1-D
+ * parameters (norm gains, biases, sinks), the final logits bias and the node means are dense Float32. All arrays sit
+ * in one binary {@code blob}, 4-byte aligned, zlib-compressed and base64-encoded (the page inflates it with the
+ * browser's {@code DecompressionStream}); each array is named by {@code {"at": byte offset, "n": length}} into the
+ * inflated blob. Compression halves a trained model's page (column indices deflate to a few percent; weights barely).
  * Only when the model has at most {@link #MAX_NONZEROS} nonzeros; otherwise the blob says live ablation is off and why.
  *
  * <p>Prompts: a side with {@code other < 0} is a TARGET side (−log p(correct)), with {@code correct < 0} an AVOID
@@ -85,9 +88,10 @@ public final class ModelJs {
         keep.put("mlp_out", (long) c.keep("mlp_out", c.dModel()));
         cfg.put("keep", keep);
         d.put("config", cfg);
+        Blob blob = new Blob();
         Map<String, Object> params = new LinkedHashMap<>();
-        for (Parameter p : model.parameterList()) params.put(p.name(), tensor(p.value(), p.shape()));
-        params.put("final_logits_bias", tensor(model.finalLogitsBias(), new int[] {c.vocabSize()}));
+        for (Parameter p : model.parameterList()) params.put(p.name(), tensor(p.value(), p.shape(), blob));
+        params.put("final_logits_bias", tensor(model.finalLogitsBias(), new int[] {c.vocabSize()}, blob));
         d.put("params", params);
         Map<String, Object> m = new LinkedHashMap<>();
         for (NodeLocation l : NodeLocation.of(c)) {
@@ -95,9 +99,11 @@ public final class ModelJs {
             if (v == null || v.length != l.width()) {
                 throw new IllegalArgumentException("node means for " + l.hook() + " are missing or not of width " + l.width());
             }
-            m.put(l.hook(), f32(v));
+            m.put(l.hook(), blob.f32(v));
         }
         d.put("means", m);
+        d.put("blob_bytes", (long) blob.size());
+        d.put("blob", blob.deflated());
         List<Object> ps = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -113,13 +119,13 @@ public final class ModelJs {
     }
 
     /** A 1-D tensor dense, a 2-D one as CSR over its nonzeros. */
-    private static Map<String, Object> tensor(float[] v, int[] shape) {
+    private static Map<String, Object> tensor(float[] v, int[] shape, Blob blob) {
         Map<String, Object> t = new LinkedHashMap<>();
         List<Object> sh = new ArrayList<>();
         for (int s : shape) sh.add((long) s);
         t.put("shape", sh);
         if (shape.length == 1) {
-            t.put("dense", f32(v));
+            t.put("dense", blob.f32(v));
             return t;
         }
         int rows = shape[0], cols = v.length / rows, nnz = countNonZero(v);
@@ -136,27 +142,55 @@ public final class ModelJs {
             }
         }
         ptr[rows] = q;
-        t.put("ptr", i32(ptr));
-        t.put("idx", i32(idx));
-        t.put("val", f32(val));
+        t.put("ptr", blob.i32(ptr));
+        t.put("idx", blob.i32(idx));
+        t.put("val", blob.f32(val));
         return t;
+    }
+
+    /** The arrays of the live blob, appended little-endian at 4-byte offsets; zlib + base64 at the end. */
+    static final class Blob {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        Map<String, Object> f32(float[] v) {
+            ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : v) b.putFloat(f);
+            return add(b.array(), v.length);
+        }
+
+        Map<String, Object> i32(int[] v) {
+            ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i : v) b.putInt(i);
+            return add(b.array(), v.length);
+        }
+
+        private Map<String, Object> add(byte[] b, int n) {
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("at", (long) bytes.size());
+            ref.put("n", (long) n);
+            bytes.writeBytes(b); // every array is 4 bytes an element, so offsets stay 4-aligned
+            return ref;
+        }
+
+        int size() {
+            return bytes.size();
+        }
+
+        String deflated() {
+            java.util.zip.Deflater z = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+            z.setInput(bytes.toByteArray());
+            z.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            while (!z.finished()) out.write(buf, 0, z.deflate(buf));
+            z.end();
+            return Base64.getEncoder().encodeToString(out.toByteArray());
+        }
     }
 
     private static int countNonZero(float[] v) {
         int n = 0;
         for (float f : v) if (f != 0f) n++;
         return n;
-    }
-
-    static String f32(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) b.putFloat(f);
-        return Base64.getEncoder().encodeToString(b.array());
-    }
-
-    static String i32(int[] v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i : v) b.putInt(i);
-        return Base64.getEncoder().encodeToString(b.array());
     }
 }

@@ -1,22 +1,29 @@
 var LIVE = (function () {
   var L = JSON.parse(document.getElementById('live').textContent);
-  var api = {enabled: !!L.enabled, toggled: {}, toggle: function () {}};
-  var st = $('live-status');
-  if (!L.enabled) { st.textContent = 'live ablation is off: ' + (L.reason || 'no model embedded'); return api; }
-  function bytes(b64) {
-    var s = typeof atob === 'function' ? atob(b64) : Buffer.from(b64, 'base64').toString('binary');
-    var u = new Uint8Array(s.length);
-    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-    return u.buffer;
+  var api = {enabled: false, toggled: {}, toggle: function () {}};
+  var st = $('live-status'), root = document.documentElement;
+  if (!L.enabled) {
+    st.textContent = 'live ablation is off: ' + (L.reason || 'no model embedded');
+    root.setAttribute('data-live', 'off');
+    window.liveReady = Promise.resolve(false);
+    return api;
   }
-  function f32(b64) { return new Float32Array(bytes(b64)); }
-  function i32(b64) { return new Int32Array(bytes(b64)); }
   var C = L.config, K = C.keep, P = {}, MEANS = {};
-  Object.keys(L.params).forEach(function (k) {
-    var t = L.params[k];
-    P[k] = t.dense != null ? {shape: t.shape, dense: f32(t.dense)} : {shape: t.shape, ptr: i32(t.ptr), idx: i32(t.idx), val: f32(t.val)};
-  });
-  Object.keys(L.means).forEach(function (k) { MEANS[k] = f32(L.means[k]); });
+  // the arrays live in one zlib-compressed blob (ModelJs.Blob); each is a typed-array view at its byte offset
+  function unpack(buf) {
+    function f32(r) { return new Float32Array(buf, r.at, r.n); }
+    function i32(r) { return new Int32Array(buf, r.at, r.n); }
+    Object.keys(L.params).forEach(function (k) {
+      var t = L.params[k];
+      P[k] = t.dense != null ? {shape: t.shape, dense: f32(t.dense)} : {shape: t.shape, ptr: i32(t.ptr), idx: i32(t.idx), val: f32(t.val)};
+    });
+    Object.keys(L.means).forEach(function (k) { MEANS[k] = f32(L.means[k]); });
+  }
+  function inflate(b64) {
+    if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('this browser has no DecompressionStream'));
+    var stream = new Blob([new Uint8Array(b64bytes(b64))]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).arrayBuffer();
+  }
   var A = C.n_head * C.d_head, DH = C.d_head, V = C.vocab_size;
   function row(t, r) {
     var out = new Float64Array(t.shape[1]);
@@ -142,7 +149,6 @@ var LIVE = (function () {
     });
     return {loss: loss / L.prompts.length, logitA: logitA, logitB: logitB};
   }
-  window.liveAblation = liveAblation;
   // the page's baseline is the circuit: every node outside it at its mean; toggling ablates circuit nodes too
   var inCircuit = {}, outside = [];
   nodes.forEach(function (n) { inCircuit[n.id] = 1; });
@@ -164,6 +170,21 @@ var LIVE = (function () {
     st.textContent = extra.length + ' circuit node(s) ablated: ' + extra.join(', ');
     return r;
   };
-  st.textContent = 'on (' + L.prompts.length + ' prompts, ' + L.nonzeros + ' nonzeros): toggle a node in the inspector';
+  st.textContent = 'unpacking the model...';
+  window.liveReady = inflate(L.blob).then(function (buf) {
+    if (buf.byteLength !== L.blob_bytes) throw new Error('the model unpacked to ' + buf.byteLength + ' bytes, not ' + L.blob_bytes);
+    unpack(buf);
+    window.liveAblation = liveAblation;
+    api.enabled = true;
+    st.textContent = 'on (' + L.prompts.length + ' prompts, ' + L.nonzeros + ' nonzeros): toggle a node in the inspector';
+    window.liveReadyMs = performance.now();
+    root.setAttribute('data-live', 'ready');
+    if (state.node) select(state.node); // the inspector gains its toggle button
+    return true;
+  }).catch(function (e) {
+    st.textContent = 'live ablation is off: the embedded model could not be unpacked (' + (e && e.message || e) + ')';
+    root.setAttribute('data-live', 'off');
+    return false;
+  });
   return api;
 })();

@@ -114,14 +114,15 @@ class LiveAblationTest {
         String html = ViewerHtml.render(g, g.run(), "model.safetensors", "ab".repeat(32), live);
         int a = html.lastIndexOf("<script>") + "<script>".length();
         String js = html.substring(a, html.indexOf("</script>", a));
-        String run = "\n;(function () {\n  var masks = " + Json.write(masks) + ";\n"
+        String run = "\n;window.liveReady.then(function (ok) {\n  if (!ok) throw new Error('live ablation did not start: ' + byId['live-status'].textContent);\n"
+                + "  var masks = " + Json.write(masks) + ";\n"
                 + "  masks.forEach(function (m) { var r = window.liveAblation(m); console.log(JSON.stringify([r.loss, r.logitA, r.logitB])); });\n"
                 + "  var nodes = created.filter(function (e) { return e.attrs['class'] === 'node' && e.attrs['data-id']; });\n"
                 + "  nodes[0].ls.click({stopPropagation: function () {}});\n"
                 + "  var b = created.filter(function (e) { return e.tag === 'button'; });\n"
                 + "  b[b.length - 1].ls.click();\n"
                 + "  console.log('live-loss ' + byId['live-loss'].textContent + ' | ' + byId['live-logits'].textContent);\n"
-                + "})();\n";
+                + "}).catch(function (e) { console.error(e); process.exit(3); });\n";
         Path script = tmp.resolve("live.js");
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(ViewerHtmlTest.block(html)))
                 .replace("__LIVE__", Json.write(ViewerHtmlTest.liveBlock(html)))
