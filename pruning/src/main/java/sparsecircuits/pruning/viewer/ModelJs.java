@@ -16,7 +16,8 @@ import sparsecircuits.pruning.nodes.NodeMeans;
 /**
  * The whole sparse model, its node means and the task's held-out prompts, serialised for the viewer's live
  * what-if ablation (issue 6 §3): the page runs {@link Gpt#forward}'s math in JavaScript. Every 2-D parameter is
- * CSR over its nonzero entries (row pointers and column indices as little-endian Int32, values as Float32); 1-D
+ * CSR over its nonzero entries (row pointers as little-endian Int32, column indices as Int32 gaps within the row,
+ * values as Float32 byte-shuffled, {@code "enc"} naming either); 1-D
  * parameters (norm gains, biases, sinks), the final logits bias and the node means are dense Float32. All arrays sit
  * in one binary {@code blob}, 4-byte aligned, zlib-compressed and base64-encoded (the page inflates it with the
  * browser's {@code DecompressionStream}); each array is named by {@code {"at": byte offset, "n": length}} into the
@@ -143,7 +144,7 @@ public final class ModelJs {
         }
         ptr[rows] = q;
         t.put("ptr", blob.i32(ptr));
-        t.put("idx", blob.i32(idx));
+        t.put("idx", blob.rowDeltas(idx, ptr));
         t.put("val", blob.f32(val));
         return t;
     }
@@ -152,10 +153,28 @@ public final class ModelJs {
     static final class Blob {
         private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
 
+        /** Floats byte-shuffled (every float's byte 0, then every byte 1, ...): exponents side by side deflate better. */
         Map<String, Object> f32(float[] v) {
-            ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : v) b.putFloat(f);
-            return add(b.array(), v.length);
+            int n = v.length;
+            byte[] b = new byte[4 * n];
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToRawIntBits(v[i]);
+                for (int k = 0; k < 4; k++) b[k * n + i] = (byte) (bits >>> (8 * k));
+            }
+            Map<String, Object> ref = add(b, n);
+            ref.put("enc", "shuffle4");
+            return ref;
+        }
+
+        /** CSR column indices as the gap to the previous index in the row (the first as is): small numbers deflate well. */
+        Map<String, Object> rowDeltas(int[] idx, int[] ptr) {
+            int[] d = new int[idx.length];
+            for (int r = 0; r + 1 < ptr.length; r++) {
+                for (int q = ptr[r]; q < ptr[r + 1]; q++) d[q] = q == ptr[r] ? idx[q] : idx[q] - idx[q - 1];
+            }
+            Map<String, Object> ref = i32(d);
+            ref.put("enc", "row_deltas");
+            return ref;
         }
 
         Map<String, Object> i32(int[] v) {

@@ -9,13 +9,30 @@ var LIVE = (function () {
     return api;
   }
   var C = L.config, K = C.keep, P = {}, MEANS = {};
-  // the arrays live in one zlib-compressed blob (ModelJs.Blob); each is a typed-array view at its byte offset
+  // the arrays live in one zlib-compressed blob (ModelJs.Blob): typed arrays at byte offsets, floats byte-shuffled and
+  // column indices as gaps within their row, undone here
   function unpack(buf) {
-    function f32(r) { return new Float32Array(buf, r.at, r.n); }
+    function f32(r) {
+      if (r.enc !== 'shuffle4') return new Float32Array(buf, r.at, r.n);
+      var n = r.n, bytes = new Uint8Array(buf, r.at, 4 * n), out = new Uint8Array(4 * n);
+      for (var k = 0; k < 4; k++) for (var i = 0, o = k * n; i < n; i++) out[4 * i + k] = bytes[o + i];
+      return new Float32Array(out.buffer);
+    }
     function i32(r) { return new Int32Array(buf, r.at, r.n); }
+    function idx(r, ptr) {
+      var v = i32(r);
+      if (r.enc !== 'row_deltas') return v;
+      var out = new Int32Array(v.length);
+      for (var row = 0; row + 1 < ptr.length; row++) {
+        for (var q = ptr[row]; q < ptr[row + 1]; q++) out[q] = q === ptr[row] ? v[q] : out[q - 1] + v[q];
+      }
+      return out;
+    }
     Object.keys(L.params).forEach(function (k) {
       var t = L.params[k];
-      P[k] = t.dense != null ? {shape: t.shape, dense: f32(t.dense)} : {shape: t.shape, ptr: i32(t.ptr), idx: i32(t.idx), val: f32(t.val)};
+      if (t.dense != null) { P[k] = {shape: t.shape, dense: f32(t.dense)}; return; }
+      var ptr = i32(t.ptr);
+      P[k] = {shape: t.shape, ptr: ptr, idx: idx(t.idx, ptr), val: f32(t.val)};
     });
     Object.keys(L.means).forEach(function (k) { MEANS[k] = f32(L.means[k]); });
   }
