@@ -665,7 +665,7 @@ public final class ViewerLoad {
         b.append("- ").append(runs).append(" runs, each loading both pages (bare, then full), each in a fresh tab; click on ").append(c.get("clicked_node")).append(" (")
                 .append(c.get("clicked_node_degree")).append(" edges, the most; on the full page the handler also fills the examples panel); threshold set to the median |weight| ")
                 .append(String.format(Locale.ROOT, "%.4f", (Double) c.get("threshold_value"))).append(", then back to 0; full page: after the click, "
-                        + "#toggle-ablation clicked twice (ablate, restore), each timed in the page until #live-loss was rewritten (the handler rewrites it synchronously)\n\n");
+                        + "#toggle-ablation clicked twice (ablate, restore), each timed in the page until #live-loss was rewritten (the page rewrites it after a 16 ms pause that lets it paint 'computing...')\n\n");
         b.append("| measure | bare median ms | bare max ms | full median ms | full max ms |\n|---|---|---|---|---|\n");
         String[][] rows = {
             {"nav_to_ready_ms", "navigation start → `window.viewerReadyMs` (page initialised)"},

@@ -332,7 +332,11 @@ function select(id) {
   if (LIVE.enabled) {
     var tb = h('button', LIVE.toggled[n.id] ? 'restore node (live)' : 'toggle ablation (live)', body);
     tb.id = 'toggle-ablation';
-    tb.addEventListener('click', function () { LIVE.toggle(n.id); select(n.id); });
+    tb.addEventListener('click', function () {
+      // the forward passes take a while on a large model: say so, and let the page paint before they block it
+      tb.disabled = true; tb.textContent = 'computing...'; $('live-status').textContent = 'computing the task loss...';
+      setTimeout(function () { LIVE.toggle(n.id); if (state.node === n.id) select(n.id); }, 16);
+    });
   }
   EXAMPLES.show(n);
   neighbours(body, 'inputs', n.ins, 'source');

@@ -120,7 +120,9 @@ class LiveAblationTest {
                 + "  var nodes = created.filter(function (e) { return e.attrs['class'] === 'node' && e.attrs['data-id']; });\n"
                 + "  nodes[0].ls.click({stopPropagation: function () {}});\n"
                 + "  var b = created.filter(function (e) { return e.tag === 'button'; });\n"
-                + "  b[b.length - 1].ls.click();\n"
+                + "  b[b.length - 1].ls.click();\n" // the page computes after a short timeout, so that it can paint 'computing...'
+                + "  return new Promise(function (done) { setTimeout(done, 200); });\n"
+                + "}).then(function () {\n"
                 + "  console.log('live-loss ' + byId['live-loss'].textContent + ' | ' + byId['live-logits'].textContent);\n"
                 + "}).catch(function (e) { console.error(e); process.exit(3); });\n";
         Path script = tmp.resolve("live.js");
