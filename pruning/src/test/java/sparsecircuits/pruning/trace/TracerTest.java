@@ -32,11 +32,11 @@ import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.tasks.TaskTokens;
 
-class TracerTest {
+public class TracerTest {
     static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 8, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
 
     /** A small sparse model with weights large enough to have opinions, and non-trivial norm gains. */
-    static Gpt model(GptConfig c, long seed) {
+    public static Gpt model(GptConfig c, long seed) {
         Gpt g = new Gpt(c, seed);
         Random r = new Random(seed + 1);
         for (Parameter p : g.parameterList()) {

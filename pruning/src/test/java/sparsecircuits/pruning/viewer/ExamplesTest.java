@@ -37,18 +37,7 @@ class ExamplesTest {
     static final int BATCH = 8, BATCHES = 4;
 
     static Gpt model(GptConfig c, long seed) {
-        Gpt g = new Gpt(c, seed);
-        Random r = new Random(seed + 1);
-        for (Parameter p : g.parameterList()) {
-            float[] v = p.value();
-            if (p.isSparse()) {
-                for (int i = 0; i < v.length; i++) v[i] *= 20;
-                p.sparsify(p.numel() / 3, 0);
-            } else if (p.name().endsWith("ln_f.weight") || p.name().endsWith("sink_logit")) {
-                for (int i = 0; i < v.length; i++) v[i] = 0.5f + r.nextFloat();
-            }
-        }
-        return g;
+        return sparsecircuits.pruning.trace.TracerTest.model(c, seed);
     }
 
     /** A random circuit of about {@code keep} of the nodes, with random means; its tracer and nodes. */
@@ -300,7 +289,7 @@ class ExamplesTest {
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(block(html, "data")))
                 .replace("__LIVE__", Json.write(block(html, "live"))).replace("__EXAMPLES__", Json.write(block(html, "examples")))
                 + js + CHECK, StandardCharsets.UTF_8);
-        String out = runNode(node, script);
+        String out = ViewerHtmlTest.runNode(node, script);
         // the q/k node picked by CHECK: its examples panel and its prompt view on prompt 0
         Map<?, ?> r = (Map<?, ?>) Json.parse(out.trim());
         assertEquals(true, r.get("hasNote"), out);
@@ -323,7 +312,7 @@ class ExamplesTest {
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(block(offHtml, "data")))
                 .replace("__LIVE__", Json.write(block(offHtml, "live"))).replace("__EXAMPLES__", Json.write(block(offHtml, "examples")))
                 + js + OFF_CHECK, StandardCharsets.UTF_8);
-        String offOut = runNode(node, script);
+        String offOut = ViewerHtmlTest.runNode(node, script);
         assertTrue(offOut.contains("--snippet-windows 0") && !offOut.contains("ERR"), offOut);
         assertFalse(offOut.isBlank());
     }
@@ -335,16 +324,6 @@ class ExamplesTest {
         return m;
     }
 
-    private static String runNode(Path node, Path script) throws Exception {
-        Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("node did not finish");
-        }
-        assertEquals(0, p.exitValue(), out);
-        return out;
-    }
 
     private static String block(String html, String id) {
         String open = "<script type=\"application/json\" id=\"" + id + "\">";

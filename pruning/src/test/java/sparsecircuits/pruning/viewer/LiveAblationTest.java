@@ -129,13 +129,7 @@ class LiveAblationTest {
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(ViewerHtmlTest.block(html)))
                 .replace("__LIVE__", Json.write(ViewerHtmlTest.liveBlock(html)))
                 .replace("__EXAMPLES__", Json.write(ViewerHtmlTest.examplesBlock(html))) + js + run, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("node did not finish");
-        }
-        assertEquals(0, p.exitValue(), out);
+        String out = ViewerHtmlTest.runNode(node, script);
         String[] lines = out.trim().split("\n");
         assertEquals(masks.size() + 1, lines.length, out);
 

@@ -219,13 +219,7 @@ class ViewerHtmlTest {
             Path script = tmp.resolve("smoke" + empty + ".js");
             Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))).replace("__LIVE__", Json.write(liveBlock(html)))
                     .replace("__EXAMPLES__", Json.write(examplesBlock(html))) + js + CHECK, StandardCharsets.UTF_8);
-            Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("node did not finish");
-            }
-            assertEquals(0, p.exitValue(), out);
+            String out = runNode(node, script);
             assertEquals("nodes=" + g.nodes().size() + " edges=" + g.links().size() + " counts=" + g.nodes().size() + "/" + g.links().size()
                     + " inspector=" + !empty, out.trim());
         }
@@ -285,6 +279,18 @@ class ViewerHtmlTest {
                 + byId['edge-count'].textContent + ' inspector=' + inspected);
             })();
             """;
+
+    /** Runs {@code script} with Node.js; its output, after checking it exited 0 within 120 s (the tail on failure). */
+    static String runNode(Path node, Path script) throws Exception {
+        Process p = new ProcessBuilder(node.toString(), script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("node did not finish");
+        }
+        assertEquals(0, p.exitValue(), out.length() > 3000 ? "..." + out.substring(out.length() - 3000) : out);
+        return out;
+    }
 
     static Path onPath(String exe) {
         String path = System.getenv("PATH");

@@ -64,13 +64,7 @@ class ViewerNotesTest {
                 + "(function () {\n" + dom + js + run + "})();\n(function () {\n" + dom + js + again + "})();\n";
         Path f = tmp.resolve("notes.js");
         Files.writeString(f, script, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(node.toString(), f.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("node did not finish");
-        }
-        assertEquals(0, p.exitValue(), out.length() > 3000 ? "..." + out.substring(out.length() - 3000) : out);
+        String out = ViewerHtmlTest.runNode(node, f);
         String[] lines = out.trim().split("\n");
         assertEquals(3, lines.length, out);
 
