@@ -63,14 +63,22 @@ var LIVE = (function () {
     for (var j = 0; j < n; j++) y[j] = x[j] * rs * g.dense[j];
     return y;
   }
+  // AbsTopK: the keep largest |x|, ties to the lower channel. The threshold comes from a native numeric sort of |x|
+  // (a comparator sort was half of a toggle's time).
   function topk(x, keep) {
     var n = x.length;
     if (keep >= n) return x;
-    var ix = [];
-    for (var i = 0; i < n; i++) ix.push(i);
-    ix.sort(function (p, q) { return Math.abs(x[q]) - Math.abs(x[p]) || p - q; }); // ties: the lower channel
-    var y = new Float64Array(n);
-    for (var j = 0; j < keep; j++) y[ix[j]] = x[ix[j]];
+    var a = new Float64Array(n);
+    for (var i = 0; i < n; i++) a[i] = Math.abs(x[i]);
+    a.sort();
+    var t = a[n - keep], hi = n - 1;
+    while (hi >= 0 && a[hi] > t) hi--;
+    var ties = keep - (n - 1 - hi), y = new Float64Array(n);
+    for (var j = 0; j < n; j++) {
+      var ax = Math.abs(x[j]);
+      if (ax > t) y[j] = x[j];
+      else if (ax === t && ties > 0) { y[j] = x[j]; ties--; }
+    }
     return y;
   }
   var GP = 0.3275911, A1 = 0.254829592, A2 = -0.284496736, A3 = 1.421413741, A4 = -1.453152027, A5 = 1.061405429;
