@@ -99,14 +99,17 @@ var LIVE = (function () {
     return x;
   }
   function add(x, y) { for (var i = 0; i < x.length; i++) x[i] += y[i]; }
-  function lastLogits(tokens, ab) {
+  // start: {layer, xs} resumes at a block from saved residual streams; keep: an array that receives every block's
+  // input streams (copies), so that a later call can start above the blocks it does not change
+  function lastLogits(tokens, ab, start, keep) {
     var toks = tokens.length > C.block_size ? tokens.slice(tokens.length - C.block_size) : tokens, T = toks.length;
-    var xs = toks.map(function (tok, i) {
+    var xs = start ? start.xs.map(function (x) { return Float64Array.from(x); }) : toks.map(function (tok, i) {
       var x = row(P['transformer.wte.weight'], tok);
       if (C.learned_positions) add(x, row(P['transformer.wpe.weight'], i));
       return x;
     });
-    for (var l = 0; l < C.n_layer; l++) {
+    for (var l = start ? start.layer : 0; l < C.n_layer; l++) {
+      if (keep) keep[l] = xs.map(function (x) { return Float64Array.from(x); });
       var pre = 'transformer.h.' + l + '.', at = l + '.';
       var qs = [], ks = [], vs = [];
       xs.forEach(function (x) {
@@ -160,7 +163,9 @@ var LIVE = (function () {
     if (o < 0) return lz - x[c];
     return -Math.log1p(-Math.min(Math.exp(x[o] - lz), 1 - 1e-12));
   }
-  function liveAblation(ablatedNodeIds) {
+  // opts.keep: an array that receives each prompt's block inputs; opts.states + opts.from: start every prompt at block
+  // opts.from from those saved inputs (valid when the ablations below that block are the ones they were saved under)
+  function liveAblation(ablatedNodeIds, opts) {
     var ab = {};
     (ablatedNodeIds || []).forEach(function (id) {
       var i = id.lastIndexOf(':');
@@ -168,7 +173,9 @@ var LIVE = (function () {
     });
     var loss = 0, logitA = null, logitB = null;
     L.prompts.forEach(function (p, i) {
-      var x = lastLogits(p.tokens, ab);
+      var keep = opts && opts.keep ? (opts.keep[i] = []) : null;
+      var start = opts && opts.states ? {layer: opts.from, xs: opts.states[i][opts.from]} : null;
+      var x = lastLogits(p.tokens, ab, start, keep);
       loss += seqLoss(x, p.correct, p.other);
       if (i === 0) { logitA = p.correct >= 0 ? x[p.correct] : null; logitB = p.other >= 0 ? x[p.other] : null; }
     });
@@ -183,11 +190,14 @@ var LIVE = (function () {
       for (var c = 0; c < w; c++) { var id = l + '.' + loc + ':' + c; if (!inCircuit[id]) outside.push(id); }
     });
   }
-  var base = null;
+  var base = null, states = [];
   api.toggle = function (id) {
     if (api.toggled[id]) delete api.toggled[id]; else api.toggled[id] = 1;
-    if (!base) base = liveAblation(outside);
-    var extra = Object.keys(api.toggled), r = liveAblation(outside.concat(extra));
+    if (!base) base = liveAblation(outside, {keep: states});
+    // the blocks below the lowest toggled node are the circuit's own: start there from the baseline's saved streams
+    var extra = Object.keys(api.toggled);
+    var from = Math.min.apply(null, extra.map(function (x) { return parseInt(x, 10); }));
+    var r = extra.length ? liveAblation(outside.concat(extra), {states: states, from: from}) : base;
     $('live-loss').textContent = fmt(r.loss) + ' (circuit ' + fmt(base.loss) + ')';
     var p0 = L.prompts[0];
     $('live-logits').textContent = 'first prompt: logit[' + p0.correct + '] ' + fmt(r.logitA) + ', logit[' + p0.other + '] ' + fmt(r.logitB)
@@ -200,6 +210,7 @@ var LIVE = (function () {
     if (buf.byteLength !== L.blob_bytes) throw new Error('the model unpacked to ' + buf.byteLength + ' bytes, not ' + L.blob_bytes);
     unpack(buf);
     window.liveAblation = liveAblation;
+    window.liveToggle = api.toggle; // what the inspector's button does, without its pause: for scripts and tests
     api.enabled = true;
     st.textContent = 'on (' + L.prompts.length + ' prompts, ' + L.nonzeros + ' nonzeros): toggle a node in the inspector';
     window.liveReadyMs = performance.now();

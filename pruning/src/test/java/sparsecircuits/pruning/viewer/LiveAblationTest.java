@@ -124,6 +124,18 @@ class LiveAblationTest {
                 + "  return new Promise(function (done) { setTimeout(done, 200); });\n"
                 + "}).then(function () {\n"
                 + "  console.log('live-loss ' + byId['live-loss'].textContent + ' | ' + byId['live-logits'].textContent);\n"
+                // a toggle above block 0 starts from the baseline's saved block inputs: the same loss as the full pass
+                + "  var D = JSON.parse(byId['data'].textContent), C = JSON.parse(byId['live'].textContent).config, inC = {}, out = [];\n"
+                + "  D.nodes.forEach(function (n) { inC[n.id] = 1; });\n"
+                + "  var rows = ['attn.act_in', 'attn.q', 'attn.k', 'attn.v', 'attn.resid_delta', 'mlp.act_in', 'mlp.post_act', 'mlp.resid_delta'];\n"
+                + "  for (var l = 0; l < C.n_layer; l++) rows.forEach(function (loc) {\n"
+                + "    var w = /attn[.][qkv]$/.test(loc) ? C.n_head * C.d_head : loc === 'mlp.post_act' ? C.d_mlp : C.d_model;\n"
+                + "    for (var c = 0; c < w; c++) if (!inC[l + '.' + loc + ':' + c]) out.push(l + '.' + loc + ':' + c);\n"
+                + "  });\n"
+                + "  var first = D.nodes[0].id, upper = D.nodes.filter(function (n) { return n.layer === C.n_layer - 1; })[0].id;\n"
+                + "  window.liveToggle(first);\n" // restores the node the button ablated
+                + "  var r = window.liveToggle(upper), full = window.liveAblation(out.concat([upper]));\n"
+                + "  console.log(JSON.stringify([r.loss, full.loss, r.logitA, full.logitA]));\n"
                 + "}).catch(function (e) { console.error(e); process.exit(3); });\n";
         Path script = tmp.resolve("live.js");
         Files.writeString(script, ViewerHtmlTest.FAKE_DOM.replace("__DATA__", Json.write(ViewerHtmlTest.block(html)))
@@ -131,7 +143,7 @@ class LiveAblationTest {
                 .replace("__EXAMPLES__", Json.write(ViewerHtmlTest.examplesBlock(html))) + js + run, StandardCharsets.UTF_8);
         String out = ViewerHtmlTest.runNode(node, script);
         String[] lines = out.trim().split("\n");
-        assertEquals(masks.size() + 1, lines.length, out);
+        assertEquals(masks.size() + 2, lines.length, out);
 
         Ops ops = new Ops(KernelProvider.get(), null);
         double[] javaLoss = new double[masks.size()];
@@ -150,6 +162,10 @@ class LiveAblationTest {
         }
         String ui = lines[masks.size()];
         assertTrue(ui.startsWith("live-loss ") && !ui.contains("n/a") && ui.contains("circuit"), ui);
+        List<?> cached = (List<?>) Json.parse(lines[masks.size() + 1]);
+        assertEquals(((Number) cached.get(1)).doubleValue(), ((Number) cached.get(0)).doubleValue(), 1e-12,
+                "a toggle in the last block, resumed from saved streams, vs the full forward pass");
+        assertEquals(((Number) cached.get(3)).doubleValue(), ((Number) cached.get(2)).doubleValue(), 1e-12);
     }
 
     @Test
