@@ -319,10 +319,10 @@ public final class ViewerLoad {
                     r.put("click_to_next_frame_ms", num(click.get("frame")));
                     if (v.full()) {
                         r.put("examples_panel_chars", (long) num(click.get("examplesChars")));
-                        for (int k = 1; k <= 2; k++) {
+                        for (int k = 1; k <= 3; k++) { // ablate (+ the circuit baseline), restore (the baseline, cached), ablate again
                             Map<?, ?> tg = (Map<?, ?>) js.executeAsyncScript(TOGGLE);
                             if (!Boolean.TRUE.equals(tg.get("ok"))) throw new IllegalStateException("full: toggle " + k + " did not change #live-loss: " + tg);
-                            String which = k == 1 ? "toggle1" : "toggle2";
+                            String which = "toggle" + k;
                             r.put(which + "_to_live_loss_ms", num(tg.get("changed")));
                             r.put(which + "_handler_ms", num(tg.get("handler")));
                             r.put(which + "_to_next_frame_ms", num(tg.get("frame")));
@@ -665,7 +665,7 @@ public final class ViewerLoad {
         b.append("- ").append(runs).append(" runs, each loading both pages (bare, then full), each in a fresh tab; click on ").append(c.get("clicked_node")).append(" (")
                 .append(c.get("clicked_node_degree")).append(" edges, the most; on the full page the handler also fills the examples panel); threshold set to the median |weight| ")
                 .append(String.format(Locale.ROOT, "%.4f", (Double) c.get("threshold_value"))).append(", then back to 0; full page: after the click, "
-                        + "#toggle-ablation clicked twice (ablate, restore), each timed in the page until #live-loss was rewritten (the page rewrites it after a 16 ms pause that lets it paint 'computing...')\n\n");
+                        + "#toggle-ablation clicked three times (ablate, restore, ablate), each timed in the page until #live-loss was rewritten (the page rewrites it after a 16 ms pause that lets it paint 'computing...')\n\n");
         b.append("| measure | bare median ms | bare max ms | full median ms | full max ms |\n|---|---|---|---|---|\n");
         String[][] rows = {
             {"nav_to_ready_ms", "navigation start → `window.viewerReadyMs` (page initialised)"},
@@ -678,8 +678,10 @@ public final class ViewerLoad {
             {"click_to_next_frame_ms", "node click → next frame"},
             {"toggle1_to_live_loss_ms", "live-ablation toggle 1 (+ circuit baseline) → #live-loss changed"},
             {"toggle1_to_next_frame_ms", "live-ablation toggle 1 → next frame"},
-            {"toggle2_to_live_loss_ms", "live-ablation toggle 2 → #live-loss changed"},
+            {"toggle2_to_live_loss_ms", "live-ablation toggle 2 (restore: the cached baseline) → #live-loss changed"},
             {"toggle2_to_next_frame_ms", "live-ablation toggle 2 → next frame"},
+            {"toggle3_to_live_loss_ms", "live-ablation toggle 3 (ablate again: a block-0 node, the whole pass) → #live-loss changed"},
+            {"toggle3_to_next_frame_ms", "live-ablation toggle 3 → next frame"},
             {"threshold_handler_ms", "threshold change (half the edges hidden): handler"},
             {"threshold_to_next_frame_ms", "threshold change → next frame"},
             {"threshold_reset_handler_ms", "threshold back to 0 (all shown): handler"},
