@@ -75,6 +75,9 @@ final class ViewCommand implements Command {
                 .option("--labels", "FILE", "node labels, a JSON object of node id -> label")
                 .option("--out", "FILE", "the .html file to write (default CIRCUIT/view.html)")
                 .number("--live-pairs", "N", "held-out pairs embedded for live ablation (default 8; 0 turns it off)", 0, 1e4, "8")
+                .number("--live-max-nonzeros", "N", "the largest model (nonzero parameters) embedded for live ablation (default "
+                        + ModelJs.MAX_NONZEROS + "; the page grows ~6 bytes and a toggle ~1 ms per 1,000 nonzeros)", 1, 1e8,
+                        String.valueOf(ModelJs.MAX_NONZEROS))
                 .number("--snippet-windows", "N", "pretraining windows scanned for the examples' snippets (default "
                         + PageSettings.DEFAULT_WINDOWS + "; 0 turns examples off)", 0, 1e6, String.valueOf(PageSettings.DEFAULT_WINDOWS))
                 .number("--snippet-radius", "N", "tokens either side of a snippet's chosen token (default " + PageSettings.DEFAULT_RADIUS + ")",
@@ -84,7 +87,7 @@ final class ViewCommand implements Command {
     @Override
     public void check(Options.Parsed o) {
         ModelDir.require(o, name());
-        ModelDir.wholeNumbers(o, "--live-pairs", "--snippet-windows", "--snippet-radius");
+        ModelDir.wholeNumbers(o, "--live-pairs", "--snippet-windows", "--snippet-radius", "--live-max-nonzeros");
         if (!o.has("--circuit")) throw new UserError("view needs --circuit DIR", "give a directory written by 'prune', e.g. --circuit runs/m/circuits/if_equals");
         if (o.has("--out")) {
             String out = o.value("--out", "");
@@ -106,7 +109,8 @@ final class ViewCommand implements Command {
             throw new UserError(parent + ": the --out directory does not exist", "create it first, or give another --out");
         }
         PageSettings settings = new PageSettings((int) o.number("--live-pairs", 8),
-                (int) o.number("--snippet-windows", PageSettings.DEFAULT_WINDOWS), (int) o.number("--snippet-radius", PageSettings.DEFAULT_RADIUS));
+                (int) o.number("--snippet-windows", PageSettings.DEFAULT_WINDOWS), (int) o.number("--snippet-radius", PageSettings.DEFAULT_RADIUS),
+                (long) o.number("--live-max-nonzeros", ModelJs.MAX_NONZEROS));
         long t0 = System.nanoTime();
         Page page = writePage(modelDir, circuitDir, labels, settings, file, ctx);
         ctx.out().println("wrote " + file + ": " + page.nodes() + " nodes, " + page.edges() + " edges"
@@ -124,8 +128,12 @@ final class ViewCommand implements Command {
      * How a page is written: held-out pairs embedded for live ablation (0: off), pretraining windows scanned for the
      * examples' snippets (0: examples off) and the snippets' radius in tokens.
      */
-    record PageSettings(int livePairs, int snippetWindows, int snippetRadius) {
+    record PageSettings(int livePairs, int snippetWindows, int snippetRadius, long liveMaxNonZeros) {
         static final int DEFAULT_WINDOWS = 64, DEFAULT_RADIUS = 8;
+
+        PageSettings(int livePairs, int snippetWindows, int snippetRadius) {
+            this(livePairs, snippetWindows, snippetRadius, ModelJs.MAX_NONZEROS);
+        }
 
         /** Live ablation on {@code livePairs} pairs, examples with their defaults. */
         static PageSettings of(int livePairs) {
@@ -152,7 +160,7 @@ final class ViewCommand implements Command {
         CircuitGraph g = CircuitGraph.of(circuitDir, loaded, config, labels);
         Object sha = loaded.json().get("model_sha256");
         Held held = new Held(modelDir, loaded, settings.livePairs() > 0 ? settings.livePairs() : 8, ctx);
-        Map<String, Object> live = live(settings.livePairs(), modelDir, loaded, held);
+        Map<String, Object> live = live(settings.livePairs(), settings.liveMaxNonZeros(), modelDir, loaded, held);
         Map<String, Object> examples = examples(settings, modelDir, loaded, g, held, ctx);
         String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha),
                 live, examples, graphPrompt(held));
@@ -219,15 +227,15 @@ final class ViewCommand implements Command {
     }
 
     /** The live-ablation blob: the model, the circuit's means and held-out prompts of its task, or why it is off. */
-    private static Map<String, Object> live(int pairs, Path modelDir, CircuitFiles.Loaded loaded, Held held) {
+    private static Map<String, Object> live(int pairs, long maxNonZeros, Path modelDir, CircuitFiles.Loaded loaded, Held held) {
         if (pairs == 0) return ModelJs.off("--live-pairs 0");
         String why = loaded.whyNotReplayable();
         if (why != null) return ModelJs.off(why);
         Map<String, float[]> replay = loaded.replayMeans(); // null under zero ablation
         Gpt model = held.model();
         long nnz = ModelJs.nonZeros(model);
-        if (nnz > ModelJs.MAX_NONZEROS) {
-            return ModelJs.off("the model has " + nnz + " nonzero parameters, more than the " + ModelJs.MAX_NONZEROS + " the page embeds");
+        if (nnz > maxNonZeros) {
+            return ModelJs.off("the model has " + nnz + " nonzero parameters, more than the " + maxNonZeros + " the page embeds (--live-max-nonzeros)");
         }
         Map<String, float[]> means = new LinkedHashMap<>();
         for (NodeLocation l : NodeLocation.of(model.config())) {
@@ -244,7 +252,7 @@ final class ViewCommand implements Command {
             correct[i] = s.kind() == Ops.Choice.AVOID ? -1 : s.correct();
             other[i] = s.kind() == Ops.Choice.TARGET ? -1 : s.other();
         }
-        return ModelJs.data(model, NodeMeans.of(means, 0), prompts, correct, other);
+        return ModelJs.data(model, NodeMeans.of(means, 0), prompts, correct, other, maxNonZeros);
     }
 
     /**

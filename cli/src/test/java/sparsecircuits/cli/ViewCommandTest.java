@@ -69,6 +69,10 @@ class ViewCommandTest {
         String bareHtml = Files.readString(tmp.resolve("bare.html"));
         assertEquals(false, ((Map<?, ?>) Json.parse(block(bareHtml, "examples"))).get("enabled"));
         MainTest.assertOneLineError(view(model, circuit, "--out", tmp.resolve("x.html").toString(), "--snippet-windows", "1.5"), "whole number");
+        // a model above --live-max-nonzeros: the page is written, live ablation off with the reason
+        MainTest.Run small = view(model, circuit, "--out", tmp.resolve("small.html").toString(), "--live-max-nonzeros", "10", "--snippet-windows", "0");
+        assertEquals(0, small.status(), small.err());
+        assertTrue(small.out().contains("live ablation off: the model has") && small.out().contains("--live-max-nonzeros"), small.out());
 
         // bad input: one line, exit 2, nothing written
         Path other = tmp.resolve("other");

@@ -28,7 +28,10 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  * side (−log(1 − p(other))); otherwise BINARY, as {@link sparsecircuits.pruning.loss.TaskLoss}.
  */
 public final class ModelJs {
-    /** The largest model (total nonzero parameters) the page embeds. */
+    /**
+     * The largest model (total nonzero parameters) the page embeds by default: about 2.8 MB of page and a 0.4 s
+     * toggle at 16 prompts (BENCHMARKS.md); {@code view --live-max-nonzeros} raises it.
+     */
     public static final long MAX_NONZEROS = 500_000;
 
     private ModelJs() {
@@ -54,13 +57,18 @@ public final class ModelJs {
      * is too large.
      */
     public static Map<String, Object> data(Gpt model, NodeMeans means, List<int[]> prompts, int[] correct, int[] other) {
+        return data(model, means, prompts, correct, other, MAX_NONZEROS);
+    }
+
+    /** {@link #data(Gpt, NodeMeans, List, int[], int[])} with {@code maxNonZeros} in place of {@link #MAX_NONZEROS}. */
+    public static Map<String, Object> data(Gpt model, NodeMeans means, List<int[]> prompts, int[] correct, int[] other, long maxNonZeros) {
         if (prompts.size() != correct.length || prompts.size() != other.length) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + correct.length + "/" + other.length + " targets");
         }
         if (prompts.isEmpty()) return off("no held-out prompts were given");
         long nnz = nonZeros(model);
-        if (nnz > MAX_NONZEROS) {
-            return off("the model has " + nnz + " nonzero parameters, more than the " + MAX_NONZEROS + " the page embeds");
+        if (nnz > maxNonZeros) {
+            return off("the model has " + nnz + " nonzero parameters, more than the " + maxNonZeros + " the page embeds (view --live-max-nonzeros)");
         }
         GptConfig c = model.config();
         Map<String, Object> d = new LinkedHashMap<>();
