@@ -110,6 +110,8 @@ class ViewerBrowserIT {
             new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> js.executeScript("return document.documentElement.getAttribute('data-live');") != null);
             assertEquals("ready", js.executeScript("return document.documentElement.getAttribute('data-live');"),
                     "live ablation: " + driver.findElement(By.id("live-status")).getText());
+            assertEquals("on", js.executeScript("return document.documentElement.getAttribute('data-live-worker');"),
+                    "live ablation computes in a Web Worker, off the page's main thread");
 
             // (1) counts
             assertEquals(String.valueOf(nodes), driver.findElement(By.id("node-count")).getText().trim(), "#node-count");
@@ -137,6 +139,8 @@ class ViewerBrowserIT {
             assertTrue(m.find(), "#live-loss is not 'LOSS (circuit LOSS)': " + after);
             assertEquals(nodeLoss, Double.parseDouble(m.group(1)), 1e-4, "#live-loss with " + nodeId + " ablated vs Java (" + after + ")");
             assertEquals(circuitLoss, Double.parseDouble(m.group(2)), 1e-4, "#live-loss's circuit loss vs Java (" + after + ")");
+            assertEquals("on", js.executeScript("return document.documentElement.getAttribute('data-live-worker');"),
+                    "the worker computed the toggle (it falls back to the page, and says 'off', when it fails)");
 
             // (4) a screenshot
             Path dir = Path.of(System.getProperty("basedir", "."), "target", "browser");

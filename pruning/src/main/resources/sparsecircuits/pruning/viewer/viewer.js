@@ -333,9 +333,9 @@ function select(id) {
     var tb = h('button', LIVE.toggled[n.id] ? 'restore node (live)' : 'toggle ablation (live)', body);
     tb.id = 'toggle-ablation';
     tb.addEventListener('click', function () {
-      // the forward passes take a while on a large model: say so, and let the page paint before they block it
-      tb.disabled = true; tb.textContent = 'computing...'; $('live-status').textContent = 'computing the task loss...';
-      setTimeout(function () { LIVE.toggle(n.id); if (state.node === n.id) select(n.id); }, 16);
+      // the forward passes take a while on a large model: say so until the result is shown
+      tb.disabled = true; tb.textContent = 'computing...';
+      LIVE.toggle(n.id, function () { if (state.node === n.id) select(n.id); });
     });
   }
   EXAMPLES.show(n);
