@@ -127,7 +127,7 @@ public final class ViewerLoad {
             var before = ll.textContent, label = b.textContent, t1 = null, to = null;
             function finish(changed) {
               requestAnimationFrame(function () { setTimeout(function () {
-                done({ok: true, changed: changed, handler: t1 - t0, frame: performance.now() - t0, before: before, after: ll.textContent,
+                done({ok: true, changed: changed, handler: t1 - t0, frame: performance.now() - t0, probeFrame: probeFrame, before: before, after: ll.textContent,
                       textChanged: ll.textContent !== before, label: label});
               }, 0); });
             }
@@ -136,9 +136,15 @@ public final class ViewerLoad {
               mo.disconnect(); clearTimeout(to); finish(performance.now() - t0);
             });
             mo.observe(ll, {childList: true, characterData: true, subtree: true});
+            var probe = arguments.length > 1 && arguments[0] === true, probeFrame = null;
             var t0 = performance.now();
             b.dispatchEvent(new MouseEvent('click', {bubbles: true}));
             t1 = performance.now();
+            if (probe) { // is the page responsive while the toggle computes? a threshold change, timed to its frame
+              var thr = document.getElementById('threshold'), p0 = performance.now(), old = thr.value;
+              thr.value = String(parseFloat(thr.max) / 2); thr.dispatchEvent(new Event('input', {bubbles: true}));
+              requestAnimationFrame(function () { probeFrame = performance.now() - p0; thr.value = old; thr.dispatchEvent(new Event('input', {bubbles: true})); });
+            }
             if (mo.takeRecords().length > 0) { mo.disconnect(); finish(t1 - t0); return; }
             to = setTimeout(function () { mo.disconnect(); done({ok: false, why: 'not rewritten after 60 s', before: before, label: label}); }, 60000);
             """;
@@ -320,12 +326,13 @@ public final class ViewerLoad {
                     if (v.full()) {
                         r.put("examples_panel_chars", (long) num(click.get("examplesChars")));
                         for (int k = 1; k <= 3; k++) { // ablate (+ the circuit baseline), restore (the baseline, cached), ablate again
-                            Map<?, ?> tg = (Map<?, ?>) js.executeAsyncScript(TOGGLE);
+                            Map<?, ?> tg = (Map<?, ?>) (k == 3 ? js.executeAsyncScript(TOGGLE, true) : js.executeAsyncScript(TOGGLE));
                             if (!Boolean.TRUE.equals(tg.get("ok"))) throw new IllegalStateException("full: toggle " + k + " did not change #live-loss: " + tg);
                             String which = "toggle" + k;
                             r.put(which + "_to_live_loss_ms", num(tg.get("changed")));
                             r.put(which + "_handler_ms", num(tg.get("handler")));
                             r.put(which + "_to_next_frame_ms", num(tg.get("frame")));
+                            if (k == 3) r.put("threshold_during_toggle_to_frame_ms", num(tg.get("probeFrame")));
                             r.put(which + "_live_loss", String.valueOf(tg.get("after")));
                             r.put(which + "_button", String.valueOf(tg.get("label")));
                             r.put(which + "_live_loss_text_changed", tg.get("textChanged"));
@@ -682,6 +689,7 @@ public final class ViewerLoad {
             {"toggle2_to_next_frame_ms", "live-ablation toggle 2 → next frame"},
             {"toggle3_to_live_loss_ms", "live-ablation toggle 3 (ablate again: a block-0 node, the whole pass) → #live-loss changed"},
             {"toggle3_to_next_frame_ms", "live-ablation toggle 3 → next frame"},
+            {"threshold_during_toggle_to_frame_ms", "threshold change during toggle 3 → its frame (is the page responsive?)"},
             {"threshold_handler_ms", "threshold change (half the edges hidden): handler"},
             {"threshold_to_next_frame_ms", "threshold change → next frame"},
             {"threshold_reset_handler_ms", "threshold back to 0 (all shown): handler"},
