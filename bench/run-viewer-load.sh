@@ -32,15 +32,16 @@ done
 . "$HERE/java-env.sh"
 JAVA="$(bench_pick_java)"
 export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$JAVA")")")}"
-OUT="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)-viewer-load"
+OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-viewer-load"   # relative to the repository: results name no machine paths
 CP="$HERE/target/viewer-load.classpath"
 # the reactor (no install: the local repository is shared); bench's classpath points at the modules' target/ jars
 BUILD=(./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -pl bench -am -Dmdep.outputFile="$CP" -Dmdep.includeScope=runtime)
 (cd "$ROOT" && { "${BUILD[@]}" -o 2>/dev/null || "${BUILD[@]}"; })   # offline when the local repository has everything
+cd "$ROOT"
 mkdir -p "$OUT"
 COMMIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 (cd "$ROOT" && git diff --quiet HEAD -- . 2>/dev/null) || COMMIT="$COMMIT+dirty"
 # Selenium Manager is not used (explicit driver and browser paths) and must never download anything
 export SE_OFFLINE=true
 "$JAVA" --add-modules jdk.incubator.vector -cp "$HERE/target/classes:$(cat "$CP")" sparsecircuits.bench.ViewerLoad \
-  --runs "$RUNS" --seed "$SEED" --commit "$COMMIT" --out "$OUT" --page "$HERE/target/viewer-load/viewer-1000n-20000e.html" 2> >(grep -v '^WARNING: Using incubator modules' >&2)
+  --runs "$RUNS" --seed "$SEED" --commit "$COMMIT" --out "$OUT" --page bench/target/viewer-load/viewer-1000n-20000e.html 2> >(grep -v '^WARNING: Using incubator modules' >&2)
