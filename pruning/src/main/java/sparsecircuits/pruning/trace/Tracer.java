@@ -245,10 +245,22 @@ public final class Tracer {
         if (layer < 0 || layer >= c.nLayer()) throw new IllegalArgumentException("no layer " + layer + " (the model has " + c.nLayer() + ")");
         int width = c.attnWidth(), dh = c.dHead();
         if (channel < 0 || channel >= width) throw new IllegalArgumentException("no q/k channel " + channel + " (width " + width + ")");
+        return attention(run(List.of(prompt), exactly(layer + ".attn.q", layer + ".attn.k")), 0, layer, channel);
+    }
+
+    /**
+     * {@link #attention(int[], int, int)} from a trace that already recorded {@code layer}'s q and k for its prompt
+     * number {@code prompt} (one pass serves every q/k channel of a circuit).
+     */
+    public Attention attention(Trace recorded, int prompt, int layer, int channel) {
+        GptConfig c = model.config();
+        int width = c.attnWidth(), dh = c.dHead();
         String qn = layer + ".attn.q", kn = layer + ".attn.k";
-        Trace tr = run(List.of(prompt), exactly(qn, kn));
-        float[][] q = tr.get(qn, 0), k = tr.get(kn, 0);
-        int t = prompt.length, h = channel / dh;
+        if (!recorded.activations().containsKey(qn) || !recorded.activations().containsKey(kn)) {
+            throw new IllegalArgumentException("the trace did not record " + qn + " and " + kn);
+        }
+        float[][] q = recorded.get(qn, prompt), k = recorded.get(kn, prompt);
+        int t = q.length, h = channel / dh;
         float[] qf = flat(q), kf = flat(k);
         float[] sink = c.sink() ? model.parameter("transformer.h." + layer + ".attn.attn_imp.sink_logit").value() : null;
         float[] probs = new float[t * t], out = new float[t * dh];
@@ -326,15 +338,24 @@ public final class Tracer {
      * effects sum to the logit less the bigram table and logit bias.
      */
     public DirectEffect[] directEffects(int[] prompt, String location, int targetA, int targetB) {
-        if (!(location.endsWith(".resid_delta") || location.endsWith(".resid_in") || location.endsWith(".resid_mid") || location.equals("final_resid"))) {
-            throw new IllegalArgumentException(location + " is not in the residual stream's basis; direct effects are for resid_delta, resid_in, resid_mid and final_resid");
-        }
+        requireResidual(location);
+        return directEffects(run(List.of(prompt), exactly(location, "final_resid")), 0, location, targetA, targetB);
+    }
+
+    /**
+     * {@link #directEffects(int[], String, int, int)} from a trace that already recorded {@code location} and
+     * {@code final_resid} for prompt {@code i} (one pass serves every location and target pair).
+     */
+    public DirectEffect[] directEffects(Trace recorded, int i, String location, int targetA, int targetB) {
+        requireResidual(location);
         int v = model.config().vocabSize(), d = model.config().dModel();
         for (int tk : new int[] {targetA, targetB}) {
             if (tk < 0 || tk >= v) throw new IllegalArgumentException("no token " + tk + " (vocab " + v + ")");
         }
-        Trace tr = run(List.of(prompt), exactly(location, "final_resid"));
-        float[][] a = tr.get(location, 0), x = tr.get("final_resid", 0);
+        if (!recorded.activations().containsKey(location) || !recorded.activations().containsKey("final_resid")) {
+            throw new IllegalArgumentException("the trace did not record " + location + " and final_resid");
+        }
+        float[][] a = recorded.get(location, i), x = recorded.get("final_resid", i);
         float[] node = a[a.length - 1], fin = x[x.length - 1];
         double ss = 0;
         for (float f : fin) ss += (double) f * f;
@@ -346,5 +367,11 @@ public final class Tracer {
             out[c] = new DirectEffect(node[c], (float) (s * wu[targetA * d + c]), (float) (s * wu[targetB * d + c]));
         }
         return out;
+    }
+
+    private static void requireResidual(String location) {
+        if (!(location.endsWith(".resid_delta") || location.endsWith(".resid_in") || location.endsWith(".resid_mid") || location.equals("final_resid"))) {
+            throw new IllegalArgumentException(location + " is not in the residual stream's basis; direct effects are for resid_delta, resid_in, resid_mid and final_resid");
+        }
     }
 }

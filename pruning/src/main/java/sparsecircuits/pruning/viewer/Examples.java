@@ -96,10 +96,7 @@ public final class Examples {
 
     /** An examples block that is off, saying why. */
     public static Map<String, Object> off(String reason) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("enabled", false);
-        m.put("reason", reason);
-        return m;
+        return ViewerHtml.off(reason);
     }
 
     /**
@@ -181,25 +178,37 @@ public final class Examples {
         // direct effects per resid_delta location and embedded prompt
         progress.accept("direct effects");
         Map<String, Tracer.DirectEffect[][]> direct = new LinkedHashMap<>();
-        for (String hook : hooks.keySet()) {
-            if (!hook.endsWith(".resid_delta")) continue;
-            Tracer.DirectEffect[][] per = new Tracer.DirectEffect[embedded.size()][];
-            for (int i = 0; i < embedded.size(); i++) {
-                TaskLoss.Sequence s = held.get(i);
-                int ta = s.correct() >= 0 ? s.correct() : s.other(), tb = s.other() >= 0 ? s.other() : s.correct();
-                if (ta >= 0) per[i] = tracer.directEffects(embedded.get(i), hook, ta, tb);
+        List<String> deltas = hooks.keySet().stream().filter(h -> h.endsWith(".resid_delta")).toList();
+        if (!deltas.isEmpty() && !embedded.isEmpty()) {
+            List<String> record = new ArrayList<>(deltas);
+            record.add("final_resid");
+            Tracer.Trace rt = tracer.run(embedded, Tracer.exactly(record.toArray(String[]::new))); // one pass for all
+            for (String hook : deltas) {
+                Tracer.DirectEffect[][] per = new Tracer.DirectEffect[embedded.size()][];
+                for (int i = 0; i < embedded.size(); i++) {
+                    TaskLoss.Sequence s = held.get(i);
+                    int ta = s.correct() >= 0 ? s.correct() : s.other(), tb = s.other() >= 0 ? s.other() : s.correct();
+                    if (ta >= 0) per[i] = tracer.directEffects(rt, i, hook, ta, tb);
+                }
+                direct.put(hook, per);
             }
-            direct.put(hook, per);
         }
 
         // attention patterns (prompt 0) per head of a q/k node
         progress.accept("attention patterns");
         Map<String, Object> heads = new TreeMap<>();
         Map<String, Tracer.Attention> attention = new LinkedHashMap<>();
-        if (!embedded.isEmpty()) {
+        List<String> qk = new ArrayList<>();
+        for (CircuitGraph.Node n : nodes) {
+            if (n.sublocation().equals("q") || n.sublocation().equals("k")) {
+                for (String h : List.of(n.layer() + ".attn.q", n.layer() + ".attn.k")) if (!qk.contains(h)) qk.add(h);
+            }
+        }
+        if (!embedded.isEmpty() && !qk.isEmpty()) {
+            Tracer.Trace at = tracer.run(List.of(embedded.get(0)), Tracer.exactly(qk.toArray(String[]::new))); // one pass for all
             for (CircuitGraph.Node n : nodes) {
                 if (!n.sublocation().equals("q") && !n.sublocation().equals("k")) continue;
-                Tracer.Attention a = tracer.attention(embedded.get(0), n.layer(), n.channel());
+                Tracer.Attention a = tracer.attention(at, 0, n.layer(), n.channel());
                 attention.put(n.id(), a);
                 String key = a.layer() + "." + a.head();
                 if (!heads.containsKey(key)) {

@@ -39,10 +39,7 @@ public final class ModelJs {
 
     /** The live blob: {@code {"enabled": false, "reason": ...}}. */
     public static Map<String, Object> off(String reason) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("enabled", false);
-        d.put("reason", reason);
-        return d;
+        return ViewerHtml.off(reason);
     }
 
     /** Total nonzero entries over every parameter (what the page would embed). */
@@ -74,14 +71,7 @@ public final class ModelJs {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("enabled", true);
         d.put("nonzeros", nnz);
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("vocab_size", (long) c.vocabSize());
-        cfg.put("n_layer", (long) c.nLayer());
-        cfg.put("d_model", (long) c.dModel());
-        cfg.put("n_head", (long) c.nHead());
-        cfg.put("d_head", (long) c.dHead());
-        cfg.put("d_mlp", (long) c.dMlp());
-        cfg.put("block_size", (long) c.blockSize());
+        Map<String, Object> cfg = ViewerHtml.shape(c);
         cfg.put("rms_eps", (double) GptConfig.RMS_EPS);
         cfg.put("sink", c.sink());
         cfg.put("bigram_table", c.bigramTable());

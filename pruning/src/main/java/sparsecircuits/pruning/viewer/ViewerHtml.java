@@ -46,7 +46,7 @@ public final class ViewerHtml {
      * exposes {@code window.liveAblation(ablatedNodeIds)} and shows the result in {@code live-loss} / {@code live-logits}.
      */
     public static String render(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256, Map<String, Object> live) {
-        return render(g, run, modelFile, modelSha256, live, Map.of("enabled", false, "reason", "the viewer was not given examples"));
+        return render(g, run, modelFile, modelSha256, live, off("the viewer was not given examples"));
     }
 
     /**
@@ -78,20 +78,34 @@ public final class ViewerHtml {
                 + "<script>\n" + JS.replace("/*__LIVE__*/", LIVE_JS).replace("/*__EXAMPLES__*/", EXAMPLES_JS) + "</script>\n</body>\n</html>\n";
     }
 
+    /** The model's shape as the page's blocks name it (the data block's "model" and the live block's "config"). */
+    static Map<String, Object> shape(GptConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vocab_size", (long) c.vocabSize());
+        m.put("n_layer", (long) c.nLayer());
+        m.put("d_model", (long) c.dModel());
+        m.put("n_head", (long) c.nHead());
+        m.put("d_head", (long) c.dHead());
+        m.put("d_mlp", (long) c.dMlp());
+        m.put("block_size", (long) c.blockSize());
+        return m;
+    }
+
+    /** A live or examples block that is off: {@code {"enabled": false, "reason": ...}}, the page shows the reason. */
+    static Map<String, Object> off(String reason) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", false);
+        m.put("reason", reason);
+        return m;
+    }
+
     /** The data blob as a Java object (what the page's JSON block holds). */
     public static Map<String, Object> data(CircuitGraph g, Map<String, Object> run, String modelFile, String modelSha256) {
         Map<String, Object> d = new LinkedHashMap<>();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("file", modelFile);
         model.put("sha256", modelSha256);
-        GptConfig c = g.config();
-        model.put("n_layer", (long) c.nLayer());
-        model.put("d_model", (long) c.dModel());
-        model.put("n_head", (long) c.nHead());
-        model.put("d_head", (long) c.dHead());
-        model.put("d_mlp", (long) c.dMlp());
-        model.put("vocab_size", (long) c.vocabSize());
-        model.put("block_size", (long) c.blockSize());
+        model.putAll(shape(g.config()));
         d.put("model", model);
         d.put("run", clean(run));
         List<Object> nodes = new ArrayList<>(g.nodes().size());

@@ -28,15 +28,10 @@ var EXAMPLES = (function () {
     (document.head || document.documentElement).appendChild(st);
   })();
 
-  function bytes(b64) {
-    var s = atob(b64 || ''), a = [];
-    for (var i = 0; i < s.length; i++) a.push(s.charCodeAt(i));
-    return a;
+  function q8(b64, s) { // int8 on the node's scale s (viewer.js's b64bytes decodes)
+    return Array.prototype.map.call(new Int8Array(b64bytes(b64 || '')), function (b) { return b / 127 * s; });
   }
-  function q8(b64, s) {
-    return bytes(b64).map(function (b) { return (b > 127 ? b - 256 : b) / 127 * s; });
-  }
-  function u8(b64) { return bytes(b64).map(function (b) { return b / 255; }); }
+  function u8(b64) { return Array.prototype.map.call(new Uint8Array(b64bytes(b64 || '')), function (b) { return b / 255; }); }
   // a token's text with whitespace made visible
   function tok(id) {
     var t = T[String(id)];
