@@ -23,6 +23,12 @@ import sparsecircuits.model.gpt.Hook;
  * batch 8): forward, backward, gradient-RMS normalisation, Adam, top-k, decay. Modes: {@code sparse}
  * (density 1/16 after annealing: the schedule is placed past its anneal stop) and {@code dense}.
  * Usage: {@code TrainStepBench [sparse|dense] [steps] [warmup]}; prints one line per mode and a JSON line.
+ *
+ * <p>System properties set other shapes: {@code layers}, {@code dModel}, {@code vocab}, {@code ctx}, {@code batch},
+ * {@code dHead} (16); the sparse budget is either PERF.md's density 1/16 at E = 1 (default) or, with
+ * {@code baseWidth} set, the width benchmark's L0: {@code pfrac} (0.25) of a base model of that width, E =
+ * dModel / baseWidth, minimum {@code minPerNeuron} (2) per neuron. {@code phase=anneal} places the schedule in the
+ * first tenth of the L0 anneal instead of after it.
  */
 public final class TrainStepBench {
     public static void main(String[] args) {
@@ -31,14 +37,20 @@ public final class TrainStepBench {
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int layers = Integer.getInteger("layers", 4), d = Integer.getInteger("dModel", 256);
         int vocab = Integer.getInteger("vocab", 2048), ctx = Integer.getInteger("ctx", 128), batch = Integer.getInteger("batch", 8);
+        int dHead = Integer.getInteger("dHead", 16), baseWidth = Integer.getInteger("baseWidth", 0);
         Kernels k = KernelProvider.get();
-        GptConfig cfg = new GptConfig(vocab, layers, d, d / 16, 16, 4 * d, ctx, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+        GptConfig cfg = new GptConfig(vocab, layers, d, d / dHead, dHead, 4 * d, ctx, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
         Gpt g = new Gpt(cfg, 1);
         boolean sparse = mode.equals("sparse");
         long total = 1000;
-        Schedule s = sparse ? Schedule.standard(total, 1.0 / 16, 1.0) : Schedule.dense(total);
-        SparseAdam opt = new SparseAdam(g.parameterList(), s, 1e-2, SparseAdam.Settings.defaults().withMinPerNeuron(sparse ? 4 : 0), k);
-        opt.setStepsTaken(total * 6 / 10); // past the anneal stop: every sparse tensor at its target density
+        double pfrac = baseWidth > 0 ? Double.parseDouble(System.getProperty("pfrac", "0.25")) : 1.0 / 16;
+        double expansion = baseWidth > 0 ? (double) d / baseWidth : 1.0;
+        int minPerNeuron = baseWidth > 0 ? Integer.getInteger("minPerNeuron", 2) : 4;
+        Schedule s = sparse ? Schedule.standard(total, pfrac, expansion) : Schedule.dense(total);
+        SparseAdam opt = new SparseAdam(g.parameterList(), s, 1e-2, SparseAdam.Settings.defaults().withMinPerNeuron(sparse ? minPerNeuron : 0), k);
+        boolean anneal = "anneal".equals(System.getProperty("phase"));
+        // after the anneal stop every sparse tensor is at its target density; in the anneal's first tenth it is dense-ish
+        opt.setStepsTaken(anneal ? total * 3 / 100 : total * 6 / 10);
         Random r = new Random(2);
         int[] w = new int[batch * (ctx + 1)];
         double[] ms = new double[steps];
