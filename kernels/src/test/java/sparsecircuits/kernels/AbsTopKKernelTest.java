@@ -27,6 +27,9 @@ class AbsTopKKernelTest {
         return kept;
     }
 
+    /** Row families: Gaussian, many ties, all equal, all zero, mostly zeros, zeros and ties. */
+    static final int FAMILIES = 6;
+
     static float[] rowData(SplittableRandom r, int n, int family) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -34,6 +37,8 @@ class AbsTopKKernelTest {
                 case 0 -> (float) r.nextGaussian();
                 case 1 -> (r.nextBoolean() ? 1 : -1) * r.nextInt(3) * 0.25f; // many ties, ±, ±0
                 case 2 -> -1.5f; // all equal
+                case 4 -> r.nextInt(10) == 0 ? (float) r.nextGaussian() : 0f; // mostly exact zeros, as at width
+                case 5 -> r.nextInt(4) == 0 ? (r.nextBoolean() ? 0.75f : -0.002f) * (1 + r.nextInt(2)) : 0f; // zeros and ties
                 default -> 0f;
             };
         }
@@ -100,7 +105,7 @@ class AbsTopKKernelTest {
         for (int d : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 35, 64, 129, 256, 1031}) {
             for (int k : new int[] {0, 1, d / 4, d / 2, d - 1, d}) {
                 if (k < 0) continue;
-                for (int family = 0; family < 4; family++) {
+                for (int family = 0; family < FAMILIES; family++) {
                     for (boolean inPlace : new boolean[] {false, true}) {
                         check(ks, 1 + (int) (salt % 6), d, k, family, inPlace, salt++);
                     }
@@ -112,8 +117,8 @@ class AbsTopKKernelTest {
     @Test
     void property() {
         Kernels ks = Fixtures.kernels();
-        Fixtures.qt(150).forAll(integers().between(0, 12), integers().between(1, 100), integers().between(0, 100), integers().between(0, 7))
-                .checkAssert((rows, d, kRaw, fam) -> check(ks, rows, d, kRaw % (d + 1), fam % 4, fam >= 4,
+        Fixtures.qt(150).forAll(integers().between(0, 12), integers().between(1, 100), integers().between(0, 100), integers().between(0, 2 * FAMILIES - 1))
+                .checkAssert((rows, d, kRaw, fam) -> check(ks, rows, d, kRaw % (d + 1), fam % FAMILIES, fam >= FAMILIES,
                         ((rows * 101L + d) * 101 + kRaw) * 8 + fam));
     }
 

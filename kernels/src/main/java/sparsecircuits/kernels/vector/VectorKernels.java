@@ -27,6 +27,8 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
 public final class VectorKernels extends ScalarKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /** Integer lanes of the same shape (magnitude bits of floats). */
+    static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
     /** Fuse multiply-adds unless {@code -Dsparsecircuits.fma=false}. */
     static final boolean FMA = !"false".equalsIgnoreCase(System.getProperty("sparsecircuits.fma", "true"));
     /** Split unit of element-wise kernels (a multiple of every species length). */
@@ -764,46 +766,94 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     private static void absTopKRow(float[] x, int xr, int d, int k, float[] y, int yr, int[] kept, int kr) {
-        int t = 0, countT = d;
-        for (int bit = 30; bit >= 0; bit--) {
-            int cand = t | (1 << bit);
-            int c = countAtLeast(x, xr, d, cand);
-            if (c >= k) {
-                t = cand;
-                countT = c;
-                if (c == k) break;
+        // One pass for the bounds: how many |x| are nonzero, and the smallest nonzero and largest magnitude bits.
+        // Activations of sparse-weight models are often mostly exact zeros: when at most k channels are
+        // nonzero, the threshold is 0 (ties at 0 to the lowest channels) without a search; otherwise the
+        // bits that the smallest nonzero and the largest magnitude share are the threshold's top bits.
+        IntVector maxV = IntVector.zero(IS), minV = IntVector.broadcast(IS, Integer.MAX_VALUE);
+        int nonZero = 0, maxKey = 0, minKey = Integer.MAX_VALUE, c = 0;
+        for (; c + L <= d; c += L) {
+            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + c).reinterpretAsInts()).and(0x7fffffff);
+            VectorMask<Integer> nz = key.compare(VectorOperators.NE, 0);
+            nonZero += nz.trueCount();
+            maxV = maxV.max(key);
+            minV = minV.min(key.blend(Integer.MAX_VALUE, nz.not()));
+        }
+        maxKey = maxV.reduceLanes(VectorOperators.MAX);
+        minKey = minV.reduceLanes(VectorOperators.MIN);
+        for (; c < d; c++) {
+            int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
+            if (key != 0) {
+                nonZero++;
+                minKey = Math.min(minKey, key);
+            }
+            maxKey = Math.max(maxKey, key);
+        }
+        int t, countT;
+        if (nonZero <= k) {
+            t = nonZero == k ? 1 : 0; // every nonzero kept, and (if short) the lowest zero channels
+            countT = nonZero == k ? k : d;
+        } else {
+            int differ = 31 - Integer.numberOfLeadingZeros(minKey ^ maxKey); // highest bit where they differ
+            t = differ < 0 ? maxKey : maxKey & ~((1 << (differ + 1)) - 1);     // shared prefix: count(key ≥ t) = nonZero
+            countT = nonZero;
+            for (int bit = differ; bit >= 0 && countT != k; bit--) {
+                int cand = t | (1 << bit);
+                int n = countAtLeast(x, xr, d, cand);
+                if (n >= k) {
+                    t = cand;
+                    countT = n;
+                }
             }
         }
         // kept = {|x| ≥ t} when that is exactly k; otherwise t is the k-th magnitude itself and ties at t
         // go to the lowest channels
-        int needAtT = countT == k ? Integer.MAX_VALUE : t == Integer.MAX_VALUE ? k : k - countAtLeast(x, xr, d, t + 1);
-        int q = kr;
-        int c = 0;
+        int needAtT = countT == k ? Integer.MAX_VALUE : k - countAtLeast(x, xr, d, t + 1);
+        keepRow(x, xr, d, t, needAtT, y, yr, kept, kr);
+    }
+
+    /** The lowest {@code n} set bits of {@code bits}. */
+    private static long lowestBits(long bits, int n) {
+        long keep = 0;
+        for (int i = 0; i < n; i++) {
+            long low = bits & -bits;
+            keep |= low;
+            bits ^= low;
+        }
+        return keep;
+    }
+
+    /** Writes the kept channels (|x| &gt; t, plus the first needAtT with |x| = t; all of |x| ≥ t when needAtT is MAX). */
+    private static void keepRow(float[] x, int xr, int d, int t, int needAtT, float[] y, int yr, int[] kept, int kr) {
+        int q = kr, c = 0;
+        boolean allAtT = needAtT == Integer.MAX_VALUE;
         FloatVector zero = FloatVector.zero(S);
-        if (needAtT == Integer.MAX_VALUE) {
-            for (; c + L <= d; c += L) {
-                FloatVector xv = FloatVector.fromArray(S, x, xr + c);
-                IntVector key = ((IntVector) xv.reinterpretAsInts()).and(0x7fffffff);
-                VectorMask<Integer> m = key.compare(VectorOperators.GE, t);
-                long bits = m.toLong();
-                while (bits != 0) {
-                    kept[q++] = c + Long.numberOfTrailingZeros(bits);
-                    bits &= bits - 1;
-                }
-                zero.blend(xv, m.cast(S)).intoArray(y, yr + c);
+        for (; c + L <= d; c += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xr + c);
+            IntVector key = ((IntVector) xv.reinterpretAsInts()).and(0x7fffffff);
+            VectorMask<Integer> m;
+            if (allAtT) {
+                m = key.compare(VectorOperators.GE, t);
+            } else {
+                m = key.compare(VectorOperators.GT, t);
+                VectorMask<Integer> eq = key.compare(VectorOperators.EQ, t);
+                long eqBits = eq.toLong();
+                if (Long.bitCount(eqBits) > needAtT) eqBits = lowestBits(eqBits, needAtT); // ties: lowest channels first
+                needAtT -= Long.bitCount(eqBits);
+                m = m.or(VectorMask.fromLong(IS, eqBits));
             }
-            for (; c < d; c++) {
-                int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
-                if (key >= t) kept[q++] = c;
-                y[yr + c] = key >= t ? x[xr + c] : 0f;
+            long bits = m.toLong();
+            while (bits != 0) {
+                kept[q++] = c + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
             }
-        } else {
-            for (; c < d; c++) {
-                int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
-                boolean keep = key > t || key == t && needAtT-- > 0;
-                if (keep) kept[q++] = c;
-                y[yr + c] = keep ? x[xr + c] : 0f;
-            }
+            zero.blend(xv, m.cast(S)).intoArray(y, yr + c);
+        }
+        for (; c < d; c++) {
+            int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
+            boolean keep = allAtT ? key >= t : key > t || key == t && needAtT-- > 0;
+            if (keep) kept[q++] = c;
+            y[yr + c] = keep ? x[xr + c] : 0f;
         }
     }
 
@@ -1028,6 +1078,7 @@ public final class VectorKernels extends ScalarKernels {
         pool.forRange(units, work, (u0, u1) -> {
             float[] vt = ThreadScratch.floats(0, dHead * tokens);
             float[] ds = ThreadScratch.floats(1, tokens);
+            float[] sumOut = new float[1];
             for (int u = u0; u < u1; u++) {
                 int b = u / heads, h = u % heads;
                 int rowBase = b * tokens;
@@ -1040,39 +1091,12 @@ public final class VectorKernels extends ScalarKernels {
                     int bound = S.loopBound(len);
                     // dP[0..i] = Σ_e dO_ie·Vᵀ[e, 0..i]
                     rowTimesT(len, dHead, dOut, oi, 1f, vt, tokens, ds, 0);
-                    FloatVector dv0 = FloatVector.zero(S), pv0 = FloatVector.zero(S);
-                    int c = 0;
-                    for (; c < bound; c += L) {
-                        FloatVector pv = FloatVector.fromArray(S, probs, pi + c);
-                        dv0 = madd(pv, FloatVector.fromArray(S, ds, c), dv0);
-                        pv0 = pv0.add(pv);
-                    }
-                    float dsum = sumLanes(dv0), psum = sumLanes(pv0);
-                    for (; c < len; c++) {
-                        dsum = madd(probs[pi + c], ds[c], dsum);
-                        psum += probs[pi + c];
-                    }
-                    if (sink != null) sinkGrad -= (1f - psum) * dsum; // the sink's value is 0, so dP_sink = 0
-                    // dS = P ⊙ (dP − Σ P·dP) · scale
-                    c = 0;
-                    for (; c < bound; c += L) {
-                        FloatVector.fromArray(S, ds, c).sub(dsum).mul(FloatVector.fromArray(S, probs, pi + c)).mul(scale).intoArray(ds, c);
-                    }
-                    for (; c < len; c++) ds[c] = (ds[c] - dsum) * probs[pi + c] * scale;
+                    float psum = softmaxGradRow(len, bound, probs, pi, ds, scale, sumOut);
+                    if (sink != null) sinkGrad -= (1f - psum) * sumOut[0]; // the sink's value is 0, so dP_sink = 0
                     int qi = qOff + (rowBase + i) * ld + h * dHead;
                     int dqi = dqOff + (rowBase + i) * ld + h * dHead;
                     if (dHead == L) { // q_i and dO_i stay in registers; dq_i accumulates in one
-                        FloatVector qv = FloatVector.fromArray(S, q, qi), dov = FloatVector.fromArray(S, dOut, oi);
-                        FloatVector dq0 = FloatVector.zero(S), dq1 = dq0; // two chains for dq_i, fixed order
-                        for (int j = 0; j < len; j++) {
-                            int kj = (rowBase + j) * ld + h * dHead;
-                            FloatVector sj = FloatVector.broadcast(S, ds[j]);
-                            if ((j & 1) == 0) dq0 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq0);
-                            else dq1 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq1);
-                            madd(sj, qv, FloatVector.fromArray(S, dk, dkOff + kj)).intoArray(dk, dkOff + kj);
-                            madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + kj)).intoArray(dv, dvOff + kj);
-                        }
-                        FloatVector.fromArray(S, dq, dqi).add(dq0.add(dq1)).intoArray(dq, dqi);
+                        headGradRow(len, ds, probs, pi, q, qi, dOut, oi, k, kOff, dk, dkOff, dv, dvOff, rowBase * ld + h * dHead, ld, dq, dqi);
                     } else {
                         for (int j = 0; j < len; j++) {
                             int kj = (rowBase + j) * ld + h * dHead;
@@ -1086,6 +1110,54 @@ public final class VectorKernels extends ScalarKernels {
             }
         });
         if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
+    }
+
+    /**
+     * The softmax part of attention's backward for one query row: given dP in {@code ds[0, len)}, writes
+     * dS = P ⊙ (dP − Σ P·dP) · scale over it, leaves Σ P·dP in {@code dsum[0]} and returns Σ P. Methods of their
+     * own (this and {@link #headGradRow}): inside the backward's lambda C2 left the vector calls un-inlined.
+     */
+    private static float softmaxGradRow(int len, int bound, float[] probs, int pi, float[] ds, float scale, float[] dsumOut) {
+        FloatVector dv0 = FloatVector.zero(S), pv0 = FloatVector.zero(S);
+        int c = 0;
+        for (; c < bound; c += L) {
+            FloatVector pv = FloatVector.fromArray(S, probs, pi + c);
+            dv0 = madd(pv, FloatVector.fromArray(S, ds, c), dv0);
+            pv0 = pv0.add(pv);
+        }
+        float dsum = sumLanes(dv0), psum = sumLanes(pv0);
+        for (; c < len; c++) {
+            dsum = madd(probs[pi + c], ds[c], dsum);
+            psum += probs[pi + c];
+        }
+        c = 0;
+        for (; c < bound; c += L) {
+            FloatVector.fromArray(S, ds, c).sub(dsum).mul(FloatVector.fromArray(S, probs, pi + c)).mul(scale).intoArray(ds, c);
+        }
+        for (; c < len; c++) ds[c] = (ds[c] - dsum) * probs[pi + c] * scale;
+        dsumOut[0] = dsum;
+        return psum;
+    }
+
+    /**
+     * dq_i += Σ_j dS_j·k_j, dk_j += dS_j·q_i, dv_j += P_ij·dO_i over keys j &lt; len, for a head exactly one vector
+     * wide: q_i and dO_i stay in registers, dq_i in two chains of fixed order. {@code head} is the head's offset
+     * in a token row of width ld.
+     */
+    private static void headGradRow(int len, float[] ds, float[] probs, int pi, float[] q, int qi, float[] dOut, int oi,
+                                    float[] k, int kOff, float[] dk, int dkOff, float[] dv, int dvOff, int head, int ld,
+                                    float[] dq, int dqi) {
+        FloatVector qv = FloatVector.fromArray(S, q, qi), dov = FloatVector.fromArray(S, dOut, oi);
+        FloatVector dq0 = FloatVector.zero(S), dq1 = dq0;
+        for (int j = 0; j < len; j++) {
+            int kj = head + j * ld;
+            FloatVector sj = FloatVector.broadcast(S, ds[j]);
+            if ((j & 1) == 0) dq0 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq0);
+            else dq1 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq1);
+            madd(sj, qv, FloatVector.fromArray(S, dk, dkOff + kj)).intoArray(dk, dkOff + kj);
+            madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + kj)).intoArray(dv, dvOff + kj);
+        }
+        FloatVector.fromArray(S, dq, dqi).add(dq0.add(dq1)).intoArray(dq, dqi);
     }
 
     // =================================================================== cross-entropy
@@ -1144,26 +1216,33 @@ public final class VectorKernels extends ScalarKernels {
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float omb1 = 1f - beta1, omb2 = 1f - beta2;
-        forBlocks(n, 8, (i0, i1) -> {
-            int i = i0;
-            for (; i + L <= i1; i += L) {
-                FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
-                FloatVector mv = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gv.mul(omb1));
-                FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gv.mul(gv).mul(omb2));
-                mv.intoArray(m, mOff + i);
-                vv.intoArray(v, vOff + i);
-                FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
-                FloatVector.fromArray(S, p, pOff + i).sub(mv.mul(stepSize).div(denom)).intoArray(p, pOff + i);
-            }
-            for (; i < i1; i++) {
-                float gi = g[gOff + i];
-                float mi = m[mOff + i] * beta1 + gi * omb1;
-                float vi = v[vOff + i] * beta2 + gi * gi * omb2;
-                m[mOff + i] = mi;
-                v[vOff + i] = vi;
-                p[pOff + i] -= mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-            }
-        });
+        forBlocks(n, 8, (i0, i1) -> adamBlock(i0, i1, p, pOff, g, gOff, m, mOff, v, vOff, beta1, beta2, omb1, omb2, eps, stepSize, bc2Sqrt));
+    }
+
+    /**
+     * Adam over elements [i0, i1) (see {@link #adamStep}). A method of its own: as a lambda body C2 left the
+     * vector calls un-inlined (boxed vectors, JFR: lanewiseTemplate/binaryOp under the lambda).
+     */
+    private static void adamBlock(int i0, int i1, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                                  float beta1, float beta2, float omb1, float omb2, float eps, float stepSize, float bc2Sqrt) {
+        int i = i0;
+        for (; i + L <= i1; i += L) {
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
+            FloatVector mv = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gv.mul(omb1));
+            FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gv.mul(gv).mul(omb2));
+            mv.intoArray(m, mOff + i);
+            vv.intoArray(v, vOff + i);
+            FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+            FloatVector.fromArray(S, p, pOff + i).sub(mv.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+        }
+        for (; i < i1; i++) {
+            float gi = g[gOff + i];
+            float mi = m[mOff + i] * beta1 + gi * omb1;
+            float vi = v[vOff + i] * beta2 + gi * gi * omb2;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            p[pOff + i] -= mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+        }
     }
 
     @Override
