@@ -99,47 +99,70 @@ public final class TopK {
         return Float.floatToRawIntBits(w[i]) & 0x7fffffff;
     }
 
-    /** Marks the j largest (lower column on ties) of each row as forced; O(j·n). */
+    /**
+     * Marks the j largest (lower column on ties) of each row as forced, in one pass over the row: a small list of the
+     * best j so far, sorted by key, where a later column replaces an entry only with a strictly larger key.
+     */
     private static void forceRows(float[] w, int off, long[] forced, int rows, int cols, int j) {
         int rounds = Math.min(j, cols);
+        int[] bestKey = ThreadScratch.ints(SCRATCH_AUX, 2 * rounds);
         for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int round = 0; round < rounds; round++) {
-                int best = -1;
-                int bestKey = 0;
-                for (int c = 0; c < cols; c++) {
-                    int key = magnitude(w, off + base + c);
-                    if ((best < 0 || key > bestKey) && !isForced(forced, base + c)) {
-                        best = c;
-                        bestKey = key;
-                    }
+            int base = r * cols, filled = 0;
+            for (int c = 0; c < cols; c++) {
+                int key = magnitude(w, off + base + c);
+                if (filled == rounds && key <= bestKey[rounds - 1]) continue; // the common case: not among the best
+                int pos = filled < rounds ? filled++ : rounds - 1;
+                while (pos > 0 && key > bestKey[pos - 1]) { // insert, keeping earlier columns ahead on equal keys
+                    bestKey[pos] = bestKey[pos - 1];
+                    bestKey[rounds + pos] = bestKey[rounds + pos - 1];
+                    pos--;
                 }
-                forced[(base + best) >>> 6] |= 1L << (base + best);
+                bestKey[pos] = key;
+                bestKey[rounds + pos] = c;
+            }
+            for (int q = 0; q < rounds; q++) {
+                int i = base + bestKey[rounds + q];
+                forced[i >>> 6] |= 1L << i;
             }
         }
     }
 
-    /** Marks the j largest (lower row on ties) of each column as forced; j row-ordered passes, O(j·n). */
+    /**
+     * Marks the j largest (lower row on ties) of each column as forced, in one row-ordered pass: per column a list of
+     * the best j so far, sorted by key ({@code [round × cols]} keys, then rows), replaced only by a strictly larger key.
+     */
     private static void forceColumns(float[] w, int off, long[] forced, int rows, int cols, int j) {
         int rounds = Math.min(j, rows);
-        int[] best = ThreadScratch.ints(SCRATCH_AUX, 2 * cols);
-        for (int round = 0; round < rounds; round++) {
-            java.util.Arrays.fill(best, 0, cols, -1);
-            for (int r = 0; r < rows; r++) {
-                int base = r * cols;
-                for (int c = 0; c < cols; c++) {
-                    int key = magnitude(w, off + base + c);
-                    if ((best[c] < 0 || key > best[cols + c]) && !isForced(forced, base + c)) {
-                        best[c] = r;
-                        best[cols + c] = key;
-                    }
-                }
-            }
+        int[] best = ThreadScratch.ints(SCRATCH_AUX, 2 * rounds * cols); // keys [rounds × cols], then rows [rounds × cols]
+        int rowsAt = rounds * cols, last = (rounds - 1) * cols;
+        for (int r = 0; r < rounds; r++) { // the first rounds rows fill the lists
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) insertColumn(best, rowsAt, cols, r, c, magnitude(w, off + base + c), r);
+        }
+        for (int r = rounds; r < rows; r++) {
+            int base = r * cols;
             for (int c = 0; c < cols; c++) {
-                int i = best[c] * cols + c;
+                int key = magnitude(w, off + base + c);
+                if (key > best[last + c]) insertColumn(best, rowsAt, cols, rounds - 1, c, key, r);
+            }
+        }
+        for (int q = 0; q < rounds; q++) {
+            for (int c = 0; c < cols; c++) {
+                int i = best[rowsAt + q * cols + c] * cols + c;
                 forced[i >>> 6] |= 1L << i;
             }
         }
+    }
+
+    /** Puts (key, row) at list slot {@code pos} of column c and moves it up past strictly smaller keys. */
+    private static void insertColumn(int[] best, int rowsAt, int cols, int pos, int c, int key, int row) {
+        while (pos > 0 && key > best[(pos - 1) * cols + c]) {
+            best[pos * cols + c] = best[(pos - 1) * cols + c];
+            best[rowsAt + pos * cols + c] = best[rowsAt + (pos - 1) * cols + c];
+            pos--;
+        }
+        best[pos * cols + c] = key;
+        best[rowsAt + pos * cols + c] = row;
     }
 
     /** The unsigned ranking key of entry i: FORCED for a forced entry, else its 31-bit magnitude. */
