@@ -31,6 +31,43 @@ class CsrMatrixTest {
 
     // ------------------------------------------------------------------ of(): validation
 
+    /** Random strictly increasing flat indices: count of them in [0, n). */
+    private static int[] sortedIndices(SplittableRandom r, int n, int count) {
+        return r.ints(0, n).distinct().limit(count).sorted().toArray();
+    }
+
+    @Test
+    void reassignInPlaceEqualsAFreshBuild() {
+        SplittableRandom r = new SplittableRandom(7);
+        int rows = 13, cols = 29, n = rows * cols;
+        float[] dense = new float[n];
+        for (int i = 0; i < n; i++) dense[i] = (float) r.nextGaussian();
+        CsrMatrix m = CsrMatrix.fromSortedIndices(rows, cols, dense, 0, sortedIndices(r, n, 120), 0, 120);
+        int[] rowPtr = m.rowPtr(), colIdx = m.colIdx();
+        for (int count : new int[] {120, 77, 0, 31, 120}) {
+            m.transposePattern(); // a cached transpose must not survive the rewrite
+            int[] idx = sortedIndices(r, n, count);
+            for (int i = 0; i < n; i++) dense[i] = (float) r.nextGaussian();
+            m.reassign(dense, 0, idx, 0, count);
+            CsrMatrix fresh = CsrMatrix.fromSortedIndices(rows, cols, dense, 0, idx, 0, count);
+            assertSame(rowPtr, m.rowPtr(), "arrays are reused");
+            assertSame(colIdx, m.colIdx(), "arrays are reused");
+            assertEquals(count, m.nnz());
+            assertArrayEquals(fresh.rowPtr(), m.rowPtr());
+            assertArrayEquals(Arrays.copyOf(fresh.colIdx(), count), Arrays.copyOf(m.colIdx(), count));
+            assertArrayEquals(Arrays.copyOf(fresh.values(), count), Arrays.copyOf(m.values(), count));
+            CsrMatrix.Transpose a = fresh.transposePattern(), b = m.transposePattern();
+            assertArrayEquals(a.rowPtr, b.rowPtr);
+            assertArrayEquals(Arrays.copyOf(a.colIdx, count), Arrays.copyOf(b.colIdx, count));
+            assertArrayEquals(Arrays.copyOf(a.perm, count), Arrays.copyOf(b.perm, count));
+            float[] x = new float[n], y = new float[n];
+            fresh.transpose().toDense(x, 0);
+            m.transpose().toDense(y, 0);
+            assertArrayEquals(x, y);
+        }
+        assertRejects("capacity", () -> m.reassign(dense, 0, sortedIndices(r, n, 121), 0, 121));
+    }
+
     @Test
     void ofAcceptsCanonicalInputWithoutCopying() {
         int[] rowPtr = {0, 2, 2, 3};

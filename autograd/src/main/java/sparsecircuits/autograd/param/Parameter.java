@@ -77,10 +77,18 @@ public final class Parameter {
     private float[] v;
     private boolean weightDecay;
 
-    /** The current pattern; null means "all entries kept" (built on demand by {@link #csr()}). */
+    /**
+     * The CSR matrix of the kept set, built on demand by {@link #csr()} and then rewritten in place: a training step
+     * changes the pattern every step, and during the anneal the dense path does not read it at all.
+     */
     private CsrMatrix csr;
+    /** Whether {@link #kept} changed since {@link #csr} was built. */
+    private boolean csrStale;
+    /** Whether every entry is kept (never sparsified, or k ≥ numel); then {@link #kept} is unused. */
+    private boolean allKept = true;
     private int nnz;
-    private int[] indexScratch;
+    /** The kept flat indices, ascending, in {@code kept[0, nnz)} (a buffer reused from step to step). */
+    private int[] kept;
 
     private Parameter(String name, Kind kind, SparsityRule rule, int... shape) {
         if (name == null || name.isEmpty()) {
@@ -235,41 +243,44 @@ public final class Parameter {
             throw new IllegalArgumentException(name + ": minimum per neuron j must be ≥ 0, got " + j);
         }
         if (k >= numel) {
-            csr = null;
-            nnz = numel;
+            markAllKept();
             return;
         }
-        if (indexScratch == null || indexScratch.length < k) {
-            indexScratch = new int[k];
+        if (kept == null || kept.length < k) {
+            kept = new int[k];
         }
         try {
-            TopK.selectWithMinimum(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), indexScratch, 0);
+            TopK.selectWithMinimum(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), kept, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
         int prev = 0;
         for (int q = 0; q < k; q++) {
-            int f = indexScratch[q];
+            int f = kept[q];
             Arrays.fill(value, prev, f, 0f);
             prev = f + 1;
         }
         Arrays.fill(value, prev, numel, 0f);
-        csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, indexScratch, 0, k);
         nnz = k;
+        allKept = false;
+        csrStale = true;
+    }
+
+    private void markAllKept() {
+        csr = null; // csr() builds the full pattern from the current values when asked
+        allKept = true;
+        csrStale = false;
+        nnz = numel;
     }
 
     /** The kept flat indices in ascending order (every index when everything is kept). */
     public int[] keptIndices() {
         int[] out = new int[nnz];
-        if (nnz == numel) {
+        if (allKept) {
             for (int i = 0; i < numel; i++) out[i] = i;
             return out;
         }
-        int[] ptr = csr.rowPtr(), col = csr.colIdx();
-        int q = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int s = ptr[r]; s < ptr[r + 1]; s++) out[q++] = r * cols + col[s];
-        }
+        System.arraycopy(kept, 0, out, 0, nnz);
         return out;
     }
 
@@ -286,12 +297,14 @@ public final class Parameter {
             }
         }
         if (k == numel) {
-            csr = null;
-            nnz = numel;
+            markAllKept();
             return;
         }
-        csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, sortedIndices, 0, k);
+        if (kept == null || kept.length < k) kept = new int[k];
+        System.arraycopy(sortedIndices, 0, kept, 0, k);
         nnz = k;
+        allKept = false;
+        csrStale = true;
     }
 
     /** The size of the kept set after the last {@link #sparsify} (numel if never sparsified or dense). */
@@ -320,17 +333,28 @@ public final class Parameter {
      * picked up by {@link #refreshCsrValues()}.
      */
     public CsrMatrix csr() {
-        if (csr == null) {
-            int[] all = new int[numel];
-            for (int i = 0; i < numel; i++) all[i] = i;
-            csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, all, 0, numel);
+        if (allKept) {
+            if (csr == null) {
+                int[] all = new int[numel];
+                for (int i = 0; i < numel; i++) all[i] = i;
+                csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, all, 0, numel);
+            }
+            return csr;
+        }
+        if (csrStale || csr == null) {
+            if (csr != null && csr.capacity() >= nnz && csr.rows() == rows) {
+                csr.reassign(value, 0, kept, 0, nnz);
+            } else {
+                csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, kept, 0, nnz);
+            }
+            csrStale = false;
         }
         return csr;
     }
 
     /** Re-reads the CSR values from the dense array (same pattern). */
     public void refreshCsrValues() {
-        if (csr != null) {
+        if (csr != null && !csrStale) {
             csr.refreshValues(value, 0);
         }
     }

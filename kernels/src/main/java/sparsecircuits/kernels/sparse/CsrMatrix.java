@@ -18,6 +18,8 @@ public final class CsrMatrix {
     private final int[] colIdx;
     private final float[] values;
     private volatile Transpose transpose;
+    /** The last transposed pattern, kept after {@link #reassign} so the next one can reuse its arrays. */
+    private Transpose spareTranspose;
 
     /**
      * The transposed pattern (CSR of Wᵀ, i.e. CSC of W): row j of Wᵀ holds the slots of column j of W,
@@ -178,6 +180,46 @@ public final class CsrMatrix {
         return new CsrMatrix(rows, cols, rowPtr, colIdx, values);
     }
 
+    /**
+     * Rewrites this matrix in place with the entries at the given strictly increasing flat indices, values read from
+     * {@code dense}: the arrays are reused (a training step changes the pattern every step; building a new matrix
+     * each time allocated arrays the size of the tensor). {@code count} may not exceed the capacity this matrix was
+     * built with ({@link #capacity()}). Not safe while another thread reads this matrix.
+     */
+    public void reassign(float[] dense, int off, int[] idx, int idxOff, int count) {
+        long n = (long) rows * cols;
+        ArgChecks.range("dense", dense, off, n);
+        ArgChecks.range("idx", idx, idxOff, count);
+        if (count > capacity()) {
+            throw new IllegalArgumentException("reassign: " + count + " entries exceed the capacity of " + capacity());
+        }
+        java.util.Arrays.fill(rowPtr, 0);
+        int prev = -1;
+        for (int q = 0; q < count; q++) {
+            int f = idx[idxOff + q];
+            if (f <= prev || f >= n) {
+                throw new IllegalArgumentException("idx must be strictly increasing flat indices in [0, " + n
+                        + "): idx[" + q + "] = " + f + " after " + prev);
+            }
+            prev = f;
+            int r = f / cols;
+            colIdx[q] = f - r * cols;
+            values[q] = dense[off + f];
+            rowPtr[r + 1]++;
+        }
+        for (int r = 0; r < rows; r++) {
+            rowPtr[r + 1] += rowPtr[r];
+        }
+        Transpose t = transpose;
+        if (t != null) spareTranspose = t;
+        transpose = null;
+    }
+
+    /** How many entries this matrix can hold through {@link #reassign}. */
+    public int capacity() {
+        return Math.min(colIdx.length, values.length);
+    }
+
     /** Re-reads every stored value from the dense block (same pattern; after an optimizer step). */
     public void refreshValues(float[] dense, int off) {
         ArgChecks.range("dense", dense, off, (long) rows * cols);
@@ -217,7 +259,10 @@ public final class CsrMatrix {
 
     private Transpose buildTranspose() {
         int nnz = nnz();
-        int[] tPtr = new int[cols + 1];
+        Transpose spare = spareTranspose;
+        boolean reuse = spare != null && spare.colIdx.length >= nnz;
+        int[] tPtr = reuse ? spare.rowPtr : new int[cols + 1];
+        if (reuse) java.util.Arrays.fill(tPtr, 0);
         for (int q = 0; q < nnz; q++) {
             tPtr[colIdx[q] + 1]++;
         }
@@ -225,8 +270,8 @@ public final class CsrMatrix {
             tPtr[c + 1] += tPtr[c];
         }
         int[] next = java.util.Arrays.copyOf(tPtr, cols);
-        int[] tCol = new int[nnz];
-        int[] perm = new int[nnz];
+        int[] tCol = reuse ? spare.colIdx : new int[nnz];
+        int[] perm = reuse ? spare.perm : new int[nnz];
         for (int r = 0; r < rows; r++) { // rows in order, so each transposed row comes out sorted
             for (int q = rowPtr[r], e = rowPtr[r + 1]; q < e; q++) {
                 int slot = next[colIdx[q]]++;
@@ -240,7 +285,7 @@ public final class CsrMatrix {
     /** Wᵀ as its own CSR matrix, with values copied through the slot permutation. */
     public CsrMatrix transpose() {
         Transpose t = transposePattern();
-        float[] v = new float[t.perm.length];
+        float[] v = new float[nnz()];
         for (int s = 0; s < v.length; s++) {
             v[s] = values[t.perm[s]];
         }
