@@ -60,6 +60,16 @@ public interface Kernels {
      */
     void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate);
 
+    /**
+     * The CSR row pointer of a dense {@code x[rows × cols]}: rowPtr[0] = 0, rowPtr[r + 1] = rowPtr[r] + the nonzeros of
+     * row r. Returns the total. With {@link #csrFill} it compresses an activation whose rows are mostly zero (AbsTopK
+     * keeps a quarter of each row, and a gradient flows back only there) for the row-sparse products.
+     */
+    int csrRowPointers(int rows, int cols, float[] x, int xOff, int[] rowPtr);
+
+    /** Writes the nonzeros of x, row by row in column order, to colIdx/values at the offsets of {@link #csrRowPointers}. */
+    void csrFill(int rows, int cols, float[] x, int xOff, int[] rowPtr, int[] colIdx, float[] values);
+
     // ---------------------------------------------------------------- row-wise ops, token-major [rows × d]
 
     /** y = x / sqrt(mean(x²) + eps) ⊙ gain per row; rstd[r] = 1 / sqrt(mean(x_r²) + eps) is kept for backward. */

@@ -279,6 +279,49 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int csrRowPointers(int rows, int cols, float[] x, int xOff, int[] rowPtr) {
+        checkRows(rows, cols);
+        ArgChecks.range("x", x, xOff, (long) rows * cols);
+        ArgChecks.range("rowPtr", rowPtr, 0, rows + 1L);
+        pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) rowPtr[r + 1] = countNonZero(x, xOff + r * cols, cols);
+        });
+        rowPtr[0] = 0;
+        for (int r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
+        return rowPtr[rows];
+    }
+
+    /** Nonzeros of x[off, off + n). */
+    protected int countNonZero(float[] x, int off, int n) {
+        int c = 0;
+        for (int i = 0; i < n; i++) if (x[off + i] != 0f) c++;
+        return c;
+    }
+
+    @Override
+    public void csrFill(int rows, int cols, float[] x, int xOff, int[] rowPtr, int[] colIdx, float[] values) {
+        checkRows(rows, cols);
+        ArgChecks.range("x", x, xOff, (long) rows * cols);
+        ArgChecks.range("rowPtr", rowPtr, 0, rows + 1L);
+        ArgChecks.range("colIdx", colIdx, 0, rowPtr[rows]);
+        ArgChecks.range("values", values, 0, rowPtr[rows]);
+        pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) fillRow(x, xOff + r * cols, cols, colIdx, values, rowPtr[r]);
+        });
+    }
+
+    /** The nonzeros of one row, in column order, from slot q on. */
+    protected void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
+        for (int c = 0; c < n; c++) {
+            float v = x[off + c];
+            if (v != 0f) {
+                colIdx[q] = c;
+                values[q++] = v;
+            }
+        }
+    }
+
+    @Override
     public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
         checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
         int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();

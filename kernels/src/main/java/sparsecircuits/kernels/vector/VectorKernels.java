@@ -457,6 +457,35 @@ public final class VectorKernels extends ScalarKernels {
         csr(w.cols(), w.rows(), t.rowPtr, t.colIdx, t.perm, w.values(), dy, dyOff, n, dx, dxOff, accumulate);
     }
 
+    @Override
+    protected int countNonZero(float[] x, int off, int n) {
+        int c = 0, i = 0;
+        for (; i + L <= n; i += L) c += FloatVector.fromArray(S, x, off + i).compare(VectorOperators.NE, 0f).trueCount();
+        for (; i < n; i++) if (x[off + i] != 0f) c++;
+        return c;
+    }
+
+    @Override
+    protected void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
+        int c = 0;
+        for (; c + L <= n; c += L) {
+            long bits = FloatVector.fromArray(S, x, off + c).compare(VectorOperators.NE, 0f).toLong();
+            while (bits != 0) {
+                int j = c + Long.numberOfTrailingZeros(bits);
+                colIdx[q] = j;
+                values[q++] = x[off + j];
+                bits &= bits - 1;
+            }
+        }
+        for (; c < n; c++) {
+            float v = x[off + c];
+            if (v != 0f) {
+                colIdx[q] = c;
+                values[q++] = v;
+            }
+        }
+    }
+
     /**
      * Y[rows × n] (+)= P·X[in × n] for a CSR pattern P whose slot q holds {@code val[perm == null ? q : perm[q]]}.
      * The full token tiles of X are first copied to a token-blocked layout {@code [n/TN][in][TN]} in a
