@@ -5,7 +5,7 @@
         --model DIR --tokens-logits DIR/logits.safetensors
 
 DIR holds config.json + model.safetensors (ModelFiles.save); the tokens-logits file holds "tokens" [B, T]
-(ids stored as floats) and "logits" [B, T, V] from the Java forward (bench ReferenceExport writes both).
+(ids as I32, or as floats) and "logits" [B, T, V] from the Java forward (bench ReferenceExport writes both).
 Steps: GPT(GPTConfig(**config.json)) from circuit_sparsity/inference/gpt.py, load_state_dict(strict=True),
 forward on the tokens, max |diff| against the stored logits; PASS under --tol (default 1e-3), exit 1 on FAIL.
 With --export-reference OUT it also writes the other direction for ReferenceExport --check: a model made by
@@ -81,7 +81,7 @@ def install_shims():
 
 
 def read_safetensors(path):
-    """A minimal safetensors reader (the safetensors package is not installed): F32, F16, BF16."""
+    """A minimal safetensors reader (the safetensors package is not installed): F32, F16, BF16, I32, I64."""
     with open(path, "rb") as f:
         data = f.read()
     (n,) = struct.unpack("<Q", data[:8])
@@ -100,18 +100,21 @@ def read_safetensors(path):
             arr = np.frombuffer(raw, dtype="<f2").astype(np.float32)
         elif dtype == "BF16":
             arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        elif dtype in ("I32", "I64"):
+            arr = np.frombuffer(raw, dtype="<i4" if dtype == "I32" else "<i8").astype(np.int64)
         else:
-            raise SystemExit(f"{path}: tensor {name} has dtype {dtype}; this reader handles F32, F16, BF16")
+            raise SystemExit(f"{path}: tensor {name} has dtype {dtype}; this reader handles F32, F16, BF16, I32, I64")
         out[name] = torch.from_numpy(arr.copy()).reshape(info["shape"])
     return out
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """A minimal F32 safetensors writer (8-byte aligned header, as the safetensors library writes)."""
+    """A minimal safetensors writer, F32 (I32 for integer tensors), 8-byte aligned header as the library writes."""
     header, blobs, off = {}, [], 0
     for name, t in tensors.items():
-        b = t.detach().contiguous().float().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        integer = not t.is_floating_point()
+        b = t.detach().contiguous().numpy().astype("<i4" if integer else "<f4").tobytes()
+        header[name] = {"dtype": "I32" if integer else "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b)
         off += len(b)
     if metadata:
@@ -169,7 +172,7 @@ def main():
     model.eval()
 
     ref = read_safetensors(args.tokens_logits)
-    tokens = ref["tokens"].round().long()
+    tokens = ref["tokens"].round().long() if ref["tokens"].is_floating_point() else ref["tokens"].long()
     with torch.no_grad():
         logits, _, _ = model(tokens)
     want = ref["logits"]
