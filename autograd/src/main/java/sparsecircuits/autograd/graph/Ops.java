@@ -20,6 +20,20 @@ public final class Ops {
      */
     public static final double DEFAULT_SPARSE_BELOW = 0.12;
 
+    /**
+     * Row density of dY at or below which a linear layer's backward runs its dense products (dW = dYᵀ·X, and dX = dY·W
+     * when W is not on the CSR path) as CSR products over dY's nonzeros. AbsTopK after every sparse layer leaves a
+     * quarter of each gradient row nonzero. Measured (bench RowSparseCrossoverBench, BENCHMARKS.md): at 1024 tokens
+     * the row-sparse product wins from about 1/3 down when the other operand is ≥ 512 wide (1.1–1.4× at 1/4), only
+     * from about 1/6 when it is 256 wide. The choice depends on the data alone, never on a timing, so a run stays
+     * deterministic and resumes bit-exactly.
+     */
+    public static final double ROW_SPARSE_BELOW_WIDE = 0.3;
+    /** The same for products whose dense operand is narrower than 512. */
+    public static final double ROW_SPARSE_BELOW_NARROW = 0.15;
+    /** The width from which {@link #ROW_SPARSE_BELOW_WIDE} applies. */
+    public static final int ROW_SPARSE_WIDE_FROM = 512;
+
     private final Kernels k;
     private final Tape tape;
     private double sparseBelow = DEFAULT_SPARSE_BELOW;
@@ -262,7 +276,9 @@ public final class Ops {
                     k.spmmTransposed(csr, dyT, 0, n, dxT, 0, false);     // [in × N]
                     k.transpose(in, n, dxT, 0, x.grad(), 0, true);
                 } else {
-                    k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
+                    CsrMatrix dyRows = rowSparse(n, outF, dy, in);        // dY [N × out] over its nonzeros
+                    if (dyRows != null) k.spmm(dyRows, w.data(), 0, in, x.grad(), 0, true);
+                    else k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
                 }
             }
             if (w.needsGrad()) {
@@ -275,11 +291,52 @@ public final class Ops {
                     k.sddmm(csr, dyT, 0, xFeatureMajor, 0, n, vals, 0, false);
                     Tensors.scatterAdd(csr, vals, w.grad());
                 } else {
-                    k.gemmAtB(outF, in, n, dy, 0, x.data(), 0, w.grad(), 0, true);
+                    CsrMatrix dyCols = null;
+                    if (rowSparseCandidate(n, outF, dy, in)) {
+                        if (dyT == null) {
+                            dyT = buf(outF * n);
+                            k.transpose(n, outF, dy, 0, dyT, 0, false);
+                        }
+                        dyCols = rowSparse(outF, n, dyT, in);              // dYᵀ [out × N] over its nonzeros
+                    }
+                    if (dyCols != null) k.spmm(dyCols, x.data(), 0, in, w.grad(), 0, true);
+                    else k.gemmAtB(outF, in, n, dy, 0, x.data(), 0, w.grad(), 0, true);
                 }
             }
             if (b != null && b.needsGrad()) Tensors.addColumnSums(n, outF, dy, b.grad());
         }, x, w, b);
+    }
+
+    /** The row-density limit for a row-sparse product whose dense operand is {@code width} wide. */
+    private static double rowSparseLimit(int width) {
+        return width >= ROW_SPARSE_WIDE_FROM ? ROW_SPARSE_BELOW_WIDE : ROW_SPARSE_BELOW_NARROW;
+    }
+
+    /**
+     * Whether a {@code [rows × cols]} matrix is sparse enough for a row-sparse product against a {@code width}-wide
+     * operand: a sample of rows (every 8th) decides whether the full compression is worth trying.
+     */
+    private boolean rowSparseCandidate(int rows, int cols, float[] a, int width) {
+        long nz = 0, seen = 0;
+        for (int r = 0; r < rows; r += 8, seen += cols) {
+            for (int c = 0, o = r * cols; c < cols; c++) if (a[o + c] != 0f) nz++;
+        }
+        return nz <= rowSparseLimit(width) * seen * 1.2;
+    }
+
+    /**
+     * The CSR of a dense {@code a[rows × cols]} when at most {@link #rowSparseLimit} of it is nonzero, else null. Its
+     * arrays come from the tape's pool (the index and value arrays at full size, so they are reused step to step).
+     */
+    private CsrMatrix rowSparse(int rows, int cols, float[] a, int width) {
+        int[] rowPtr = tape == null ? new int[rows + 1] : tape.ints(rows + 1, false);
+        long nnz = k.csrRowPointers(rows, cols, a, 0, rowPtr);
+        if (nnz > rowSparseLimit(width) * rows * cols) return null;
+        int cap = tape == null ? (int) Math.max(1, nnz) : rows * cols;
+        int[] col = tape == null ? new int[cap] : tape.ints(cap, false);
+        float[] val = buf(cap);
+        k.csrFill(rows, cols, a, 0, rowPtr, col, val);
+        return CsrMatrix.of(rows, cols, rowPtr, col, val);
     }
 
     /** RMSNorm per row with gain (SPEC §1.1: ε = float32 machine epsilon). Fused rule from the kernel. */

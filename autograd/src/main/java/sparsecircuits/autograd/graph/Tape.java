@@ -73,11 +73,16 @@ public final class Tape {
 
     /** A zeroed int array of length n (from the pool when recycling). */
     int[] ints(int n) {
+        return ints(n, true);
+    }
+
+    /** An int array of length n; with {@code zeroed} false a recycled array keeps old values (it is overwritten). */
+    int[] ints(int n, boolean zeroed) {
         if (!recycle) return new int[n];
         java.util.ArrayDeque<int[]> q = freeInts.get(n);
         int[] a = q == null ? null : q.pollLast();
         if (a == null) a = new int[n];
-        else java.util.Arrays.fill(a, 0);
+        else if (zeroed) java.util.Arrays.fill(a, 0);
         lentInts.add(a);
         return a;
     }

@@ -257,6 +257,48 @@ class OpsGradientTest {
         }
     }
 
+    /**
+     * A gradient with mostly-zero rows (as after AbsTopK) takes the row-sparse products for dX and dW (row density
+     * below {@link Ops#ROW_SPARSE_BELOW_NARROW}); they must equal the dense products dY·W and dYᵀ·X.
+     */
+    @Test
+    void linearRowSparseBackwardEqualsTheDenseProducts() {
+        qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(longs().all()).checkAssert(salt -> {
+            SplittableRandom r = new SplittableRandom(salt);
+            int n = 1 + r.nextInt(70), in = 1 + r.nextInt(600), out = 1 + r.nextInt(90);
+            Parameter p = Parameter.dense("w", out, in);
+            System.arraycopy(rand(r, out * in, -1, 1), 0, p.value(), 0, out * in);
+            float[] x = rand(r, n * in, -1, 1), dy = new float[n * out];
+            for (int i = 0; i < dy.length; i++) if (r.nextDouble() < 0.08) dy[i] = (float) r.nextGaussian();
+            Tape tape = new Tape(salt % 2 == 0);
+            Tensor xt = Tensor.variable(x.clone(), n, in), w = Tensor.of(p);
+            Tensor y = new Ops(KernelProvider.get(), tape).linear(xt, w, null);
+            tape.backward(java.util.List.of(y), java.util.List.of(dy), java.util.List.of(xt, w));
+            String ctx = n + "x" + in + "→" + out + " salt " + salt;
+            for (int t = 0; t < n; t++) {
+                for (int i = 0; i < in; i++) {
+                    double e = 0, mag = 0;
+                    for (int o = 0; o < out; o++) {
+                        e += (double) dy[t * out + o] * p.value()[o * in + i];
+                        mag += Math.abs((double) dy[t * out + o] * p.value()[o * in + i]);
+                    }
+                    if (Math.abs(e - xt.grad()[t * in + i]) > 1e-5 * (1 + mag)) fail(ctx + ": dX[" + t + ", " + i + "] = " + xt.grad()[t * in + i] + ", expected " + e);
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    double e = 0, mag = 0;
+                    for (int t = 0; t < n; t++) {
+                        e += (double) dy[t * out + o] * x[t * in + i];
+                        mag += Math.abs((double) dy[t * out + o] * x[t * in + i]);
+                    }
+                    if (Math.abs(e - p.grad()[o * in + i]) > 1e-5 * (1 + mag)) fail(ctx + ": dW[" + o + ", " + i + "] = " + p.grad()[o * in + i] + ", expected " + e);
+                }
+            }
+            tape.clear();
+        });
+    }
+
     @Test
     void rmsNormGeluSoftmax() {
         property("rmsNorm", (r, s) -> {
