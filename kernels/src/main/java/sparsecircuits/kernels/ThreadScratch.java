@@ -6,7 +6,7 @@ package sparsecircuits.kernels;
  * a call into another kernel that uses the same slot.
  */
 public final class ThreadScratch {
-    public static final int SLOTS = 4;
+    public static final int SLOTS = 8;
 
     /**
      * Aligned buffers are at least this many floats (16 MiB): large enough to be a humongous object under

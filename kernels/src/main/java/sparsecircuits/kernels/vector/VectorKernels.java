@@ -1025,7 +1025,10 @@ public final class VectorKernels extends ScalarKernels {
             c2.intoArray(out, oo + j + 2 * L);
             c3.intoArray(out, oo + j + 3 * L);
         }
-        for (; j + L <= len; j += L) {
+        // whole vectors up to len rounded up, as far as the rows of t (ld wide) reach: the extra outputs are the
+        // same chains for columns past len, which callers ignore, and no scalar tail of d-long latency chains
+        int vecEnd = Math.min(len + L - 1, ld) / L * L;
+        for (; j + L <= vecEnd; j += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int e = 0; e < d; e++) {
                 acc = madd(FloatVector.broadcast(S, a[ao + e] * scale), FloatVector.fromArray(S, t, e * ld + j), acc);
@@ -1065,9 +1068,9 @@ public final class VectorKernels extends ScalarKernels {
                     int qi = qOff + (rowBase + i) * ld + h * dHead;
                     int pi = pOff + (u * tokens + i) * tokens;
                     int len = i + 1;
-                    // scores over keys 0..i: Σ_e q_ie·Kᵀ[e, 0..i], contiguous over keys
-                    java.util.Arrays.fill(probs, pi + len, pi + tokens, 0f);
+                    // scores over keys 0..i: Σ_e q_ie·Kᵀ[e, 0..i], contiguous over keys (future keys zeroed after)
                     rowTimesT(len, dHead, q, qi, scale, kt, tokens, probs, pi);
+                    java.util.Arrays.fill(probs, pi + len, pi + tokens, 0f);
                     int bound = S.loopBound(len);
                     float max = rowMax(probs, pi, len, bound);
                     if (sink != null) max = Math.max(max, sink[sinkOff + h]);
@@ -1108,10 +1111,20 @@ public final class VectorKernels extends ScalarKernels {
             float[] vt = ThreadScratch.floats(0, dHead * tokens);
             float[] ds = ThreadScratch.floats(1, tokens);
             float[] sumOut = new float[1];
+            // a head one vector wide works on contiguous copies: its K rows, and dK, dV accumulated from zero and
+            // added back once (strided rows ld apart in place cost cache misses and store-to-load aliasing)
+            float[] kLoc = dHead == L ? ThreadScratch.floats(4, tokens * L) : null;
+            float[] dkLoc = dHead == L ? ThreadScratch.floats(5, tokens * L) : null;
+            float[] dvLoc = dHead == L ? ThreadScratch.floats(6, tokens * L) : null;
             for (int u = u0; u < u1; u++) {
                 int b = u / heads, h = u % heads;
                 int rowBase = b * tokens;
                 transposeHead(v, vOff + rowBase * ld + h * dHead, ld, tokens, dHead, vt);
+                if (kLoc != null) {
+                    for (int j = 0; j < tokens; j++) System.arraycopy(k, kOff + (rowBase + j) * ld + h * L, kLoc, j * L, L);
+                    java.util.Arrays.fill(dkLoc, 0, tokens * L, 0f);
+                    java.util.Arrays.fill(dvLoc, 0, tokens * L, 0f);
+                }
                 float sinkGrad = 0f;
                 for (int i = 0; i < tokens; i++) {
                     int pi = pOff + (u * tokens + i) * tokens;
@@ -1125,7 +1138,7 @@ public final class VectorKernels extends ScalarKernels {
                     int qi = qOff + (rowBase + i) * ld + h * dHead;
                     int dqi = dqOff + (rowBase + i) * ld + h * dHead;
                     if (dHead == L) { // q_i and dO_i stay in registers; dq_i accumulates in one
-                        headGradRow(len, ds, probs, pi, q, qi, dOut, oi, k, kOff, dk, dkOff, dv, dvOff, rowBase * ld + h * dHead, ld, dq, dqi);
+                        headGradRow(len, ds, probs, pi, q, qi, dOut, oi, kLoc, 0, dkLoc, 0, dvLoc, 0, 0, L, dq, dqi);
                     } else {
                         for (int j = 0; j < len; j++) {
                             int kj = (rowBase + j) * ld + h * dHead;
@@ -1133,6 +1146,13 @@ public final class VectorKernels extends ScalarKernels {
                             axpyRow(dHead, ds[j], q, qi, dk, dkOff + kj);
                             axpyRow(dHead, probs[pi + j], dOut, oi, dv, dvOff + kj);
                         }
+                    }
+                }
+                if (kLoc != null) {
+                    for (int j = 0; j < tokens; j++) {
+                        int kj = (rowBase + j) * ld + h * L;
+                        FloatVector.fromArray(S, dk, dkOff + kj).add(FloatVector.fromArray(S, dkLoc, j * L)).intoArray(dk, dkOff + kj);
+                        FloatVector.fromArray(S, dv, dvOff + kj).add(FloatVector.fromArray(S, dvLoc, j * L)).intoArray(dv, dvOff + kj);
                     }
                 }
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;
