@@ -67,7 +67,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
      */
     public double expansion(int dModel) {
         if (dModel % baseWidth != 0) {
-            throw new IllegalArgumentException("d_model " + dModel + " is not a multiple of --base-width " + baseWidth
+            throw new IllegalArgumentException("d_model " + dModel + " is not a multiple of the base width " + baseWidth
                     + ": pick a base width that divides d_model");
         }
         return (double) dModel / baseWidth;
