@@ -50,7 +50,7 @@ final class TrainCommand implements Command {
                 .number("--layers", "N", "transformer blocks (default 2)", 1, 64, "2")
                 .number("--d-head", "N", "width of one attention head (default 16)", 1, 1024, "16")
                 .number("--heads", "N", "attention heads (default d_model / d_head)", 1, 1024, "8")
-                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64)", 1, 8192, "64")
+                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64; a dense model ignores it)", 1, 8192, "64")
                 .number("--pfrac", "F", "target L0 relative to the base model's parameter count (default 0.25)", 1e-6, 1e6, "0.25")
                 .number("--min-per-neuron", "J", "minimum nonzeros per neuron/channel (default 2; the paper uses 4)", 0, 1024, "2")
                 .number("--afrac", "F", "AbsTopK keeps this fraction of channels at 8 locations; 1 = off (default 0.25)", 1e-3, 1, "0.25")
@@ -115,11 +115,13 @@ final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
         }
-        try {
-            cfg.expansion(d);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--d-model " + d + " is not a multiple of --base-width " + cfg.baseWidth() + " (E = d_model / base width)",
-                    "give a --base-width that divides " + d);
+        if (sparse) { // a dense model ignores the base width (DESIGN.md Clarifications, "Widths")
+            try {
+                cfg.expansion(d);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--d-model " + d + " is not a multiple of --base-width " + cfg.baseWidth() + " (E = d_model / base width)",
+                        "give a --base-width that divides " + d + ", or train --mode dense, which ignores it");
+            }
         }
         Path dir = Path.of(o.value("--out", "runs/" + (sparse ? "sparse" : "dense") + "-d" + d + "-s" + cfg.seed()));
         Kernels kernels = Main.kernels().kernels();

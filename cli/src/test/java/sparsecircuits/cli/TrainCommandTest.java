@@ -91,4 +91,21 @@ class TrainCommandTest {
         MainTest.Run ok = train(tmp.resolve("e"), "--pfrac", "2", "--min-per-neuron", "1", "--steps", "1");
         assertEquals(0, ok.status(), ok.err());
     }
+
+    @Test
+    void aDenseModelIgnoresTheBaseWidth(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dense48");
+        // 48 is not a multiple of the default --base-width 64: only a sparse model has an E
+        String[] args = {"train", "--out", dir.toString(), "--mode", "dense", "--d-model", "48", "--steps", "2", "--ctx", "16", "--batch", "2",
+                "--vocab", "320", "--eval-batches", "1", "--eval-every", "0", "--checkpoint-every", "0"};
+        MainTest.Run r = MainTest.run(args);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("trained 2 steps"), r.out());
+        assertTrue(Files.readString(dir.resolve("train-config.json")).contains("\"mode\": \"dense\""));
+        MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "3");
+        assertEquals(0, more.status(), more.err());
+        MainTest.assertOneLineError(train(tmp.resolve("sparse48"), "--d-model", "48", "--base-width", "64"),
+                "sparse-circuits: --d-model 48 is not a multiple of --base-width 64 (E = d_model / base width); give a --base-width that divides 48,"
+                + " or train --mode dense, which ignores it");
+    }
 }

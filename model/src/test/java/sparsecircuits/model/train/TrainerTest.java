@@ -133,6 +133,18 @@ class TrainerTest {
     }
 
     @Test
+    void aDenseRunIgnoresTheBaseWidth(@TempDir Path tmp) {
+        // d_model 32 is not a multiple of 64: only a sparse run has an E = d_model / base width
+        TrainConfig dense = new TrainConfig(false, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        Trainer t = TrainRun.start(tmp.resolve("dense"), ARCH, dense, KernelProvider.get(), s -> { });
+        t.step();
+        TrainConfig sparse = new TrainConfig(true, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainRun.start(tmp.resolve("sparse"), ARCH, sparse, KernelProvider.get(), s -> { }));
+        assertEquals("d_model 32 is not a multiple of the base width 64: pick a base width that divides d_model", e.getMessage());
+    }
+
+    @Test
     void aNonFiniteLossNamesTheStepAndTheTensorAndKeepsTheCheckpoint(@TempDir Path tmp) throws Exception {
         Trainer t = TrainRun.start(tmp, ARCH, cfg(true, 10), KernelProvider.get(), s -> { });
         t.step();
