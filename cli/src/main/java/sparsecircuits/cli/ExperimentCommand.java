@@ -171,7 +171,7 @@ final class ExperimentCommand implements Command {
         for (int w : p.denseWidths()) {
             String id = "dense-d" + w;
             status = trained(models.resolve(id), p.steps(), ctx, "--mode", "dense", "--d-model", Integer.toString(w),
-                    "--base-width", Integer.toString(w), "--seed", Long.toString(p.seed()));
+                    "--seed", Long.toString(p.seed())); // a dense model ignores the base width
             if (status != 0) return status;
             ids.add(id);
         }

@@ -1,11 +1,14 @@
 package sparsecircuits.cli;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import sparsecircuits.autograd.optim.BudgetException;
+import sparsecircuits.autograd.optim.SparseAdam;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.train.TrainConfig;
@@ -47,7 +50,7 @@ final class TrainCommand implements Command {
                 .number("--layers", "N", "transformer blocks (default 2)", 1, 64, "2")
                 .number("--d-head", "N", "width of one attention head (default 16)", 1, 1024, "16")
                 .number("--heads", "N", "attention heads (default d_model / d_head)", 1, 1024, "8")
-                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64)", 1, 8192, "64")
+                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64; a dense model ignores it)", 1, 8192, "64")
                 .number("--pfrac", "F", "target L0 relative to the base model's parameter count (default 0.25)", 1e-6, 1e6, "0.25")
                 .number("--min-per-neuron", "J", "minimum nonzeros per neuron/channel (default 2; the paper uses 4)", 0, 1024, "2")
                 .number("--afrac", "F", "AbsTopK keeps this fraction of channels at 8 locations; 1 = off (default 0.25)", 1e-3, 1, "0.25")
@@ -109,15 +112,24 @@ final class TrainCommand implements Command {
                     o.number("--weight-decay", 0.1), (int) o.number("--eval-every", 50), (int) o.number("--eval-batches", 8),
                     (int) o.number("--checkpoint-every", 100), (int) o.number("--pattern-grad-every", 0), corpus,
                     (long) o.number("--corpus-seed", 0));
-            cfg.expansion(d);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
+        }
+        if (sparse) { // a dense model ignores the base width (DESIGN.md Clarifications, "Widths")
+            try {
+                cfg.expansion(d);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--d-model " + d + " is not a multiple of --base-width " + cfg.baseWidth() + " (E = d_model / base width)",
+                        "give a --base-width that divides " + d + ", or train --mode dense, which ignores it");
+            }
         }
         Path dir = Path.of(o.value("--out", "runs/" + (sparse ? "sparse" : "dense") + "-d" + d + "-s" + cfg.seed()));
         Kernels kernels = Main.kernels().kernels();
         Trainer trainer;
         try {
             trainer = TrainRun.start(dir, arch, cfg, kernels, ctx.err()::println);
+        } catch (BudgetException e) {
+            throw budgetError(e, d, cfg.baseWidth());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
         }
@@ -127,6 +139,29 @@ final class TrainCommand implements Command {
                 sparse ? "sparse pfrac " + cfg.pfrac() + " E " + (int) cfg.expansion(d) : "dense", "",
                 kernels.name(), kernels.pool().threads());
         return runTraining(trainer, dir, ctx);
+    }
+
+    /** The library's budget limits in the flags' terms: what cannot be met, and the values that work. */
+    static UserError budgetError(BudgetException e, int dModel, int baseWidth) {
+        SparseAdam.Budgets b = e.budgets();
+        String pfrac = "--pfrac " + decimal(b.pfrac());
+        if (e.reason() == BudgetException.Reason.PFRAC_ABOVE_DENSE) {
+            String max = "--pfrac " + decimal(b.maxPfrac());
+            return new UserError(pfrac + " asks for more nonzeros than " + e.tensor() + " holds at E = " + decimal(b.expansion())
+                    + " (--d-model " + dModel + " / --base-width " + baseWidth + ")",
+                    "the largest valid value is " + max + ": give " + max + " or less, or raise E with a wider --d-model or a smaller --base-width");
+        }
+        String j = "--min-per-neuron " + b.minPerNeuron();
+        String largestJ = "give --min-per-neuron " + b.maxMinPerNeuron() + " (the largest that works at " + pfrac + ")";
+        return new UserError(j + " cannot be met at " + pfrac + ": " + e.tensor() + " keeps " + e.kept()
+                + (e.kept() == 1 ? " weight" : " weights") + " at the target budget, fewer than " + b.minPerNeuron() + " for each of its " + e.neurons() + " neurons",
+                Double.isNaN(b.minPfrac()) ? largestJ + "; no --pfrac up to " + decimal(b.maxPfrac()) + " meets " + j
+                        : largestJ + " or --pfrac " + decimal(b.minPfrac()) + " (the smallest that works with " + j + ")");
+    }
+
+    /** 2 rather than 2.0, 0.0417 rather than 4.17E-2. */
+    private static String decimal(double x) {
+        return BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
     /** Runs a trainer to the end with the progress bar; Ctrl-C checkpoints and stops cleanly. Shared with resume. */

@@ -55,7 +55,10 @@ class TrainCommandTest {
         MainTest.assertOneLineError(train(tmp.resolve("a"), "--d-model", "40"), "not a multiple of --d-head");
         MainTest.assertOneLineError(train(tmp.resolve("b"), "--d-model", "48", "--base-width", "32"), "not a multiple of --base-width");
         MainTest.assertOneLineError(train(tmp.resolve("c"), "--mode", "sparsest"), "--mode must be sparse or dense");
-        MainTest.assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.001", "--min-per-neuron", "4"), "minimum-per-neuron");
+        MainTest.assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.001", "--min-per-neuron", "4"),
+                "--min-per-neuron 4 cannot be met at --pfrac 0.001: transformer.h.0.attn.c_attn.weight keeps 1 weight at the target budget,"
+                + " fewer than 4 for each of its 96 neurons; give --min-per-neuron 0 (the largest that works at --pfrac 0.001) or --pfrac 0.5"
+                + " (the smallest that works with --min-per-neuron 4)");
         MainTest.assertOneLineError(train(tmp.resolve("e"), "--vocab", "261"), "vocabulary size 261 is too small");
         MainTest.assertOneLineError(train(tmp.resolve("f"), "--corpus", tmp.resolve("nowhere").toString()), "nowhere");
         Files.createDirectories(tmp.resolve("empty"));
@@ -69,5 +72,40 @@ class TrainCommandTest {
         for (String s : List.of("a", "b", "c", "d", "e", "h", "i")) {
             assertFalse(Files.exists(tmp.resolve(s).resolve("train-state.bin")), "nothing half-written for " + s);
         }
+    }
+
+    @Test
+    void aBudgetThatCannotBeMetIsRefusedBeforeTrainingWithTheValuesThatWork(@TempDir Path tmp) {
+        // E = 128 / 64 = 2: the embedding keeps pfrac/E, so pfrac 7 asked for 3.5× its entries (and trained dense)
+        MainTest.assertOneLineError(train(tmp.resolve("a"), "--pfrac", "7", "--d-model", "128", "--base-width", "64"),
+                "sparse-circuits: --pfrac 7 asks for more nonzeros than transformer.wte.weight holds at E = 2 (--d-model 128 / --base-width 64);"
+                + " the largest valid value is --pfrac 2: give --pfrac 2 or less, or raise E with a wider --d-model or a smaller --base-width");
+        MainTest.assertOneLineError(train(tmp.resolve("b"), "--pfrac", "2.5"), "the largest valid value is --pfrac 2:");
+        // j above a neuron's fan-in (32): no pfrac helps, only a smaller j
+        MainTest.assertOneLineError(train(tmp.resolve("c"), "--min-per-neuron", "40"),
+                "give --min-per-neuron 2 (the largest that works at --pfrac 0.25); no --pfrac up to 2 meets --min-per-neuron 40");
+        // the minimum pfrac is rounded up to three digits: 2 of 96 inputs per row of c_attn at E = 2 needs pfrac 1/12
+        MainTest.assertOneLineError(train(tmp.resolve("d"), "--pfrac", "0.0625", "--d-model", "96", "--base-width", "48"),
+                "give --min-per-neuron 1 (the largest that works at --pfrac 0.0625) or --pfrac 0.0834 (the smallest that works with --min-per-neuron 2)");
+        for (String s : List.of("a", "b", "c", "d")) assertFalse(Files.exists(tmp.resolve(s)), "refused before anything is written: " + s);
+        MainTest.Run ok = train(tmp.resolve("e"), "--pfrac", "2", "--min-per-neuron", "1", "--steps", "1");
+        assertEquals(0, ok.status(), ok.err());
+    }
+
+    @Test
+    void aDenseModelIgnoresTheBaseWidth(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dense48");
+        // 48 is not a multiple of the default --base-width 64: only a sparse model has an E
+        String[] args = {"train", "--out", dir.toString(), "--mode", "dense", "--d-model", "48", "--steps", "2", "--ctx", "16", "--batch", "2",
+                "--vocab", "320", "--eval-batches", "1", "--eval-every", "0", "--checkpoint-every", "0"};
+        MainTest.Run r = MainTest.run(args);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("trained 2 steps"), r.out());
+        assertTrue(Files.readString(dir.resolve("train-config.json")).contains("\"mode\": \"dense\""));
+        MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "3");
+        assertEquals(0, more.status(), more.err());
+        MainTest.assertOneLineError(train(tmp.resolve("sparse48"), "--d-model", "48", "--base-width", "64"),
+                "sparse-circuits: --d-model 48 is not a multiple of --base-width 64 (E = d_model / base width); give a --base-width that divides 48,"
+                + " or train --mode dense, which ignores it");
     }
 }

@@ -173,6 +173,21 @@ public final class Schedule {
         return Math.max(0.0, Math.min(1.0, frac));
     }
 
+    /**
+     * The target pfrac at which a tensor of the given class keeps {@code fraction} of its entries from the anneal stop
+     * on: the inverse of {@link #keptFraction} there, fraction·E² for MATRIX and fraction·E for VOCAB_OR_BIAS (under
+     * either embedding schedule). {@code pfracFor(budget, 1)} is the largest pfrac that does not ask the tensor for
+     * more entries than it holds.
+     */
+    public double pfracFor(BudgetClass budget, double fraction) {
+        return budget == BudgetClass.MATRIX ? fraction * expansion * expansion : fraction * expansion;
+    }
+
+    /** This schedule with another target pfrac. */
+    public Schedule withPfrac(double p) {
+        return new Schedule(totalSteps, p, expansion, warmupFrac, annealStartFrac, annealStopFrac, embedding);
+    }
+
     /** The kept count of a tensor of {@code numel} entries: clamp(floor(frac·numel·(1+2⁻⁴⁰)), 1, numel). */
     public int keptCount(BudgetClass budget, int numel, long t) {
         return keptCount(keptFraction(budget, t), numel);

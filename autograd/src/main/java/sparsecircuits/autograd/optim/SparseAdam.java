@@ -3,6 +3,9 @@ package sparsecircuits.autograd.optim;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
 
 /**
@@ -102,23 +105,101 @@ public final class SparseAdam {
     }
 
     /**
-     * Checks, before training, that the minimum-per-neuron rule can be met at the final (smallest) budget
-     * of every sparse tensor (budgets only shrink: {@link Schedule#keptCount} is non-increasing).
+     * What the sparse tensors' target budgets allow (budgets only shrink during the anneal, so the target is the
+     * binding one: {@link Schedule#keptCount} is non-increasing).
      *
-     * @throws IllegalArgumentException naming the first tensor where j·neurons &gt; k
+     * @param pfrac           the schedule's target pfrac
+     * @param expansion       the schedule's E
+     * @param minPerNeuron    j of the settings
+     * @param maxPfrac        the largest pfrac that asks no sparse tensor for more entries than it holds: E² when only
+     *                        matrices are sparse, E when an embedding or bias is (it keeps pfrac/E)
+     * @param maxMinPerNeuron the largest j every tensor's budget meets at this pfrac ({@link Integer#MAX_VALUE} when
+     *                        no tensor with the rule is sparse at the target)
+     * @param minPfrac        the smallest pfrac of at most three significant digits at which j is met, rounded up so
+     *                        that it can be written down (0 when j is 0; NaN when no pfrac up to maxPfrac meets j, i.e.
+     *                        j is above some neuron's fan-in)
+     */
+    public record Budgets(double pfrac, double expansion, int minPerNeuron, double maxPfrac, int maxMinPerNeuron, double minPfrac) {
+    }
+
+    /** The limits of {@link Budgets} for this optimizer's parameters, schedule and j. */
+    public Budgets budgets() {
+        int j = settings.minPerNeuron();
+        long t = schedule.totalSteps();
+        double maxPfrac = Double.POSITIVE_INFINITY, need = 0;
+        int maxJ = Integer.MAX_VALUE;
+        boolean possible = true;
+        for (Parameter p : params) {
+            if (!p.isSparse()) continue;
+            maxPfrac = Math.min(maxPfrac, schedule.pfracFor(p.rule().budget(), 1));
+            if (!p.rule().hasMinimum()) continue;
+            int k = schedule.keptCount(p.rule().budget(), p.numel(), t), neurons = neurons(p);
+            if (k < p.numel()) maxJ = Math.min(maxJ, k / neurons);
+            if ((long) j * neurons > p.numel()) possible = false; // j above the fan-in: no budget is enough
+            else need = Math.max(need, schedule.pfracFor(p.rule().budget(), (double) j * neurons / p.numel()));
+        }
+        double minPfrac = Double.NaN;
+        if (j == 0) {
+            minPfrac = 0;
+        } else if (possible) {
+            while (!meets(j, need)) need = Math.nextUp(need); // pfracFor's rounding: a few ulps at most
+            // rounded up, it still works (kept counts grow with pfrac); the exact value only when rounding crosses maxPfrac
+            double tidy = new BigDecimal(need).round(new MathContext(3, RoundingMode.CEILING)).doubleValue();
+            minPfrac = tidy <= maxPfrac ? tidy : need <= maxPfrac ? need : Double.NaN;
+        }
+        return new Budgets(schedule.pfrac(), schedule.expansion(), j, maxPfrac, maxJ, minPfrac);
+    }
+
+    /** Whether every tensor with the rule keeps at least j per neuron at the target budget of pfrac p. */
+    private boolean meets(int j, double p) {
+        Schedule s = schedule.withPfrac(p);
+        for (Parameter q : params) {
+            if (!q.isSparse() || !q.rule().hasMinimum()) continue;
+            int k = s.keptCount(q.rule().budget(), q.numel(), s.totalSteps());
+            if (k < q.numel() && (long) j * neurons(q) > k) return false;
+        }
+        return true;
+    }
+
+    private static int neurons(Parameter p) {
+        return p.rule().neurons() == sparsecircuits.kernels.select.TopK.Neurons.ROWS ? p.rows() : p.cols();
+    }
+
+    /**
+     * Checks, before training, that the target budget of every sparse tensor can be met: pfrac asks no tensor for
+     * more entries than it holds, and the minimum-per-neuron rule fits in every budget.
+     *
+     * @throws BudgetException naming the first tensor that fails, with the {@link #budgets()} that would work
      */
     public void checkBudgets() {
+        long t = schedule.totalSteps();
+        for (Parameter p : params) { // pfrac first: above E² (or E) the anneal would run towards a denser model
+            if (!p.isSparse() || schedule.pfrac() <= schedule.pfracFor(p.rule().budget(), 1)) continue;
+            Budgets b = budgets();
+            throw new BudgetException("pfrac " + decimal(b.pfrac()) + " asks for more nonzeros than " + p.name()
+                    + " holds: pfrac must be ≤ " + decimal(b.maxPfrac()) + " at expansion factor " + decimal(b.expansion()),
+                    BudgetException.Reason.PFRAC_ABOVE_DENSE, p.name(), 0, 0, b);
+        }
         int j = settings.minPerNeuron();
         for (Parameter p : params) {
             if (!p.isSparse() || !p.rule().hasMinimum() || j == 0) continue;
-            int k = schedule.keptCount(p.rule().budget(), p.numel(), schedule.totalSteps());
+            int k = schedule.keptCount(p.rule().budget(), p.numel(), t);
             if (k >= p.numel()) continue;
-            int neurons = p.rule().neurons() == sparsecircuits.kernels.select.TopK.Neurons.ROWS ? p.rows() : p.cols();
+            int neurons = neurons(p);
             if ((long) j * neurons > k) {
-                throw new IllegalArgumentException(p.name() + ": minimum-per-neuron rule cannot be met at the target budget: j·neurons = "
-                        + j + "·" + neurons + " = " + ((long) j * neurons) + " > k = " + k + " (lower j or raise pfrac)");
+                Budgets b = budgets();
+                throw new BudgetException(p.name() + ": minimum-per-neuron rule cannot be met at the target budget: j·neurons = "
+                        + j + "·" + neurons + " = " + ((long) j * neurons) + " > k = " + k + "; the largest j that works is "
+                        + b.maxMinPerNeuron() + (Double.isNaN(b.minPfrac()) ? ", and no pfrac meets j = " + j
+                        : ", the smallest pfrac for j = " + j + " is " + decimal(b.minPfrac())),
+                        BudgetException.Reason.MIN_PER_NEURON, p.name(), k, neurons, b);
             }
         }
+    }
+
+    /** A number as written by hand: 2 rather than 2.0, 0.0417 rather than 4.17E-2. */
+    static String decimal(double x) {
+        return BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
     /** Runs steps 3–6 of SPEC §2.5 at schedule step {@link #stepsTaken()}, then advances the counter. */

@@ -195,6 +195,25 @@ class ScheduleTest {
     }
 
     @Test
+    void pfracForInvertsTheKeptFractionAfterTheAnneal() {
+        for (EmbeddingSchedule emb : EmbeddingSchedule.values()) {
+            for (int e = 1; e <= 8; e++) {
+                Schedule s = new Schedule(100, 0.25, e, 0.01, 0.01, 0.5, emb);
+                assertEquals(e * e, s.pfracFor(BudgetClass.MATRIX, 1), "a matrix is dense at pfrac E²");
+                assertEquals(e, s.pfracFor(BudgetClass.VOCAB_OR_BIAS, 1), "a vocab/bias tensor is dense at pfrac E");
+                for (double f : new double[] {1.0 / 64, 0.125, 0.5, 1}) {
+                    for (BudgetClass c : BudgetClass.values()) {
+                        Schedule w = s.withPfrac(s.pfracFor(c, f));
+                        assertEquals(f, w.keptFraction(c, 100), 1e-15, c + " E " + e + " " + emb);
+                        assertEquals(f, w.keptFraction(c, 50), 1e-15, "from the anneal stop on");
+                        assertEquals(s.lrFactor(10), w.lrFactor(10), "same warmup/decay");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void badConfigurationsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Schedule.standard(0, 0.25, 2));
         assertThrows(IllegalArgumentException.class, () -> Schedule.standard(10, 0, 2));

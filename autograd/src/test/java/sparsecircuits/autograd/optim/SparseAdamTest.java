@@ -260,11 +260,64 @@ class SparseAdamTest {
         // d 16, E 2 over base 8, pfrac 1/4 → c_fc [64 × 16] keeps 1024/16 = 64 < 4·64 rows
         List<Parameter> ps = List.of(Parameter.sparse("h.0.mlp.c_fc.weight", SparsityRule.MATRIX_ROWS, 64, 16));
         SparseAdam opt = new SparseAdam(ps, Schedule.standard(100, 0.25, 2), 0.01, SparseAdam.Settings.defaults(), kernels);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, opt::checkBudgets);
-        assertTrue(e.getMessage().contains("h.0.mlp.c_fc.weight") && e.getMessage().contains("j·neurons"), e.getMessage());
+        BudgetException e = assertThrows(BudgetException.class, opt::checkBudgets);
+        assertEquals("h.0.mlp.c_fc.weight: minimum-per-neuron rule cannot be met at the target budget: j·neurons = 4·64 = 256 > k = 64;"
+                + " the largest j that works is 1, the smallest pfrac for j = 4 is 1", e.getMessage());
+        assertEquals(BudgetException.Reason.MIN_PER_NEURON, e.reason());
+        assertEquals("h.0.mlp.c_fc.weight", e.tensor());
+        assertEquals(64, e.kept());
+        assertEquals(64, e.neurons());
+        // 4 per row of 64 rows is 256 of 1024 = 1/4 of the tensor, which pfrac/E² = 1/4 keeps at pfrac 1
+        assertEquals(new SparseAdam.Budgets(0.25, 2, 4, 4, 1, 1.0), e.budgets());
         new SparseAdam(ps, Schedule.standard(100, 0.25, 2), 0.01, SparseAdam.Settings.defaults().withMinPerNeuron(1), kernels)
                 .checkBudgets();
+        new SparseAdam(ps, Schedule.standard(100, 1.0, 2), 0.01, SparseAdam.Settings.defaults(), kernels).checkBudgets();
+        assertThrows(BudgetException.class, () -> new SparseAdam(ps, Schedule.standard(100, 0.99, 2), 0.01,
+                SparseAdam.Settings.defaults(), kernels).checkBudgets(), "just below the smallest pfrac");
         assertThrows(IllegalArgumentException.class, () -> new SparseAdam(List.of(Parameter.dense("x", 1), Parameter.dense("x", 2)),
                 Schedule.dense(1), 0.01, SparseAdam.Settings.defaults(), kernels), "duplicate names");
+    }
+
+    @Test
+    void theSmallestPfracIsRoundedUpToThreeDigitsAndStillWorks() {
+        // 30 rows × 7 inputs at E = 1: one per row needs 30 of 210 = 1/7 of the tensor; pfrac 0.142 keeps 29, 0.143 keeps 30
+        List<Parameter> ps = List.of(Parameter.sparse("w", SparsityRule.MATRIX_ROWS, 30, 7));
+        SparseAdam.Settings j1 = SparseAdam.Settings.defaults().withMinPerNeuron(1);
+        SparseAdam.Budgets b = new SparseAdam(ps, Schedule.standard(10, 0.05, 1), 0.01, j1, kernels).budgets();
+        assertEquals(0.143, b.minPfrac());
+        assertEquals(0, b.maxMinPerNeuron(), "pfrac 0.05 keeps 10 of 210: fewer than one per row");
+        new SparseAdam(ps, Schedule.standard(10, 0.143, 1), 0.01, j1, kernels).checkBudgets();
+        assertThrows(BudgetException.class, () -> new SparseAdam(ps, Schedule.standard(10, 0.142, 1), 0.01, j1, kernels).checkBudgets());
+        // j above the fan-in of 7: no pfrac meets it
+        SparseAdam.Budgets none = new SparseAdam(ps, Schedule.standard(10, 0.5, 1), 0.01, SparseAdam.Settings.defaults()
+                .withMinPerNeuron(8), kernels).budgets();
+        assertTrue(Double.isNaN(none.minPfrac()), "no pfrac for j 8 > fan-in 7");
+        assertEquals(3, none.maxMinPerNeuron(), "pfrac 1/2 keeps 105 of 210: 3 per row");
+        BudgetException e = assertThrows(BudgetException.class, () -> new SparseAdam(ps, Schedule.standard(10, 0.5, 1), 0.01,
+                SparseAdam.Settings.defaults().withMinPerNeuron(8), kernels).checkBudgets());
+        assertTrue(e.getMessage().endsWith("the largest j that works is 3, and no pfrac meets j = 8"), e.getMessage());
+    }
+
+    @Test
+    void aPfracAskingForMoreThanATensorHoldsIsRefused() {
+        // E = 2: matrices keep pfrac/4 and vocab/bias tensors pfrac/2, so pfrac 2 is the most a model with both can ask
+        List<Parameter> ps = model(8, 12);
+        SparseAdam.Settings j1 = SparseAdam.Settings.defaults().withMinPerNeuron(1);
+        new SparseAdam(ps, Schedule.standard(100, 2, 2), 0.01, j1, kernels).checkBudgets();
+        for (double pfrac : new double[] {2.01, 3, 4, 7}) {
+            BudgetException e = assertThrows(BudgetException.class,
+                    () -> new SparseAdam(ps, Schedule.standard(100, pfrac, 2), 0.01, j1, kernels).checkBudgets());
+            assertEquals(BudgetException.Reason.PFRAC_ABOVE_DENSE, e.reason());
+            assertEquals("wte", e.tensor());
+            assertEquals(2.0, e.budgets().maxPfrac());
+            assertEquals("pfrac " + SparseAdam.decimal(pfrac) + " asks for more nonzeros than wte holds: pfrac must be ≤ 2 at expansion factor 2",
+                    e.getMessage());
+        }
+        // matrices alone can go up to E² = 4 before they are dense
+        List<Parameter> matrices = ps.stream().filter(p -> p.isSparse() && p.rule().hasMinimum()).toList();
+        new SparseAdam(matrices, Schedule.standard(100, 4, 2), 0.01, j1, kernels).checkBudgets();
+        BudgetException e = assertThrows(BudgetException.class,
+                () -> new SparseAdam(matrices, Schedule.standard(100, 4.5, 2), 0.01, j1, kernels).checkBudgets());
+        assertEquals(4.0, e.budgets().maxPfrac());
     }
 }

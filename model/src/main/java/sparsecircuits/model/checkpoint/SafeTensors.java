@@ -14,11 +14,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.model.json.JsonException;
 
@@ -33,9 +36,12 @@ import sparsecircuits.model.json.JsonException;
  *
  * <h2>Writing</h2>
  * {@link #write(Path, List, Map)} stores every tensor as F32, in the order given, contiguously; the
- * header lists {@code __metadata__} first (when there is any metadata) and then the tensors in that
- * order, and is padded with spaces so that {@code N} is a multiple of 8 (as the reference library
- * does, so that the buffer is 8-byte aligned). The file is written atomically ({@link AtomicFiles}).
+ * header lists {@code __metadata__} first (when there is any metadata, its keys sorted) and then the
+ * tensors in that order, and is padded with spaces so that {@code N} is a multiple of 8 (as the
+ * reference library does, so that the buffer is 8-byte aligned). The same tensors and metadata give
+ * the same bytes in every JVM: a {@code Map.of} or {@code HashMap} iterates in an order that may
+ * change from one JVM to the next, so metadata keys are always sorted, and the map writer sorts the
+ * tensors of a map that has no order of its own. The file is written atomically ({@link AtomicFiles}).
  *
  * <h2>Reading</h2>
  * F32, F16 and BF16 (and F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL) are converted to float on
@@ -148,14 +154,19 @@ public final class SafeTensors {
 
     // ------------------------------------------------------------------ writing
 
-    /** Writes {@code tensors} (values keyed by their names) and {@code metadata}; see {@link #write(Path, List, Map)}. */
+    /**
+     * Writes {@code tensors} (values keyed by their names) and {@code metadata}; see {@link #write(Path, List, Map)}.
+     * A {@link LinkedHashMap} or {@link SortedMap} keeps its order; any other map is written sorted by name.
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (!e.getKey().equals(e.getValue().name())) {
                 throw new IllegalArgumentException("key '" + e.getKey() + "' holds tensor '" + e.getValue().name() + "'");
             }
         }
-        write(file, new ArrayList<>(tensors.values()), metadata);
+        List<Tensor> list = new ArrayList<>(tensors.values());
+        if (!(tensors instanceof LinkedHashMap || tensors instanceof SortedMap)) list.sort(Comparator.comparing(Tensor::name));
+        write(file, list, metadata);
     }
 
     /**
@@ -174,7 +185,7 @@ public final class SafeTensors {
     static byte[] headerBytes(List<Tensor> tensors, Map<String, String> metadata) {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
-            Map<String, Object> meta = new LinkedHashMap<>();
+            Map<String, Object> meta = new TreeMap<>(); // sorted: the caller's map may iterate differently in another JVM
             for (Map.Entry<String, String> e : metadata.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new IllegalArgumentException("metadata keys and values must not be null");

@@ -36,19 +36,19 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
     public static final String SCHEMA = "sparse-circuits/train-config/1";
 
     public TrainConfig {
-        need(pfrac > 0 && Double.isFinite(pfrac), "--pfrac must be > 0, got " + pfrac);
-        need(baseWidth >= 1, "--base-width must be ≥ 1, got " + baseWidth);
-        need(minPerNeuron >= 0, "--min-per-neuron must be ≥ 0, got " + minPerNeuron);
-        need(lr > 0 && Double.isFinite(lr), "--lr must be > 0, got " + lr);
-        need(steps >= 1, "--steps must be ≥ 1, got " + steps);
-        need(batch >= 1, "--batch must be ≥ 1, got " + batch);
-        need(ctx >= 2, "--ctx must be ≥ 2, got " + ctx);
+        need(pfrac > 0 && Double.isFinite(pfrac), "pfrac must be > 0, got " + pfrac);
+        need(baseWidth >= 1, "base width must be ≥ 1, got " + baseWidth);
+        need(minPerNeuron >= 0, "min-per-neuron j must be ≥ 0, got " + minPerNeuron);
+        need(lr > 0 && Double.isFinite(lr), "learning rate must be > 0, got " + lr);
+        need(steps >= 1, "steps must be ≥ 1, got " + steps);
+        need(batch >= 1, "batch must be ≥ 1, got " + batch);
+        need(ctx >= 2, "ctx must be ≥ 2, got " + ctx);
         need(warmupFrac >= 0 && warmupFrac < 1, "warmup fraction must be in [0, 1), got " + warmupFrac);
         need(annealStartFrac >= 0 && annealStopFrac > annealStartFrac && annealStopFrac <= 1,
                 "anneal window must satisfy 0 ≤ start < stop ≤ 1, got " + annealStartFrac + " .. " + annealStopFrac);
-        need(weightDecay >= 0, "--weight-decay must be ≥ 0, got " + weightDecay);
+        need(weightDecay >= 0, "weight decay must be ≥ 0, got " + weightDecay);
         need(evalEvery >= 0 && evalBatches >= 1 && checkpointEvery >= 0 && patternGradEvery >= 0,
-                "--eval-every, --checkpoint-every and --pattern-grad-every must be ≥ 0, --eval-batches ≥ 1");
+                "evaluation, checkpoint and pattern-gradient intervals must be ≥ 0, evaluation batches ≥ 1");
         need(corpus != null && !corpus.isBlank(), "corpus must be 'synthetic' or a directory");
     }
 
@@ -61,10 +61,13 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         return new TrainConfig(true, 0.25, 64, 2, 1e-2, 600, 16, 64, 0, 0.01, 0.01, 0.5, 0.1, 50, 8, 100, 0, "synthetic", 0);
     }
 
-    /** E = d_model / baseWidth; refuses a pair that does not divide (DESIGN.md Clarifications). */
+    /**
+     * E = d_model / baseWidth; refuses a pair that does not divide (DESIGN.md Clarifications). Only sparse runs have
+     * an E: a dense run ignores the base width, so callers ask only when {@link #sparse()}.
+     */
     public double expansion(int dModel) {
         if (dModel % baseWidth != 0) {
-            throw new IllegalArgumentException("d_model " + dModel + " is not a multiple of --base-width " + baseWidth
+            throw new IllegalArgumentException("d_model " + dModel + " is not a multiple of the base width " + baseWidth
                     + ": pick a base width that divides d_model");
         }
         return (double) dModel / baseWidth;

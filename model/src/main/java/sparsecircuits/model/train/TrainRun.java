@@ -48,7 +48,7 @@ public final class TrainRun {
             throw new IllegalArgumentException(dir + " already holds a run (train-state.bin): continue it with 'resume --run "
                     + dir + "', or pick another --out");
         }
-        cfg.expansion(arch.dModel()); // refuses a width that is not a multiple of the base width
+        if (cfg.sparse()) cfg.expansion(arch.dModel()); // refuses a width that is not a multiple of the base width; dense ignores it
         Corpus corpus = corpus(cfg);
         GptConfig c = new GptConfig(arch.vocabSize(), arch.nLayer(), arch.dModel(), arch.nHead(), arch.dHead(), arch.dMlp(),
                 cfg.ctx(), arch.afrac(), arch.afracLocations(), arch.sink(), arch.bigramTable(), arch.learnedPositions());

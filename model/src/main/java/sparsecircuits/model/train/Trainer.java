@@ -79,26 +79,22 @@ public final class Trainer {
         SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.sparse() ? cfg.minPerNeuron() : 0)
                 .withWeightDecay((float) cfg.weightDecay());
         this.optimizer = new SparseAdam(model.parameterList(), schedule, cfg.lr(), s, kernels);
-        if (cfg.sparse()) {
-            try {
-                optimizer.checkBudgets();
-            } catch (IllegalArgumentException e) {
-                throw new TrainingException(e.getMessage());
-            }
-        }
+        if (cfg.sparse()) optimizer.checkBudgets();
         optimizer.setStepsTaken(stepsDone);
     }
 
-    /** Refuses, before any work, a sparsity budget the minimum-per-neuron rule cannot meet. */
+    /**
+     * Refuses, before any work, a sparsity budget that cannot be met: a pfrac that asks a tensor for more entries than
+     * it holds, or one the minimum-per-neuron rule cannot meet. Bad input, so an {@link IllegalArgumentException}.
+     *
+     * @throws sparsecircuits.autograd.optim.BudgetException with the largest pfrac, the largest j and the smallest
+     *         pfrac that work
+     */
     public static void checkBudgets(Gpt model, TrainConfig cfg) {
         if (!cfg.sparse()) return;
         SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.minPerNeuron());
-        try {
-            new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
-                    sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool())).checkBudgets();
-        } catch (IllegalArgumentException e) {
-            throw new TrainingException(e.getMessage());
-        }
+        new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
+                sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool())).checkBudgets();
     }
 
     public Gpt model() {

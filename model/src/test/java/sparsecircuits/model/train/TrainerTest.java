@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.autograd.optim.BudgetException;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.kernels.Kernels;
@@ -132,6 +133,18 @@ class TrainerTest {
     }
 
     @Test
+    void aDenseRunIgnoresTheBaseWidth(@TempDir Path tmp) {
+        // d_model 32 is not a multiple of 64: only a sparse run has an E = d_model / base width
+        TrainConfig dense = new TrainConfig(false, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        Trainer t = TrainRun.start(tmp.resolve("dense"), ARCH, dense, KernelProvider.get(), s -> { });
+        t.step();
+        TrainConfig sparse = new TrainConfig(true, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainRun.start(tmp.resolve("sparse"), ARCH, sparse, KernelProvider.get(), s -> { }));
+        assertEquals("d_model 32 is not a multiple of the base width 64: pick a base width that divides d_model", e.getMessage());
+    }
+
+    @Test
     void aNonFiniteLossNamesTheStepAndTheTensorAndKeepsTheCheckpoint(@TempDir Path tmp) throws Exception {
         Trainer t = TrainRun.start(tmp, ARCH, cfg(true, 10), KernelProvider.get(), s -> { });
         t.step();
@@ -147,8 +160,16 @@ class TrainerTest {
     @Test
     void impossibleBudgetsAndCorruptStateAreRefused(@TempDir Path tmp) throws Exception {
         TrainConfig tooMany = new TrainConfig(true, 0.01, 16, 4, 1e-2, 10, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
-        TrainingException e = assertThrows(TrainingException.class, () -> TrainRun.start(tmp.resolve("x"), ARCH, tooMany, KernelProvider.get(), s -> { }));
+        BudgetException e = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("x"), ARCH, tooMany, KernelProvider.get(), s -> { }));
         assertTrue(e.getMessage().contains("minimum-per-neuron"), e.getMessage());
+        assertEquals(BudgetException.Reason.MIN_PER_NEURON, e.reason());
+        assertFalse(Files.exists(tmp.resolve("x")), "refused before the run directory is made");
+        // E = 32 / 16 = 2: wte keeps pfrac/E, so pfrac 3 asks it for more than it holds (and once trained dense)
+        TrainConfig dense = new TrainConfig(true, 3, 16, 1, 1e-2, 10, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        BudgetException p = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("p"), ARCH, dense, KernelProvider.get(), s -> { }));
+        assertEquals(BudgetException.Reason.PFRAC_ABOVE_DENSE, p.reason());
+        assertEquals(2.0, p.budgets().maxPfrac());
+        assertFalse(Files.exists(tmp.resolve("p")), "refused before the run directory is made");
         Trainer t = TrainRun.start(tmp.resolve("y"), ARCH, cfg(true, 4), KernelProvider.get(), s -> { });
         t.run(tmp.resolve("y"), new Trainer.Listener() { }, () -> true);
         byte[] state = Files.readAllBytes(tmp.resolve("y/train-state.bin"));
