@@ -9,7 +9,15 @@ top-k of |w| recomputed after every optimizer step.
 Written for torch 1.13 (Debian's python3-torch): no nn.RMSNorm and no
 F.scaled_dot_product_attention, so both are written out here.
 
+Shapes: PERF.md's by default (4 layers, d_model 256, 16 heads x 16, d_mlp 1024, vocab 2048, ctx 128,
+batch 8; sparse = density 1/16 on the six kinds of 2-D weights). --n-layer/--d-model/--n-head/--d-head/
+--d-mlp/--vocab/--ctx/--batch set other shapes; --base-width B sets the width benchmark's L0 instead
+(our `train --base-width B --pfrac P`): E = d_model / B, the matrices (c_attn, attn.c_proj, c_fc,
+mlp.c_proj) keep P/E^2 of their entries, wte, lm_head and the four Linear biases P/E.
+
 Usage:  /usr/bin/python3 gpt_step.py --mode sparse --threads 1 --steps 10 --warmup 3 --json out.json
+        /usr/bin/python3 gpt_step.py --mode sparse --n-layer 2 --d-model 512 --vocab 512 --ctx 64 \
+            --batch 16 --base-width 64 --pfrac 0.25 --threads 2 --json e8.json   (width benchmark, E = 8)
         /usr/bin/python3 gpt_step.py --sanity      (loss on a repeated batch, not timed)
 """
 import argparse
@@ -158,12 +166,31 @@ class GPT(nn.Module):
             ws += [b.attn.c_attn.weight, b.attn.c_proj.weight, b.mlp.c_fc.weight, b.mlp.c_proj.weight]
         return ws
 
+    def width_budget(self, pfrac, expansion):
+        """(tensor, kept fraction) of every tensor our `train` sparsifies at the target L0 (SPEC 2.1):
+        the block matrices keep pfrac/E^2, wte, lm_head and the Linear biases pfrac/E (capped at 1)."""
+        matrix, vocab = min(1.0, pfrac / expansion ** 2), min(1.0, pfrac / expansion)
+        out = [(self.wte.weight, vocab), (self.lm_head.weight, vocab)]
+        for b in self.blocks:
+            out += [(b.attn.c_attn.weight, matrix), (b.attn.c_proj.weight, matrix),
+                    (b.mlp.c_fc.weight, matrix), (b.mlp.c_proj.weight, matrix),
+                    (b.attn.c_attn.bias, vocab), (b.attn.c_proj.bias, vocab),
+                    (b.mlp.c_fc.bias, vocab), (b.mlp.c_proj.bias, vocab)]
+        return out
+
+
+def kept_count(frac, numel):
+    """Our Schedule.keptCount: clamp(floor(frac * numel * (1 + 2^-40)), 1, numel)."""
+    x = math.floor(frac * numel * (1.0 + 2.0 ** -40))
+    return 1 if x < 1 else min(numel, int(x))
+
 
 # ----------------------------------------------------------------------------- training step
 
 
 class Trainer:
-    def __init__(self, model, mode, lr, density=1.0 / 16, weight_decay=0.1, seed=0):
+    def __init__(self, model, mode, lr, density=1.0 / 16, weight_decay=0.1, seed=0, budget=None):
+        """budget: (tensor, kept fraction) pairs for --mode sparse; default: the 2-D weights at `density`."""
         self.model = model
         self.mode = mode
         self.lr = lr
@@ -172,15 +199,18 @@ class Trainer:
         self.n_params = sum(p.numel() for p in self.params)
         self.opt = torch.optim.Adam(self.params, lr=lr, betas=(0.9, 0.95), eps=0.1)
         self.decay = [p for p in self.params if p.dim() >= 2 and p is not model.bigram_table]
-        self.sparse = model.sparse_weights()
+        if budget is None:
+            budget = [(w, density) for w in model.sparse_weights()]
+        self.sparse = [w for w, _ in budget]
+        self.densities = [f for _, f in budget]
         self.masks = []
         self.ks = []
         self.phase = {}
         if mode == "sparse":
             g = torch.Generator().manual_seed(seed + 1)
-            for w in self.sparse:
-                self.masks.append((torch.rand(w.shape, generator=g) < density).to(w.dtype))
-                self.ks.append(max(1, int(w.numel() * density)))
+            for w, frac in budget:
+                self.masks.append((torch.rand(w.shape, generator=g) < frac).to(w.dtype))
+                self.ks.append(kept_count(frac, w.numel()))
             with torch.no_grad():
                 for w, m in zip(self.sparse, self.masks):
                     w.mul_(m)
@@ -208,7 +238,7 @@ class Trainer:
         with torch.no_grad():
             if self.mode == "sparse":
                 for w, m, k in zip(self.sparse, self.masks, self.ks):
-                    w.mul_(m)                                             # fixed pattern of density 1/16
+                    w.mul_(m)                                             # fixed pattern at the target density
                     # the authors' per-tensor top-k of |w|, recomputed every step
                     idx = torch.topk(w.abs().flatten(), k, sorted=False).indices
                     keep = torch.zeros(w.numel(), dtype=torch.bool)
@@ -279,6 +309,18 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--lr", type=float, default=1e-2)
     ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--d-model", type=int, default=256)
+    ap.add_argument("--d-head", type=int, default=16)
+    ap.add_argument("--n-head", type=int, default=None, help="default d_model / d_head")
+    ap.add_argument("--d-mlp", type=int, default=None, help="default 4 * d_model")
+    ap.add_argument("--vocab", type=int, default=2048)
+    ap.add_argument("--ctx", type=int, default=128)
+    ap.add_argument("--density", type=float, default=1.0 / 16,
+                    help="--mode sparse without --base-width: kept fraction of the six kinds of 2-D weights")
+    ap.add_argument("--base-width", type=int, default=0,
+                    help="width L0: E = d_model / base width; matrices keep pfrac/E^2, wte/lm_head/biases pfrac/E")
+    ap.add_argument("--pfrac", type=float, default=0.25, help="with --base-width: the L0 relative to the base model")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="write the result here")
     ap.add_argument("--sanity", action="store_true",
@@ -287,9 +329,13 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    cfg = Config()
+    n_head = args.n_head or max(1, args.d_model // args.d_head)
+    cfg = Config(n_layer=args.n_layer, d_model=args.d_model, n_head=n_head, d_head=args.d_head,
+                 d_mlp=args.d_mlp or 4 * args.d_model, vocab=args.vocab, ctx=args.ctx)
     model = GPT(cfg)
-    trainer = Trainer(model, args.mode, args.lr, seed=args.seed)
+    expansion = args.d_model / args.base_width if args.base_width else None
+    budget = model.width_budget(args.pfrac, expansion) if expansion else None
+    trainer = Trainer(model, args.mode, args.lr, density=args.density, seed=args.seed, budget=budget)
     n_params = trainer.n_params
     blas, blas_libs = blas_summary()
 
@@ -327,6 +373,17 @@ def main():
         "warmup": args.warmup,
         "batch": args.batch,
         "ctx": cfg.ctx,
+        "n_layer": cfg.n_layer,
+        "d_model": cfg.d_model,
+        "n_head": cfg.n_head,
+        "d_head": cfg.d_head,
+        "d_mlp": cfg.d_mlp,
+        "vocab": cfg.vocab,
+        "base_width": args.base_width or None,
+        "pfrac": args.pfrac if args.base_width else None,
+        "expansion": expansion,
+        "density": None if args.base_width else args.density,
+        "kept": sum(trainer.ks) if trainer.ks else None,
         "n_params": n_params,
         "median_ms": med * 1e3,
         "mean_ms": mean * 1e3,
@@ -344,7 +401,10 @@ def main():
         "blas_libs": blas_libs,
     }
     print(f"mode {args.mode}  threads {args.threads}  params {n_params/1e6:.2f}M  "
-          f"batch {args.batch}x{cfg.ctx}  warmup {args.warmup}  steps {args.steps}")
+          f"L{cfg.n_layer} d{cfg.d_model} {cfg.n_head}x{cfg.d_head} mlp {cfg.d_mlp} V{cfg.vocab}  "
+          f"batch {args.batch}x{cfg.ctx}  warmup {args.warmup}  steps {args.steps}"
+          + (f"  L0: base width {args.base_width}, pfrac {args.pfrac}, E {expansion:g}, kept {sum(trainer.ks):,}"
+             if args.base_width and trainer.ks else ""))
     print(f"step: median {res['median_ms']:.1f} ms  mean {res['mean_ms']:.1f} ms  "
           f"min {res['min_ms']:.1f}  max {res['max_ms']:.1f}  ->  {res['tokens_per_s']:.0f} tokens/s")
     print("phases (mean ms): " + "  ".join(f"{k} {v:.1f}" for k, v in res["phase_ms_mean"].items()))

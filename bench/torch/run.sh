@@ -44,8 +44,9 @@ if [[ "$INSTALL" == 1 ]]; then
       SUDO=(sudo)
     fi
     say "installing ${missing[*]} (apt-get update first) ..."
-    "${SUDO[@]}" apt-get update -qq || die "apt-get update failed"
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    # another install may hold dpkg's lock (engineers share the machine): wait for it instead of failing
+    "${SUDO[@]}" apt-get update -qq -o DPkg::Lock::Timeout=900 || die "apt-get update failed"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=900 --no-install-recommends "${missing[@]}" \
       || die "apt-get install ${missing[*]} failed"
   else
     say "python3-torch and libopenblas0-pthread already installed"
