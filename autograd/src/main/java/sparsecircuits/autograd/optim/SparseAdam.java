@@ -274,10 +274,7 @@ public final class SparseAdam {
         float factor = (float) (1.0 - (double) settings.weightDecay() * lr);
         if (factor == 1f) return;
         for (Parameter p : params) {
-            if (p.weightDecay()) {
-                kernels.scale(p.numel(), factor, p.value(), 0);
-                if (p.isSparse()) p.refreshCsrValues();
-            }
+            if (p.weightDecay()) p.scaleValues(factor, kernels);
         }
     }
 }

@@ -255,9 +255,9 @@ public final class Parameter {
             throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
         int prev = 0;
-        for (int q = 0; q < k; q++) {
+        for (int q = 0; q < k; q++) { // zero the gaps between kept entries (mostly empty during the anneal)
             int f = kept[q];
-            Arrays.fill(value, prev, f, 0f);
+            if (f > prev) Arrays.fill(value, prev, f, 0f);
             prev = f + 1;
         }
         Arrays.fill(value, prev, numel, 0f);
@@ -271,6 +271,19 @@ public final class Parameter {
         allKept = true;
         csrStale = false;
         nnz = numel;
+    }
+
+    /**
+     * Multiplies every value by {@code factor} (decoupled weight decay). A sparse parameter scales only its kept
+     * entries when they are few (every other entry is zero, so the result is the same), then its CSR values.
+     */
+    public void scaleValues(float factor, sparsecircuits.kernels.Kernels kernels) {
+        if (!allKept && nnz < numel / 8) {
+            for (int q = 0; q < nnz; q++) value[kept[q]] *= factor;
+        } else {
+            kernels.scale(numel, factor, value, 0);
+        }
+        if (kind == Kind.SPARSE) refreshCsrValues();
     }
 
     /** The kept flat indices in ascending order (every index when everything is kept). */
