@@ -21,18 +21,19 @@ public final class Ops {
     public static final double DEFAULT_SPARSE_BELOW = 0.12;
 
     /**
-     * Row density of dY at or below which a linear layer's backward runs its dense products (dW = dYᵀ·X, and dX = dY·W
-     * when W is not on the CSR path) as CSR products over dY's nonzeros. AbsTopK after every sparse layer leaves a
-     * quarter of each gradient row nonzero. Measured (bench RowSparseCrossoverBench, BENCHMARKS.md): at 1024 tokens
-     * the row-sparse product wins from about 1/3 down when the other operand is ≥ 512 wide (1.1–1.4× at 1/4), only
-     * from about 1/6 when it is 256 wide. The choice depends on the data alone, never on a timing, so a run stays
-     * deterministic and resumes bit-exactly.
+     * Row densities of dY at or below which a linear layer's backward runs its dense products (dW = dYᵀ·X, and dX = dY·W
+     * when W is not on the CSR path) as CSR products over dY's nonzeros, by the width of the product's dense operand
+     * (X or W, {@code in} wide). AbsTopK after every sparse layer leaves at most a quarter of each gradient row nonzero.
+     * Measured at 1024 tokens, 2 threads (bench RowSparseCrossoverBench, BENCHMARKS.md): at density 1/4 the row-sparse
+     * product wins only against a 2048-wide operand (1.3×) and ties at 512; at 1/8 it wins 1.4–2.2× from 512 wide,
+     * and at 256 wide only below that. The choice depends on the data and shapes alone, never on a timing, so a run
+     * stays deterministic and resumes bit-exactly.
      */
-    public static final double ROW_SPARSE_BELOW_WIDE = 0.3;
-    /** The same for products whose dense operand is narrower than 512. */
-    public static final double ROW_SPARSE_BELOW_NARROW = 0.15;
-    /** The width from which {@link #ROW_SPARSE_BELOW_WIDE} applies. */
-    public static final int ROW_SPARSE_WIDE_FROM = 512;
+    public static final double ROW_SPARSE_BELOW_2048 = 0.3;
+    /** The same for a dense operand 512 to 2047 wide. */
+    public static final double ROW_SPARSE_BELOW_512 = 0.15;
+    /** The same for a narrower dense operand. */
+    public static final double ROW_SPARSE_BELOW_NARROW = 0.1;
 
     private final Kernels k;
     private final Tape tape;
@@ -309,7 +310,7 @@ public final class Ops {
 
     /** The row-density limit for a row-sparse product whose dense operand is {@code width} wide. */
     private static double rowSparseLimit(int width) {
-        return width >= ROW_SPARSE_WIDE_FROM ? ROW_SPARSE_BELOW_WIDE : ROW_SPARSE_BELOW_NARROW;
+        return width >= 2048 ? ROW_SPARSE_BELOW_2048 : width >= 512 ? ROW_SPARSE_BELOW_512 : ROW_SPARSE_BELOW_NARROW;
     }
 
     /**

@@ -269,7 +269,7 @@ class OpsGradientTest {
             Parameter p = Parameter.dense("w", out, in);
             System.arraycopy(rand(r, out * in, -1, 1), 0, p.value(), 0, out * in);
             float[] x = rand(r, n * in, -1, 1), dy = new float[n * out];
-            for (int i = 0; i < dy.length; i++) if (r.nextDouble() < 0.08) dy[i] = (float) r.nextGaussian();
+            for (int i = 0; i < dy.length; i++) if (r.nextDouble() < 0.04) dy[i] = (float) r.nextGaussian();
             Tape tape = new Tape(salt % 2 == 0);
             Tensor xt = Tensor.variable(x.clone(), n, in), w = Tensor.of(p);
             Tensor y = new Ops(KernelProvider.get(), tape).linear(xt, w, null);
