@@ -161,6 +161,14 @@ public final class CsrMatrix {
         int[] rowPtr = new int[rows + 1];
         int[] colIdx = new int[count];
         float[] values = new float[count];
+        fill(rows, cols, dense, off, idx, idxOff, count, rowPtr, colIdx, values);
+        return new CsrMatrix(rows, cols, rowPtr, colIdx, values);
+    }
+
+    /** Writes the entries at strictly increasing flat indices into zeroed rowPtr and colIdx/values from slot 0. */
+    private static void fill(int rows, int cols, float[] dense, int off, int[] idx, int idxOff, int count,
+                             int[] rowPtr, int[] colIdx, float[] values) {
+        long n = (long) rows * cols;
         int prev = -1;
         for (int q = 0; q < count; q++) {
             int f = idx[idxOff + q];
@@ -177,7 +185,6 @@ public final class CsrMatrix {
         for (int r = 0; r < rows; r++) {
             rowPtr[r + 1] += rowPtr[r];
         }
-        return new CsrMatrix(rows, cols, rowPtr, colIdx, values);
     }
 
     /**
@@ -194,22 +201,7 @@ public final class CsrMatrix {
             throw new IllegalArgumentException("reassign: " + count + " entries exceed the capacity of " + capacity());
         }
         java.util.Arrays.fill(rowPtr, 0);
-        int prev = -1;
-        for (int q = 0; q < count; q++) {
-            int f = idx[idxOff + q];
-            if (f <= prev || f >= n) {
-                throw new IllegalArgumentException("idx must be strictly increasing flat indices in [0, " + n
-                        + "): idx[" + q + "] = " + f + " after " + prev);
-            }
-            prev = f;
-            int r = f / cols;
-            colIdx[q] = f - r * cols;
-            values[q] = dense[off + f];
-            rowPtr[r + 1]++;
-        }
-        for (int r = 0; r < rows; r++) {
-            rowPtr[r + 1] += rowPtr[r];
-        }
+        fill(rows, cols, dense, off, idx, idxOff, count, rowPtr, colIdx, values);
         Transpose t = transpose;
         if (t != null) spareTranspose = t;
         transpose = null;
