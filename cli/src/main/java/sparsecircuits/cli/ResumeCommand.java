@@ -44,6 +44,9 @@ final class ResumeCommand implements Command {
         if (!Files.isDirectory(dir)) {
             throw new UserError("run directory " + dir + " does not exist", "give the --out directory of a 'train' run");
         }
+        if (!Files.isRegularFile(dir.resolve(Trainer.TRAIN_CONFIG))) {
+            throw new UserError(dir + " has no " + Trainer.TRAIN_CONFIG, "'resume' continues a directory made by '" + Main.PROGRAM + " train --out'");
+        }
         Kernels kernels = Main.kernels().kernels();
         Trainer trainer;
         try {

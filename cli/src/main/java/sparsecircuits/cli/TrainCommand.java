@@ -126,6 +126,10 @@ final class TrainCommand implements Command {
         Path dir = Path.of(o.value("--out", "runs/" + (sparse ? "sparse" : "dense") + "-d" + d + "-s" + cfg.seed()));
         Kernels kernels = Main.kernels().kernels();
         Trainer trainer;
+        if (java.nio.file.Files.exists(dir.resolve(Trainer.STATE))) {
+            throw new UserError(dir + " already holds a run (" + Trainer.STATE + ")",
+                    "continue it with '" + Main.PROGRAM + " resume --run " + dir + "', or pick another --out");
+        }
         try {
             trainer = TrainRun.start(dir, arch, cfg, kernels, ctx.err()::println);
         } catch (BudgetException e) {

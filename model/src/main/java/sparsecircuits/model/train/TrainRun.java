@@ -45,8 +45,7 @@ public final class TrainRun {
      */
     public static Trainer start(Path dir, GptConfig arch, TrainConfig cfg, Kernels kernels, Consumer<String> notes) {
         if (Files.exists(dir.resolve(Trainer.STATE))) {
-            throw new IllegalArgumentException(dir + " already holds a run (train-state.bin): continue it with 'resume --run "
-                    + dir + "', or pick another --out");
+            throw new IllegalArgumentException(dir + " already holds a run (" + Trainer.STATE + "): resume it, or train into another directory");
         }
         if (cfg.sparse()) cfg.expansion(arch.dModel()); // refuses a width that is not a multiple of the base width; dense ignores it
         Corpus corpus = corpus(cfg);
@@ -87,7 +86,7 @@ public final class TrainRun {
     public static Trainer resume(Path dir, long steps, Kernels kernels, Consumer<String> notes) {
         Path tc = dir.resolve(Trainer.TRAIN_CONFIG);
         if (!Files.isRegularFile(tc)) {
-            throw new CheckpointException(dir + ": no " + Trainer.TRAIN_CONFIG + " here; 'resume' continues a directory made by 'train --out'");
+            throw new CheckpointException(dir + ": no " + Trainer.TRAIN_CONFIG + " here: not a directory a training run wrote");
         }
         TrainConfig cfg;
         ByteLevelBpe bpe;

@@ -137,7 +137,7 @@ public final class Trainer {
         float l = loss.item();
         if (!Float.isFinite(l)) {
             throw new TrainingException("step " + (t + 1) + ": the loss is " + l + "; first non-finite tensor: "
-                    + firstNonFinite(tape) + " (lower --lr, or check the corpus)");
+                    + firstNonFinite(tape) + " (lower the learning rate, or check the corpus)");
         }
         long t1 = System.nanoTime();
         tape.backward(loss);
@@ -147,7 +147,7 @@ public final class Trainer {
         try {
             info = optimizer.step();
         } catch (IllegalStateException e) {
-            throw new TrainingException(e.getMessage() + " (lower --lr)");
+            throw new TrainingException(e.getMessage() + " (lower the learning rate)");
         }
         for (Parameter p : model.parameterList()) p.zeroGrad();
         long t3 = System.nanoTime();
@@ -231,7 +231,7 @@ public final class Trainer {
         // files, the last good checkpoint is kept instead (scanning every weight each step would cost more)
         for (Parameter p : model.parameterList()) {
             if (!isFinite(p.value())) {
-                throw new TrainingException("step " + stepsDone() + ": parameter " + p.name() + " became non-finite (lower --lr)");
+                throw new TrainingException("step " + stepsDone() + ": parameter " + p.name() + " became non-finite (lower the learning rate)");
             }
         }
         TrainState.save(dir.resolve(STATE), stepsDone(), model.parameterList(), model.finalLogitsBias());
