@@ -1,6 +1,7 @@
 package sparsecircuits.cli;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -126,7 +127,7 @@ final class TrainCommand implements Command {
         Path dir = Path.of(o.value("--out", "runs/" + (sparse ? "sparse" : "dense") + "-d" + d + "-s" + cfg.seed()));
         Kernels kernels = Main.kernels().kernels();
         Trainer trainer;
-        if (java.nio.file.Files.exists(dir.resolve(Trainer.STATE))) {
+        if (Files.exists(dir.resolve(Trainer.STATE))) {
             throw new UserError(dir + " already holds a run (" + Trainer.STATE + ")",
                     "continue it with '" + Main.PROGRAM + " resume --run " + dir + "', or pick another --out");
         }

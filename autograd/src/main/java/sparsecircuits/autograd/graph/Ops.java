@@ -249,8 +249,7 @@ public final class Ops {
         CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
         float[] xT = null;
         if (csr != null) {
-            xT = buf(in * n);
-            k.transpose(n, in, x.data(), 0, xT, 0, false);               // [in × N]
+            xT = transposed(n, in, x.data());                            // [in × N]
             float[] yT = buf(outF * n);
             k.spmm(csr, xT, 0, n, yT, 0, false);                         // [out × N]
             k.transpose(outF, n, yT, 0, yd, 0, false);                   // [N × out]
@@ -268,40 +267,36 @@ public final class Ops {
         final boolean patternOnly = patternGradients && csr != null;
         return Tensors.record(tape, csr != null ? "linear(csr)" : "linear", y, () -> {
             float[] dy = y.grad();
+            // AbsTopK after the layer leaves most of each gradient row zero; one count of dY's nonzeros decides whether
+            // both dense products (their dense operands are both `in` wide) run over them instead
+            boolean denseDx = x.needsGrad() && csr == null, denseDw = w.needsGrad() && !patternOnly;
+            int[] dyRowPtr = denseDx || denseDw ? rowPointers(n, outF, dy) : null;
+            boolean rowSparse = dyRowPtr != null && dyRowPtr[n] <= rowSparseLimit(in) * n * outF;
             float[] dyT = null;
             if (x.needsGrad()) {
                 if (csr != null) {
-                    dyT = buf(outF * n);
-                    k.transpose(n, outF, dy, 0, dyT, 0, false);          // [out × N]
+                    dyT = transposed(n, outF, dy);                         // [out × N]
                     float[] dxT = buf(in * n);
                     k.spmmTransposed(csr, dyT, 0, n, dxT, 0, false);     // [in × N]
                     k.transpose(in, n, dxT, 0, x.grad(), 0, true);
+                } else if (rowSparse) {
+                    k.spmm(compressed(n, outF, dy, dyRowPtr), w.data(), 0, in, x.grad(), 0, true); // dY [N × out] over its nonzeros
                 } else {
-                    CsrMatrix dyRows = rowSparse(n, outF, dy, in);        // dY [N × out] over its nonzeros
-                    if (dyRows != null) k.spmm(dyRows, w.data(), 0, in, x.grad(), 0, true);
-                    else k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
+                    k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
                 }
             }
             if (w.needsGrad()) {
                 if (patternOnly) {
-                    if (dyT == null) {
-                        dyT = buf(outF * n);
-                        k.transpose(n, outF, dy, 0, dyT, 0, false);
-                    }
+                    if (dyT == null) dyT = transposed(n, outF, dy);
                     float[] vals = buf(csr.nnz());
                     k.sddmm(csr, dyT, 0, xFeatureMajor, 0, n, vals, 0, false);
                     Tensors.scatterAdd(csr, vals, w.grad());
+                } else if (rowSparse) {
+                    if (dyT == null) dyT = transposed(n, outF, dy);
+                    CsrMatrix dyCols = compressed(outF, n, dyT, rowPointers(outF, n, dyT)); // dYᵀ [out × N] over its nonzeros
+                    k.spmm(dyCols, x.data(), 0, in, w.grad(), 0, true);
                 } else {
-                    CsrMatrix dyCols = null;
-                    if (rowSparseCandidate(n, outF, dy, in)) {
-                        if (dyT == null) {
-                            dyT = buf(outF * n);
-                            k.transpose(n, outF, dy, 0, dyT, 0, false);
-                        }
-                        dyCols = rowSparse(outF, n, dyT, in);              // dYᵀ [out × N] over its nonzeros
-                    }
-                    if (dyCols != null) k.spmm(dyCols, x.data(), 0, in, w.grad(), 0, true);
-                    else k.gemmAtB(outF, in, n, dy, 0, x.data(), 0, w.grad(), 0, true);
+                    k.gemmAtB(outF, in, n, dy, 0, x.data(), 0, w.grad(), 0, true);
                 }
             }
             if (b != null && b.needsGrad()) Tensors.addColumnSums(n, outF, dy, b.grad());
@@ -313,27 +308,26 @@ public final class Ops {
         return width >= 2048 ? ROW_SPARSE_BELOW_2048 : width >= 512 ? ROW_SPARSE_BELOW_512 : ROW_SPARSE_BELOW_NARROW;
     }
 
-    /**
-     * Whether a {@code [rows × cols]} matrix is sparse enough for a row-sparse product against a {@code width}-wide
-     * operand: a sample of rows (every 8th) decides whether the full compression is worth trying.
-     */
-    private boolean rowSparseCandidate(int rows, int cols, float[] a, int width) {
-        long nz = 0, seen = 0;
-        for (int r = 0; r < rows; r += 8, seen += cols) {
-            for (int c = 0, o = r * cols; c < cols; c++) if (a[o + c] != 0f) nz++;
-        }
-        return nz <= rowSparseLimit(width) * seen * 1.2;
+    /** {@code a[rows × cols]} transposed into scratch {@code [cols × rows]}. */
+    private float[] transposed(int rows, int cols, float[] a) {
+        float[] t = buf(rows * cols);
+        k.transpose(rows, cols, a, 0, t, 0, false);
+        return t;
+    }
+
+    /** The CSR row pointer of a dense {@code a[rows × cols]} (its nonzero count at {@code [rows]}). */
+    private int[] rowPointers(int rows, int cols, float[] a) {
+        int[] rowPtr = tape == null ? new int[rows + 1] : tape.ints(rows + 1, false);
+        k.csrRowPointers(rows, cols, a, 0, rowPtr);
+        return rowPtr;
     }
 
     /**
-     * The CSR of a dense {@code a[rows × cols]} when at most {@link #rowSparseLimit} of it is nonzero, else null. Its
-     * arrays come from the tape's pool (the index and value arrays at full size, so they are reused step to step).
+     * The CSR of a dense {@code a[rows × cols]} with the row pointer of {@link #rowPointers}. On a recycling tape the
+     * index and value arrays are taken at full size, so the same arrays come back step after step.
      */
-    private CsrMatrix rowSparse(int rows, int cols, float[] a, int width) {
-        int[] rowPtr = tape == null ? new int[rows + 1] : tape.ints(rows + 1, false);
-        long nnz = k.csrRowPointers(rows, cols, a, 0, rowPtr);
-        if (nnz > rowSparseLimit(width) * rows * cols) return null;
-        int cap = tape == null ? (int) Math.max(1, nnz) : rows * cols;
+    private CsrMatrix compressed(int rows, int cols, float[] a, int[] rowPtr) {
+        int cap = tape == null ? Math.max(1, rowPtr[rows]) : rows * cols;
         int[] col = tape == null ? new int[cap] : tape.ints(cap, false);
         float[] val = buf(cap);
         k.csrFill(rows, cols, a, 0, rowPtr, col, val);

@@ -354,8 +354,8 @@ public final class Parameter {
             }
             return csr;
         }
-        if (csrStale || csr == null) {
-            if (csr != null && csr.capacity() >= nnz && csr.rows() == rows) {
+        if (csrStale) { // sparsify and restoreKept leave it stale, so a kept set always has its matrix built here
+            if (csr != null && csr.capacity() >= nnz) {
                 csr.reassign(value, 0, kept, 0, nnz);
             } else {
                 csr = CsrMatrix.fromSortedIndices(rows, cols, value, 0, kept, 0, nnz);

@@ -191,7 +191,8 @@ public final class CsrMatrix {
      * Rewrites this matrix in place with the entries at the given strictly increasing flat indices, values read from
      * {@code dense}: the arrays are reused (a training step changes the pattern every step; building a new matrix
      * each time allocated arrays the size of the tensor). {@code count} may not exceed the capacity this matrix was
-     * built with ({@link #capacity()}). Not safe while another thread reads this matrix.
+     * built with ({@link #capacity()}). Not safe while another thread reads this matrix; indices that are not
+     * strictly increasing are refused part-way, leaving the matrix unusable until the next good reassign.
      */
     public void reassign(float[] dense, int off, int[] idx, int idxOff, int count) {
         long n = (long) rows * cols;
