@@ -98,6 +98,26 @@ class AbsTopKKernelTest {
         }
     }
 
+    /** The largest possible magnitude bits (a NaN with every payload bit set) tie at the top: lowest channels win. */
+    @Test
+    void tiesAtTheLargestMagnitudeBits() {
+        Kernels ks = Fixtures.kernels();
+        float top = Float.intBitsToFloat(0x7fffffff);
+        for (int d : new int[] {64, 100, 1031}) {
+            SplittableRandom r = Fixtures.rnd(d);
+            float[] x = new float[d];
+            for (int c = 0; c < d; c++) x[c] = (float) r.nextGaussian();
+            int[] at = {5, 17, 40, 41, d - 1};
+            for (int c : at) x[c] = top;
+            for (int k : new int[] {2, 5, 7}) {
+                float[] y = new float[d];
+                int[] kept = new int[k];
+                ks.absTopKForward(1, d, k, x, 0, y, 0, kept, 0);
+                assertArrayEquals(oracleRow(x, 0, d, k), kept, ks.name() + " d=" + d + " k=" + k);
+            }
+        }
+    }
+
     @Test
     void grid() {
         Kernels ks = Fixtures.kernels();

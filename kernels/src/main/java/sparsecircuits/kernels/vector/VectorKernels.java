@@ -837,7 +837,7 @@ public final class VectorKernels extends ScalarKernels {
         }
         // kept = {|x| ≥ t} when that is exactly k; otherwise t is the k-th magnitude itself and ties at t
         // go to the lowest channels
-        int needAtT = countT == k ? Integer.MAX_VALUE : k - countAtLeast(x, xr, d, t + 1);
+        int needAtT = countT == k ? Integer.MAX_VALUE : t == Integer.MAX_VALUE ? k : k - countAtLeast(x, xr, d, t + 1); // t + 1 would wrap
         keepRow(x, xr, d, t, needAtT, y, yr, kept, kr);
     }
 
