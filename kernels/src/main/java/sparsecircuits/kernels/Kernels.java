@@ -60,6 +60,22 @@ public interface Kernels {
      */
     void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate);
 
+    // ---------------------------------------------------------------- sparse (CSR) × dense, token-major
+
+    /**
+     * Y[n × out] = X[n × in] · Wᵀ (+ bias[out] when bias is not null), W sparse {@code [out × in]}, token-major like
+     * every other op of the block, so no transpose at the layer's edges. Per token, each nonzero activation x[i]
+     * adds x[i]·W[:, i] through W's transposed pattern: an AbsTopK input costs its kept channels only. Each output is
+     * bias, then the products in increasing i.
+     */
+    void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff);
+
+    /**
+     * dX[n × in] += dY[n × out] · W, W sparse {@code [out × in]}, token-major: per token, each nonzero dy[o] adds
+     * dy[o]·W[o, :] (the sparse dX; a gradient that AbsTopK let through a quarter of the channels costs a quarter).
+     */
+    void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff);
+
     /**
      * The CSR row pointer of a dense {@code x[rows × cols]}: rowPtr[0] = 0, rowPtr[r + 1] = rowPtr[r] + the nonzeros of
      * row r. Returns the total. With {@link #csrFill} it compresses an activation whose rows are mostly zero (AbsTopK

@@ -279,6 +279,56 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
+        checkSparseLinear(n, x, xOff, w, y, yOff, false);
+        int in = w.cols(), out = w.rows();
+        if (bias != null) ArgChecks.range("bias", bias, biasOff, out);
+        CsrMatrix.Transpose t = w.transposePattern();
+        float[] val = w.values();
+        pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, in), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int yr = yOff + r * out;
+                if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
+                else System.arraycopy(bias, biasOff, y, yr, out);
+                scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, val, y, yr);
+            }
+        });
+    }
+
+    @Override
+    public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
+        checkSparseLinear(n, dy, dyOff, w, dx, dxOff, true);
+        int in = w.cols(), out = w.rows();
+        int[] rowPtr = w.rowPtr(), col = w.colIdx();
+        float[] val = w.values();
+        pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, out), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) scatterRows(dy, dyOff + r * out, out, rowPtr, col, null, val, dx, dxOff + r * in);
+        });
+    }
+
+    /**
+     * y[·] += a[i]·B[i, ·] for every nonzero a[i] of a row of {@code len}, B a CSR pattern whose slot q holds
+     * {@code val[perm == null ? q : perm[q]]}: one token's row of a sparse product.
+     */
+    protected void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
+        for (int i = 0; i < len; i++) {
+            float ai = a[aOff + i];
+            if (ai == 0f) continue;
+            for (int q = rowPtr[i], e = rowPtr[i + 1]; q < e; q++) {
+                y[yOff + col[q]] += ai * val[perm == null ? q : perm[q]];
+            }
+        }
+    }
+
+    protected static void checkSparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] y, int yOff, boolean backward) {
+        if (w == null) throw new IllegalArgumentException("w must not be null");
+        ArgChecks.nonNegative("n", n);
+        int xCols = backward ? w.rows() : w.cols(), yCols = backward ? w.cols() : w.rows();
+        ArgChecks.range(backward ? "dy" : "x", x, xOff, (long) xCols * n);
+        ArgChecks.range(backward ? "dx" : "y", y, yOff, (long) yCols * n);
+    }
+
+    @Override
     public int csrRowPointers(int rows, int cols, float[] x, int xOff, int[] rowPtr) {
         checkRows(rows, cols);
         ArgChecks.range("x", x, xOff, (long) rows * cols);

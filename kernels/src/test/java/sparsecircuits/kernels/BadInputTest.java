@@ -68,6 +68,13 @@ class BadInputTest {
         // 3×5 with 4 stored entries
         CsrMatrix w = CsrMatrix.of(3, 5, new int[] {0, 2, 2, 4}, new int[] {0, 3, 1, 4}, new float[] {1, 2, 3, 4});
         int n = 6;
+        rejects("w", () -> ks.sparseLinear(n, f(30), 0, null, null, 0, f(18), 0));
+        rejects("n", "-1", () -> ks.sparseLinear(-1, f(30), 0, w, null, 0, f(18), 0));
+        rejects("x", "29", () -> ks.sparseLinear(n, f(29), 0, w, null, 0, f(18), 0));
+        rejects("y", "17", () -> ks.sparseLinear(n, f(30), 0, w, null, 0, f(17), 0));
+        rejects("bias", "2", () -> ks.sparseLinear(n, f(30), 0, w, f(2), 0, f(18), 0));
+        rejects("dy", "17", () -> ks.sparseLinearBackward(n, f(17), 0, w, f(30), 0));
+        rejects("dx", "29", () -> ks.sparseLinearBackward(n, f(18), 0, w, f(29), 0));
         rejects("w", () -> ks.spmm(null, f(30), 0, n, f(18), 0, false));
         rejects("n", "-1", () -> ks.spmm(w, f(30), 0, -1, f(18), 0, false));
         rejects("x", "29", () -> ks.spmm(w, f(29), 0, n, f(18), 0, false));

@@ -101,6 +101,25 @@ class DeterminismTest {
     }
 
     @Test
+    void sparseTokenMajor() {
+        int out = 96, in = 80, n = 331;
+        SplittableRandom r = rnd(9);
+        CsrMatrix w = SparsePatterns.matrix(r, out, in, SparsePatterns.mixedMask(r, out, in, 0.25));
+        float[] x = SparseLinearTest.activations(r, n, in, 0.3), dy = SparseLinearTest.activations(r, n, out, 0.3);
+        float[] bias = Fixtures.randomFloats(r, out, -1, 1);
+        sameBitsOnAnyThreadCount("sparseLinear", ks -> {
+            float[] y = new float[n * out];
+            ks.sparseLinear(n, x, 0, w, bias, 0, y, 0);
+            return y;
+        });
+        sameBitsOnAnyThreadCount("sparseLinearBackward", ks -> {
+            float[] dx = Fixtures.randomFloats(rnd(10), n * in, -1, 1);
+            ks.sparseLinearBackward(n, dy, 0, w, dx, 0);
+            return dx;
+        });
+    }
+
+    @Test
     void sparseLargeInput() {
         // X past 2^18 floats: the vector provider re-blocks it by token tiles before splitting rows.
         int rows = 40, cols = 600, n = 461;

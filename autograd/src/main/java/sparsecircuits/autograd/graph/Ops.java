@@ -229,10 +229,10 @@ public final class Ops {
     // ================================================================== fused layers
 
     /**
-     * y[N × out] = x[N × in] · Wᵀ + b, W {@code [out × in]}. A sparse parameter whose density is below the
-     * crossover runs forward and dX through its CSR pattern (feature-major inside, transposed at the boundary);
-     * otherwise dense GEMM. dW is always the dense product dYᵀ·X (regrowth needs it), unless pattern gradients
-     * are on. ∂x = dy·W, ∂W = dyᵀ·x, ∂b = Σ_rows dy.
+     * y[N × out] = x[N × in] · Wᵀ + b, W {@code [out × in]}, all token-major. A sparse parameter whose density is below
+     * the crossover runs forward and dX through its CSR pattern, skipping zero activations (AbsTopK leaves a quarter
+     * of most inputs), with the bias in the output loop; otherwise dense GEMM. dW is always the dense product dYᵀ·X
+     * (regrowth needs it), unless pattern gradients are on. ∂x = dy·W, ∂W = dyᵀ·x, ∂b = Σ_rows dy.
      */
     public Tensor linear(Tensor x, Tensor w, Tensor b) {
         if (w.rank() != 2 || w.dim(1) != x.cols()) {
@@ -247,38 +247,29 @@ public final class Ops {
         float[] yd = y.data();
         Parameter p = w.parameter();
         CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
-        float[] xT = null;
         if (csr != null) {
-            xT = transposed(n, in, x.data());                            // [in × N]
-            float[] yT = buf(outF * n);
-            k.spmm(csr, xT, 0, n, yT, 0, false);                         // [out × N]
-            k.transpose(outF, n, yT, 0, yd, 0, false);                   // [N × out]
+            k.sparseLinear(n, x.data(), 0, csr, b == null ? null : b.data(), 0, yd, 0);
         } else {
             k.gemmABt(n, outF, in, x.data(), 0, w.data(), 0, yd, 0, false);
-        }
-        if (b != null) {
-            float[] bd = b.data();
-            for (int r = 0, o = 0; r < n; r++, o += outF) {
-                for (int c = 0; c < outF; c++) yd[o + c] += bd[c];
+            if (b != null) {
+                float[] bd = b.data();
+                for (int r = 0, o = 0; r < n; r++, o += outF) {
+                    for (int c = 0; c < outF; c++) yd[o + c] += bd[c];
+                }
             }
         }
         if (!rec) return y;
-        final float[] xFeatureMajor = xT;
         final boolean patternOnly = patternGradients && csr != null;
         return Tensors.record(tape, csr != null ? "linear(csr)" : "linear", y, () -> {
             float[] dy = y.grad();
             // AbsTopK after the layer leaves most of each gradient row zero; one count of dY's nonzeros decides whether
-            // both dense products (their dense operands are both `in` wide) run over them instead
+            // the dense products (their dense operands are both `in` wide) run over them instead
             boolean denseDx = x.needsGrad() && csr == null, denseDw = w.needsGrad() && !patternOnly;
             int[] dyRowPtr = denseDx || denseDw ? rowPointers(n, outF, dy) : null;
             boolean rowSparse = dyRowPtr != null && dyRowPtr[n] <= rowSparseLimit(in) * n * outF;
-            float[] dyT = null;
             if (x.needsGrad()) {
                 if (csr != null) {
-                    dyT = transposed(n, outF, dy);                         // [out × N]
-                    float[] dxT = buf(in * n);
-                    k.spmmTransposed(csr, dyT, 0, n, dxT, 0, false);     // [in × N]
-                    k.transpose(in, n, dxT, 0, x.grad(), 0, true);
+                    k.sparseLinearBackward(n, dy, 0, csr, x.grad(), 0);
                 } else if (rowSparse) {
                     k.spmm(compressed(n, outF, dy, dyRowPtr), w.data(), 0, in, x.grad(), 0, true); // dY [N × out] over its nonzeros
                 } else {
@@ -287,12 +278,11 @@ public final class Ops {
             }
             if (w.needsGrad()) {
                 if (patternOnly) {
-                    if (dyT == null) dyT = transposed(n, outF, dy);
                     float[] vals = buf(csr.nnz());
-                    k.sddmm(csr, dyT, 0, xFeatureMajor, 0, n, vals, 0, false);
+                    k.sddmm(csr, transposed(n, outF, dy), 0, transposed(n, in, x.data()), 0, n, vals, 0, false); // feature-major
                     Tensors.scatterAdd(csr, vals, w.grad());
                 } else if (rowSparse) {
-                    if (dyT == null) dyT = transposed(n, outF, dy);
+                    float[] dyT = transposed(n, outF, dy);
                     CsrMatrix dyCols = compressed(outF, n, dyT, rowPointers(outF, n, dyT)); // dYᵀ [out × N] over its nonzeros
                     k.spmm(dyCols, x.data(), 0, in, w.grad(), 0, true);
                 } else {

@@ -457,6 +457,117 @@ public final class VectorKernels extends ScalarKernels {
         csr(w.cols(), w.rows(), t.rowPtr, t.colIdx, t.perm, w.values(), dy, dyOff, n, dx, dxOff, accumulate);
     }
 
+    /**
+     * Token-major at the API, feature-major inside: each tile of L tokens is turned into {@code [in × L]} in scratch
+     * (it stays in L1/L2, unlike a whole-matrix transpose), every output row is one vector FMA chain over its
+     * pattern row in column order (bias first, as the scalar kernel sums), and the {@code [out × L]} result goes back
+     * to the tokens' rows. Tokens past the last full tile take the scalar path.
+     */
+    @Override
+    public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
+        checkSparseLinear(n, x, xOff, w, y, yOff, false);
+        int in = w.cols(), out = w.rows();
+        if (bias != null) ArgChecks.range("bias", bias, biasOff, out);
+        int[] rowPtr = w.rowPtr(), col = w.colIdx();
+        float[] val = w.values();
+        int tiles = n / L;
+        pool.forRange(tiles, (long) n * (in + out) + (long) n * w.nnz() / L, (t0, t1) -> {
+            float[] xt = ThreadScratch.floats(4, in * L), yt = ThreadScratch.floats(5, out * L);
+            for (int tile = t0; tile < t1; tile++) {
+                int xr = xOff + tile * L * in, yr = yOff + tile * L * out;
+                tokensToFeatures(x, xr, in, xt);
+                for (int o = 0; o < out; o++) {
+                    FloatVector acc = bias == null ? FloatVector.zero(S) : FloatVector.broadcast(S, bias[biasOff + o]);
+                    for (int q = rowPtr[o], e = rowPtr[o + 1]; q < e; q++) {
+                        acc = madd(FloatVector.broadcast(S, val[q]), FloatVector.fromArray(S, xt, col[q] * L), acc);
+                    }
+                    acc.intoArray(yt, o * L);
+                }
+                featuresToTokens(yt, out, y, yr);
+            }
+        });
+        CsrMatrix.Transpose t = w.transposePattern();
+        for (int r = tiles * L; r < n; r++) {
+            int yr = yOff + r * out;
+            if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
+            else System.arraycopy(bias, biasOff, y, yr, out);
+            scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, val, y, yr);
+        }
+    }
+
+    /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = dXᵀ[i] + Σ over column i of W (in row order) of w·dYᵀ[o]. */
+    @Override
+    public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
+        checkSparseLinear(n, dy, dyOff, w, dx, dxOff, true);
+        int in = w.cols(), out = w.rows();
+        CsrMatrix.Transpose t = w.transposePattern();
+        int[] tPtr = t.rowPtr, tCol = t.colIdx, perm = t.perm;
+        float[] val = w.values();
+        int tiles = n / L;
+        pool.forRange(tiles, (long) n * (in + out) * 2 + (long) n * w.nnz() / L, (t0, t1) -> {
+            float[] dyt = ThreadScratch.floats(4, out * L), dxt = ThreadScratch.floats(5, in * L);
+            for (int tile = t0; tile < t1; tile++) {
+                int dyr = dyOff + tile * L * out, dxr = dxOff + tile * L * in;
+                tokensToFeatures(dy, dyr, out, dyt);
+                tokensToFeatures(dx, dxr, in, dxt);
+                for (int i = 0; i < in; i++) {
+                    FloatVector acc = FloatVector.fromArray(S, dxt, i * L);
+                    for (int q = tPtr[i], e = tPtr[i + 1]; q < e; q++) {
+                        acc = madd(FloatVector.broadcast(S, val[perm[q]]), FloatVector.fromArray(S, dyt, tCol[q] * L), acc);
+                    }
+                    acc.intoArray(dxt, i * L);
+                }
+                featuresToTokens(dxt, in, dx, dxr);
+            }
+        });
+        int[] rowPtr = w.rowPtr(), col = w.colIdx();
+        for (int r = tiles * L; r < n; r++) scatterRows(dy, dyOff + r * out, out, rowPtr, col, null, val, dx, dxOff + r * in);
+    }
+
+    /** L token rows {@code [L × width]} at a[off] to the tile {@code [width × L]} (one gather per feature). */
+    private static void tokensToFeatures(float[] a, int off, int width, float[] tile) {
+        int[] stride = ThreadScratch.ints(6, L);
+        for (int j = 0; j < L; j++) stride[j] = j * width;
+        for (int c = 0; c < width; c++) FloatVector.fromArray(S, a, off + c, stride, 0).intoArray(tile, c * L);
+    }
+
+    /** The tile {@code [width × L]} back to L token rows {@code [L × width]} at a[off]. */
+    private static void featuresToTokens(float[] tile, int width, float[] a, int off) {
+        int[] stride = ThreadScratch.ints(7, L);
+        for (int j = 0; j < L; j++) stride[j] = j * L;
+        for (int t = 0; t < L; t++) {
+            int c = 0, row = off + t * width;
+            for (; c + L <= width; c += L) FloatVector.fromArray(S, tile, c * L + t, stride, 0).intoArray(a, row + c);
+            for (; c < width; c++) a[row + c] = tile[c * L + t];
+        }
+    }
+
+    /** The nonzeros of the row are found L at a time by a vector compare; each adds its pattern row with scalar FMAs. */
+    @Override
+    protected void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            long bits = FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.NE, 0f).toLong();
+            while (bits != 0) {
+                int r = i + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                scatterRow(a[aOff + r], rowPtr[r], rowPtr[r + 1], col, perm, val, y, yOff);
+            }
+        }
+        for (; i < len; i++) {
+            float ai = a[aOff + i];
+            if (ai != 0f) scatterRow(ai, rowPtr[i], rowPtr[i + 1], col, perm, val, y, yOff);
+        }
+    }
+
+    private static void scatterRow(float ai, int qs, int qe, int[] col, int[] perm, float[] val, float[] y, int yOff) {
+        if (perm == null) {
+            for (int q = qs; q < qe; q++) y[yOff + col[q]] = madd(ai, val[q], y[yOff + col[q]]);
+        } else {
+            for (int q = qs; q < qe; q++) y[yOff + col[q]] = madd(ai, val[perm[q]], y[yOff + col[q]]);
+        }
+    }
+
     @Override
     protected int countNonZero(float[] x, int off, int n) {
         int c = 0, i = 0;
