@@ -9,8 +9,11 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
  * <ul>
  *   <li>Matrices are row-major and contiguous; {@code [r × c]} means element (i, j) is at
  *       {@code off + i·c + j}. Weights are {@code [out × in]} (the reference {@code nn.Linear}).
- *   <li>Sparse linear layers use the <b>feature-major</b> activation layout: {@code X[features × n]}
- *       with n = batch·tokens, so every inner loop is contiguous over tokens (DESIGN.md decision 2).
+ *   <li>Activations are <b>token-major</b> {@code [n × features]} (n = batch·tokens) from one op to the next:
+ *       {@link #sparseLinear} and {@link #sparseLinearBackward} turn a tile of tokens feature-major in cache, so
+ *       their inner loops run contiguous over tokens without a whole-matrix transpose at the layer's edges.
+ *       {@link #spmm}, {@link #spmmTransposed} and {@link #sddmm} take whole feature-major operands
+ *       {@code X[features × n]} (the pattern-only dW and the row-sparse products use them).
  *   <li>Row-wise ops (norms, softmax, AbsTopK, cross-entropy) are token-major: {@code [rows × d]}.
  *   <li>Backward methods <b>accumulate</b> ({@code +=}) into their gradient outputs.
  *   <li>No method allocates per call (scratch is per worker thread and grows only when a larger
