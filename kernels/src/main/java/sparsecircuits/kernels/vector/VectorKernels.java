@@ -1307,13 +1307,26 @@ public final class VectorKernels extends ScalarKernels {
     private static void headGradRow(int len, float[] ds, float[] probs, int pi, float[] q, int qi, float[] dOut, int oi,
                                     float[] k, int kOff, float[] dk, int dkOff, float[] dv, int dvOff, int head, int ld,
                                     float[] dq, int dqi) {
+        // Two keys per iteration (even keys into dq0, odd into dq1, as before). The unrolled body is also past C2's
+        // inlining size, so this method is always compiled on its own: inlined into attentionBackward's large
+        // lambda it ran out of C2's node budget there and its vector multiply-adds fell back to boxed calls (JFR).
         FloatVector qv = FloatVector.fromArray(S, q, qi), dov = FloatVector.fromArray(S, dOut, oi);
         FloatVector dq0 = FloatVector.zero(S), dq1 = dq0;
-        for (int j = 0; j < len; j++) {
+        int j = 0;
+        for (; j + 2 <= len; j += 2) {
+            int k0 = head + j * ld, k1 = k0 + ld;
+            FloatVector s0 = FloatVector.broadcast(S, ds[j]), s1 = FloatVector.broadcast(S, ds[j + 1]);
+            dq0 = madd(s0, FloatVector.fromArray(S, k, kOff + k0), dq0);
+            dq1 = madd(s1, FloatVector.fromArray(S, k, kOff + k1), dq1);
+            madd(s0, qv, FloatVector.fromArray(S, dk, dkOff + k0)).intoArray(dk, dkOff + k0);
+            madd(s1, qv, FloatVector.fromArray(S, dk, dkOff + k1)).intoArray(dk, dkOff + k1);
+            madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + k0)).intoArray(dv, dvOff + k0);
+            madd(FloatVector.broadcast(S, probs[pi + j + 1]), dov, FloatVector.fromArray(S, dv, dvOff + k1)).intoArray(dv, dvOff + k1);
+        }
+        if (j < len) {
             int kj = head + j * ld;
             FloatVector sj = FloatVector.broadcast(S, ds[j]);
-            if ((j & 1) == 0) dq0 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq0);
-            else dq1 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq1);
+            dq0 = madd(sj, FloatVector.fromArray(S, k, kOff + kj), dq0);
             madd(sj, qv, FloatVector.fromArray(S, dk, dkOff + kj)).intoArray(dk, dkOff + kj);
             madd(FloatVector.broadcast(S, probs[pi + j]), dov, FloatVector.fromArray(S, dv, dvOff + kj)).intoArray(dv, dvOff + kj);
         }
