@@ -74,7 +74,8 @@ public interface Kernels {
     void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff);
 
     /**
-     * dX[n × in] += dY[n × out] · W, W sparse {@code [out × in]}, token-major: per token, each nonzero dy[o] adds
+     * dX[n × in] += dY[n × out] · W, W sparse {@code [out × in]}, token-major (each product summed from zero, then added to
+     * dX): per token, each nonzero dy[o] adds
      * dy[o]·W[o, :] (the sparse dX; a gradient that AbsTopK let through a quarter of the channels costs a quarter).
      */
     void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff);

@@ -302,8 +302,16 @@ public class ScalarKernels implements Kernels {
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
         pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, out), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) scatterRows(dy, dyOff + r * out, out, rowPtr, col, null, val, dx, dxOff + r * in);
+            for (int r = r0; r < r1; r++) scatterRowsAdding(dy, dyOff + r * out, out, rowPtr, col, val, dx, dxOff + r * in, in);
         });
+    }
+
+    /** dx[·] += (Σ_i a[i]·B[i, ·]) for one token's row: the products summed from zero first, then added once. */
+    protected void scatterRowsAdding(float[] a, int aOff, int len, int[] rowPtr, int[] col, float[] val, float[] dx, int dxOff, int width) {
+        float[] sums = ThreadScratch.floats(0, width);
+        java.util.Arrays.fill(sums, 0, width, 0f);
+        scatterRows(a, aOff, len, rowPtr, col, null, val, sums, 0);
+        for (int c = 0; c < width; c++) dx[dxOff + c] += sums[c];
     }
 
     /**

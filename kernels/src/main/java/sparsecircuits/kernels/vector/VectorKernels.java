@@ -483,7 +483,7 @@ public final class VectorKernels extends ScalarKernels {
                     }
                     acc.intoArray(yt, o * L);
                 }
-                featuresToTokens(yt, out, y, yr);
+                featuresToTokens(yt, out, y, yr, false);
             }
         });
         CsrMatrix.Transpose t = w.transposePattern();
@@ -495,7 +495,7 @@ public final class VectorKernels extends ScalarKernels {
         }
     }
 
-    /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = dXᵀ[i] + Σ over column i of W (in row order) of w·dYᵀ[o]. */
+    /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = Σ over column i of W (in row order) of w·dYᵀ[o], then added to dX. */
     @Override
     public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
         checkSparseLinear(n, dy, dyOff, w, dx, dxOff, true);
@@ -509,19 +509,18 @@ public final class VectorKernels extends ScalarKernels {
             for (int tile = t0; tile < t1; tile++) {
                 int dyr = dyOff + tile * L * out, dxr = dxOff + tile * L * in;
                 tokensToFeatures(dy, dyr, out, dyt);
-                tokensToFeatures(dx, dxr, in, dxt);
                 for (int i = 0; i < in; i++) {
-                    FloatVector acc = FloatVector.fromArray(S, dxt, i * L);
+                    FloatVector acc = FloatVector.zero(S);
                     for (int q = tPtr[i], e = tPtr[i + 1]; q < e; q++) {
                         acc = madd(FloatVector.broadcast(S, val[perm[q]]), FloatVector.fromArray(S, dyt, tCol[q] * L), acc);
                     }
                     acc.intoArray(dxt, i * L);
                 }
-                featuresToTokens(dxt, in, dx, dxr);
+                featuresToTokens(dxt, in, dx, dxr, true);
             }
         });
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
-        for (int r = tiles * L; r < n; r++) scatterRows(dy, dyOff + r * out, out, rowPtr, col, null, val, dx, dxOff + r * in);
+        for (int r = tiles * L; r < n; r++) scatterRowsAdding(dy, dyOff + r * out, out, rowPtr, col, val, dx, dxOff + r * in, in);
     }
 
     /** L token rows {@code [L × width]} at a[off] to the tile {@code [width × L]} (one gather per feature). */
@@ -531,14 +530,17 @@ public final class VectorKernels extends ScalarKernels {
         for (int c = 0; c < width; c++) FloatVector.fromArray(S, a, off + c, stride, 0).intoArray(tile, c * L);
     }
 
-    /** The tile {@code [width × L]} back to L token rows {@code [L × width]} at a[off]. */
-    private static void featuresToTokens(float[] tile, int width, float[] a, int off) {
+    /** The tile {@code [width × L]} back to (or, adding, onto) L token rows {@code [L × width]} at a[off]. */
+    private static void featuresToTokens(float[] tile, int width, float[] a, int off, boolean add) {
         int[] stride = ThreadScratch.ints(7, L);
         for (int j = 0; j < L; j++) stride[j] = j * L;
         for (int t = 0; t < L; t++) {
             int c = 0, row = off + t * width;
-            for (; c + L <= width; c += L) FloatVector.fromArray(S, tile, c * L + t, stride, 0).intoArray(a, row + c);
-            for (; c < width; c++) a[row + c] = tile[c * L + t];
+            for (; c + L <= width; c += L) {
+                FloatVector v = FloatVector.fromArray(S, tile, c * L + t, stride, 0);
+                (add ? FloatVector.fromArray(S, a, row + c).add(v) : v).intoArray(a, row + c);
+            }
+            for (; c < width; c++) a[row + c] = add ? a[row + c] + tile[c * L + t] : tile[c * L + t];
         }
     }
 
