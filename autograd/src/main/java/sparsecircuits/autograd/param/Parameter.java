@@ -259,19 +259,11 @@ public final class Parameter {
         if (kept == null || kept.length < k) {
             kept = new int[k];
         }
-        try {
-            TopK.selectWithMinimum(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), kept, 0);
+        try { // zeroes the rest and scales the kept entries in the selection's own pass over the values
+            TopK.keepTopK(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), keptScale, kept, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
-        int prev = 0;
-        for (int q = 0; q < k; q++) { // zero the gaps between kept entries (mostly empty during the anneal)
-            int f = kept[q];
-            if (f > prev) Arrays.fill(value, prev, f, 0f);
-            if (keptScale != 1f) value[f] *= keptScale; // ×1 would only dirty the line
-            prev = f + 1;
-        }
-        Arrays.fill(value, prev, numel, 0f);
         nnz = k;
         allKept = false;
         csrStale = true;
