@@ -159,8 +159,19 @@ public interface Kernels {
      * m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps).
      * @param step the 1-based step number t
      */
+    default void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                          float lr, float beta1, float beta2, float eps, long step) {
+        adamStep(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, 1f, 1f);
+    }
+
+    /**
+     * {@link #adamStep} in one pass with the optimizer's neighbouring element-wise steps folded in: first
+     * g ← gradScale·g (written back, so g is left scaled; not written when gradScale is 1), then the Adam step on
+     * that g, then p ← p·decay (decoupled weight decay, 1 for none). Bit for bit the same as {@link #scale} of g,
+     * {@link #adamStep}, then {@link #scale} of p: the same float operations in the same order, only in registers.
+     */
     void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                  float lr, float beta1, float beta2, float eps, long step);
+                  float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay);
 
     /** y += a·x. */
     void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);

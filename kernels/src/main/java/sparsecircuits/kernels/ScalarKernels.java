@@ -692,7 +692,7 @@ public class ScalarKernels implements Kernels {
     // ------------------------------------------------------------------ optimizer, BLAS-1
 
     protected static void checkAdam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                                    float lr, float beta1, float beta2, float eps, long step) {
+                                    float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
         ArgChecks.nonNegative("n", n);
         ArgChecks.range("p", p, pOff, n);
         ArgChecks.range("g", g, gOff, n);
@@ -703,23 +703,27 @@ public class ScalarKernels implements Kernels {
         if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
         if (!(eps >= 0)) throw new IllegalArgumentException("eps must be >= 0, got " + eps);
         if (!Float.isFinite(lr)) throw new IllegalArgumentException("lr must be finite, got " + lr);
+        if (!Float.isFinite(gradScale)) throw new IllegalArgumentException("gradScale must be finite, got " + gradScale);
+        if (!Float.isFinite(decay)) throw new IllegalArgumentException("decay must be finite, got " + decay);
     }
 
     @Override
     public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                         float lr, float beta1, float beta2, float eps, long step) {
-        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step);
+                         float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
+        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, gradScale, decay);
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        boolean writeG = gradScale != 1f;
         pool.forRange(n, (long) n * 8, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                float gi = g[gOff + i];
+                float gi = g[gOff + i] * gradScale;
+                if (writeG) g[gOff + i] = gi;
                 float mi = beta1 * m[mOff + i] + omb1 * gi;
                 float vi = beta2 * v[vOff + i] + omb2 * gi * gi;
                 m[mOff + i] = mi;
                 v[vOff + i] = vi;
-                p[pOff + i] -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+                p[pOff + i] = (p[pOff + i] - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps)) * decay;
             }
         });
     }

@@ -113,6 +113,39 @@ class AdamAndBlasTest {
         }
     }
 
+    /**
+     * The fused form (gradient scale in, decay out) is bit for bit scale(g), adamStep, scale(p) of the same provider,
+     * over sizes across the vector widths and tails, several steps (moments carried), and scales/decays of 1
+     * (no gradient store) and otherwise; g is left scaled, guards untouched.
+     */
+    @Test
+    void fusedAdamIsBitIdenticalToScaleAdamScale() {
+        Kernels ks = Fixtures.kernels();
+        Fixtures.qt(200).forAll(integers().between(0, 2100), integers().between(0, 3), integers().between(0, 2), integers().between(1, 4))
+                .checkAssert((n, sc, dc, steps) -> {
+                    float gradScale = new float[] {1f, 0.3713f, 7.25f, 1e-3f}[sc];
+                    float decay = new float[] {1f, 0.999f, 0.9973f}[dc];
+                    SplittableRandom r = Fixtures.rnd(n * 12L + sc * 3 + dc);
+                    int po = n % 3, go = n % 4, mo = n % 5, vo = n % 2;
+                    float[] pInit = Fixtures.randomFloats(r, n, -1, 1);
+                    float[] p = Fixtures.guardedOutput(pInit, po, 2), m = Fixtures.guardedOutput(new float[n], mo, 1);
+                    float[] v = Fixtures.guardedOutput(new float[n], vo, 3);
+                    float[] pRef = p.clone(), mRef = m.clone(), vRef = v.clone();
+                    for (int t = 1; t <= steps; t++) {
+                        float[] g = Fixtures.guardedOutput(gradients(r, n), go, 2), gRef = g.clone();
+                        String ctx = ks.name() + " n=" + n + " gradScale=" + gradScale + " decay=" + decay + " step " + t;
+                        ks.adamStep(n, p, po, g, go, m, mo, v, vo, 3e-3f, 0.9f, 0.95f, 0.1f, t, gradScale, decay);
+                        ks.scale(n, gradScale, gRef, go);
+                        ks.adamStep(n, pRef, po, gRef, go, mRef, mo, vRef, vo, 3e-3f, 0.9f, 0.95f, 0.1f, t);
+                        ks.scale(n, decay, pRef, po);
+                        Fixtures.assertBitsEqual(gRef, g, ctx + " g");
+                        Fixtures.assertBitsEqual(mRef, m, ctx + " m");
+                        Fixtures.assertBitsEqual(vRef, v, ctx + " v");
+                        Fixtures.assertBitsEqual(pRef, p, ctx + " p");
+                    }
+                });
+    }
+
     // ------------------------------------------------------------------ BLAS-1
 
     @Test

@@ -202,26 +202,47 @@ public final class SparseAdam {
         return BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
-    /** Runs steps 3–6 of SPEC §2.5 at schedule step {@link #stepsTaken()}, then advances the counter. */
+    /**
+     * Runs steps 3–6 of SPEC §2.5 at schedule step {@link #stepsTaken()}, then advances the counter. Two passes over
+     * each tensor (after the one that sums the squared gradients): the gradient scale, Adam and, for a tensor with no
+     * top-k this step, the decay in one kernel; then the top-k, whose write-back applies the decay to the kept values.
+     * The floats are those of the four steps run one after the other: the same operations in the same order.
+     */
     public StepInfo step() {
         long t = stepsTaken;
         double lrT = schedule.lr(baseLr, t);
         double pfracT = schedule.pfracAt(t);
-        double rms = normalizeGradients();
-        adam((float) lrT, t + 1);
-        long nonZeros = sparsifyAll(t);
-        decay(lrT);
+        double rms = gradientRms();
+        float inv = gradientScale(rms);
+        float decay = decayFactor(lrT);
+        for (Parameter p : params) {
+            // decay after the top-k when there is one (it selects on the undecayed values), else in the Adam pass
+            float adamDecay = p.weightDecay() && keptCount(p, t) >= p.numel() ? decay : 1f;
+            kernels.adamStep(p.numel(), p.value(), 0, p.grad(), 0, p.m(), 0, p.v(), 0,
+                    (float) lrT, settings.beta1(), settings.beta2(), settings.eps(), t + 1, inv, adamDecay);
+        }
+        long nonZeros = sparsifyAll(t, decay);
         stepsTaken = t + 1;
         return new StepInfo(t, lrT, pfracT, rms, nonZeros);
     }
 
     /**
      * Global gradient-RMS normalisation: rms = √(Σ g² / N) over every parameter, then g /= (rms + rmsEps).
-     * Returns rms (before).
+     * Returns rms (before). {@link #step()} does the same, with the division folded into its Adam pass.
      *
      * @throws IllegalStateException naming the first parameter with a non-finite gradient (nothing changed)
      */
     public double normalizeGradients() {
+        double rms = gradientRms();
+        float inv = gradientScale(rms);
+        for (Parameter p : params) {
+            kernels.scale(p.numel(), inv, p.grad(), 0);
+        }
+        return rms;
+    }
+
+    /** √(Σ g² / N) over every parameter; throws naming the first non-finite gradient. */
+    private double gradientRms() {
         double ss = 0;
         long n = 0;
         for (Parameter p : params) {
@@ -232,27 +253,31 @@ public final class SparseAdam {
             ss += s;
             n += p.numel();
         }
-        double rms = Math.sqrt(ss / n);
-        float inv = (float) (1.0 / (rms + settings.rmsEps()));
-        for (Parameter p : params) {
-            kernels.scale(p.numel(), inv, p.grad(), 0);
-        }
-        return rms;
+        return Math.sqrt(ss / n);
     }
 
-    private void adam(float lr, long adamStep) {
-        for (Parameter p : params) {
-            kernels.adamStep(p.numel(), p.value(), 0, p.grad(), 0, p.m(), 0, p.v(), 0,
-                    lr, settings.beta1(), settings.beta2(), settings.eps(), adamStep);
-        }
+    /** The factor every gradient is multiplied by: 1 / (rms + rmsEps), rounded once to float. */
+    private float gradientScale(double rms) {
+        return (float) (1.0 / (rms + settings.rmsEps()));
+    }
+
+    /** Decoupled weight decay as a factor: 1 − λ·lr_t, rounded once to float. */
+    private float decayFactor(double lr) {
+        return (float) (1.0 - (double) settings.weightDecay() * lr);
+    }
+
+    /** The kept count of a sparse parameter at schedule step t; numel for a dense one (no top-k). */
+    private int keptCount(Parameter p, long t) {
+        return p.isSparse() ? schedule.keptCount(p.rule().budget(), p.numel(), t) : p.numel();
     }
 
     /**
-     * Top-k of every sparse parameter with the budget of schedule step t; returns the total kept count.
+     * Top-k of every sparse parameter with the budget of schedule step t, the decay applied to the kept values of
+     * those with weight decay (unless everything is kept: then the Adam pass applied it); returns the total kept count.
      * Tensors are independent, so they are split over the worker pool by size (each tensor has one writer,
      * so the result does not depend on the thread count).
      */
-    private long sparsifyAll(long t) {
+    private long sparsifyAll(long t, float decay) {
         int n = params.size();
         int[] prefix = new int[n + 1];
         for (int i = 0; i < n; i++) {
@@ -262,19 +287,13 @@ public final class SparseAdam {
         kernels.pool().forWeightedRange(n, prefix, 0, 8, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 Parameter p = params.get(i);
-                if (p.isSparse()) p.sparsify(schedule.keptCount(p.rule().budget(), p.numel(), t), settings.minPerNeuron());
+                if (!p.isSparse()) continue;
+                int k = keptCount(p, t);
+                p.sparsify(k, settings.minPerNeuron(), p.weightDecay() && k < p.numel() ? decay : 1f);
             }
         });
         long kept = 0;
         for (Parameter p : params) kept += p.isSparse() ? p.nnz() : p.numel();
         return kept;
-    }
-
-    private void decay(double lr) {
-        float factor = (float) (1.0 - (double) settings.weightDecay() * lr);
-        if (factor == 1f) return;
-        for (Parameter p : params) {
-            if (p.weightDecay()) p.scaleValues(factor, kernels);
-        }
     }
 }

@@ -233,6 +233,15 @@ public final class Parameter {
      * @throws IllegalArgumentException when k &lt; 0, or j·neurons &gt; k (the rule cannot be met)
      */
     public void sparsify(int k, int j) {
+        sparsify(k, j, 1f);
+    }
+
+    /**
+     * {@link #sparsify(int, int)}, then every kept value multiplied by {@code keptScale} (decoupled weight decay,
+     * folded into the write-back: the selection is made on the values before the product, and the result is bit for
+     * bit {@link #scaleValues} after the sparsify; with k ≥ numel every value is scaled).
+     */
+    public void sparsify(int k, int j, float keptScale) {
         if (kind != Kind.SPARSE) {
             throw new IllegalStateException(name + " is a DENSE parameter and is never sparsified");
         }
@@ -244,23 +253,17 @@ public final class Parameter {
         }
         if (k >= numel) {
             markAllKept();
+            if (keptScale != 1f) for (int i = 0; i < numel; i++) value[i] *= keptScale;
             return;
         }
         if (kept == null || kept.length < k) {
             kept = new int[k];
         }
-        try {
-            TopK.selectWithMinimum(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), kept, 0);
+        try { // zeroes the rest and scales the kept entries in the selection's own pass over the values
+            TopK.keepTopK(value, 0, rows, cols, k, rule.hasMinimum() ? j : 0, rule.neurons(), keptScale, kept, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
-        int prev = 0;
-        for (int q = 0; q < k; q++) { // zero the gaps between kept entries (mostly empty during the anneal)
-            int f = kept[q];
-            if (f > prev) Arrays.fill(value, prev, f, 0f);
-            prev = f + 1;
-        }
-        Arrays.fill(value, prev, numel, 0f);
         nnz = k;
         allKept = false;
         csrStale = true;

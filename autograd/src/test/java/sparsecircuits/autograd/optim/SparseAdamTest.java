@@ -114,6 +114,81 @@ class SparseAdamTest {
         assertTrue(w.m()[7] < 0f, "its Adam moment kept accumulating while it was zero");
     }
 
+    /**
+     * step() folds the gradient scale into Adam and the decay into Adam or the top-k write-back; its parameters,
+     * moments, gradients (left normalised) and kept sets are bit for bit those of the four steps run one after the
+     * other, as they were before the fusion, through warmup, anneal (all kept, then shrinking) and after it, with
+     * the fused run on a 3-thread pool and the reference on 1 thread.
+     */
+    @Test
+    void stepIsBitIdenticalToTheUnfusedSequence() {
+        qt().withExamples(8).forAll(integers().between(1, 2), integers().between(0, 2), integers().between(0, 2), integers().between(0, 1000))
+                .checkAssert((e, pf, j, seed) -> {
+                    int d = 64 * e, v = 24; // c_fc and c_proj big enough to be split over the pool
+                    long total = 40;
+                    Schedule s = Schedule.standard(total, new double[] {0.25, 0.5, 1.0}[pf], e);
+                    SparseAdam.Settings set = SparseAdam.Settings.defaults().withMinPerNeuron(j);
+                    List<Parameter> fused = model(d, v), ref = model(d, v);
+                    Random r = new Random(seed);
+                    for (int i = 0; i < fused.size(); i++) {
+                        gaussian(fused.get(i).value(), r, 0.1);
+                        System.arraycopy(fused.get(i).value(), 0, ref.get(i).value(), 0, fused.get(i).numel());
+                    }
+                    try (sparsecircuits.kernels.WorkerPool three = new sparsecircuits.kernels.WorkerPool(3);
+                         sparsecircuits.kernels.WorkerPool one = new sparsecircuits.kernels.WorkerPool(1)) {
+                        Kernels kf = KernelProvider.create(three), kr = KernelProvider.create(one);
+                        SparseAdam opt = new SparseAdam(fused, s, 0.05, set, kf);
+                        for (long t = 0; t < total; t++) {
+                            for (int i = 0; i < fused.size(); i++) {
+                                gaussian(fused.get(i).grad(), r, 0.5);
+                                System.arraycopy(fused.get(i).grad(), 0, ref.get(i).grad(), 0, fused.get(i).numel());
+                            }
+                            opt.step();
+                            unfusedStep(ref, s, 0.05, set, kr, t);
+                            for (int i = 0; i < fused.size(); i++) {
+                                Parameter a = fused.get(i), b = ref.get(i);
+                                String at = a.name() + " step " + t;
+                                assertBitsEqual(b.value(), a.value(), at + " value");
+                                assertBitsEqual(b.m(), a.m(), at + " m");
+                                assertBitsEqual(b.v(), a.v(), at + " v");
+                                assertBitsEqual(b.grad(), a.grad(), at + " grad");
+                                assertArrayEquals(b.keptIndices(), a.keptIndices(), at + " kept set");
+                            }
+                        }
+                    }
+                });
+    }
+
+    /** SPEC §2.5 steps 3–6 one pass each, as SparseAdam ran them before the fusion. */
+    private static void unfusedStep(List<Parameter> ps, Schedule s, double baseLr, SparseAdam.Settings set, Kernels k, long t) {
+        double lr = s.lr(baseLr, t), ss = 0;
+        long n = 0;
+        for (Parameter p : ps) {
+            ss += k.sumSquares(p.numel(), p.grad(), 0);
+            n += p.numel();
+        }
+        float inv = (float) (1.0 / (Math.sqrt(ss / n) + set.rmsEps()));
+        for (Parameter p : ps) k.scale(p.numel(), inv, p.grad(), 0);
+        for (Parameter p : ps) {
+            k.adamStep(p.numel(), p.value(), 0, p.grad(), 0, p.m(), 0, p.v(), 0, (float) lr, set.beta1(), set.beta2(), set.eps(), t + 1);
+        }
+        for (Parameter p : ps) {
+            if (p.isSparse()) p.sparsify(s.keptCount(p.rule().budget(), p.numel(), t), set.minPerNeuron());
+        }
+        float factor = (float) (1.0 - (double) set.weightDecay() * lr);
+        for (Parameter p : ps) {
+            if (p.weightDecay()) p.scaleValues(factor, k);
+        }
+    }
+
+    private static void assertBitsEqual(float[] want, float[] got, String at) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                throw new AssertionError(at + " [" + i + "]: " + got[i] + ", unfused " + want[i]);
+            }
+        }
+    }
+
     @Test
     void rmsNormalisationMakesTheGlobalGradientRmsOne() {
         qt().withExamples(100).forAll(integers().between(1, 200), integers().between(1, 50), integers().between(-3, 6),

@@ -275,10 +275,10 @@ public final class KernelChecks {
         float[] p0 = uniform(rnd, 1 + n), g = uniform(rnd, 2 + n), m0 = around(rnd, 3 + n, 0f, 0.1f);
         float[] v0 = new float[4 + n];
         for (int i = 0; i < v0.length; i++) v0[i] = (float) (rnd.nextDouble() * 0.01);
-        check("adamStep", 1, kk -> {
-            float[] p = p0.clone(), m = m0.clone(), v = v0.clone();
-            kk.adamStep(n, p, 1, g, 2, m, 3, v, 4, 1e-2f, 0.9f, 0.999f, 1e-8f, 3);
-            return new Object[] {p, m, v};
+        check("adamStep", 1, kk -> { // with the optimizer's gradient scale and decay folded in
+            float[] p = p0.clone(), gs = g.clone(), m = m0.clone(), v = v0.clone();
+            kk.adamStep(n, p, 1, gs, 2, m, 3, v, 4, 1e-2f, 0.9f, 0.999f, 1e-8f, 3, 0.75f, 0.999f);
+            return new Object[] {p, gs, m, v};
         });
         float[] x = uniform(rnd, 3 + n), y0 = uniform(rnd, 2 + n);
         check("axpy", 1, kk -> {

@@ -42,7 +42,7 @@ public final class TopK {
         ArgChecks.range("w", w, off, n);
         checkK(k, n);
         ArgChecks.range("out", out, outOff, k);
-        selectKeys(w, off, null, n, k, out, outOff);
+        selectKeys(w, off, null, n, k, out, outOff, ThreadScratch.ints(SCRATCH_HIST, 2048), false, false, 1f);
     }
 
     /**
@@ -53,6 +53,21 @@ public final class TopK {
      */
     public static void selectWithMinimum(float[] w, int off, int rows, int cols, int k, int j, Neurons neurons,
                                          int[] out, int outOff) {
+        select(w, off, rows, cols, k, j, neurons, out, outOff, false, 1f);
+    }
+
+    /**
+     * {@link #selectWithMinimum}, then the selection applied to w: every entry outside the kept set set to +0, every
+     * kept entry multiplied by {@code keptScale} (1 for none). The result is bit for bit that of doing so afterwards
+     * from the indices, but the writes ride on the selection's last pass over w instead of a pass of their own.
+     */
+    public static void keepTopK(float[] w, int off, int rows, int cols, int k, int j, Neurons neurons, float keptScale,
+                                int[] out, int outOff) {
+        select(w, off, rows, cols, k, j, neurons, out, outOff, true, keptScale);
+    }
+
+    private static void select(float[] w, int off, int rows, int cols, int k, int j, Neurons neurons,
+                               int[] out, int outOff, boolean apply, float keptScale) {
         ArgChecks.nonNegative("rows", rows);
         ArgChecks.nonNegative("cols", cols);
         ArgChecks.nonNegative("j", j);
@@ -68,6 +83,8 @@ public final class TopK {
             throw new IllegalArgumentException("neurons must not be null (use Neurons.NONE)");
         }
         long[] forced = null;
+        int[] hist = ThreadScratch.ints(SCRATCH_HIST, 2048);
+        boolean histReady = false;
         if (neurons != Neurons.NONE && j > 0) {
             int count = neurons == Neurons.ROWS ? rows : cols;
             if ((long) j * count > k) {
@@ -76,13 +93,16 @@ public final class TopK {
             }
             forced = ThreadScratch.longs(0, (n + 63) >>> 6);
             java.util.Arrays.fill(forced, 0, (n + 63) >>> 6, 0L);
+            // the forcing pass reads every entry anyway: it also takes the exact first-digit histogram
+            java.util.Arrays.fill(hist, 0, 2048, 0);
             if (neurons == Neurons.ROWS) {
-                forceRows(w, off, forced, rows, cols, j);
+                forceRows(w, off, forced, rows, cols, j, hist);
             } else {
-                forceColumns(w, off, forced, rows, cols, j);
+                forceColumns(w, off, forced, rows, cols, j, hist);
             }
+            histReady = true;
         }
-        selectKeys(w, off, forced, n, k, out, outOff);
+        selectKeys(w, off, forced, n, k, out, outOff, hist, histReady, apply, keptScale);
     }
 
     private static void checkK(int k, int n) {
@@ -103,13 +123,14 @@ public final class TopK {
      * Marks the j largest (lower column on ties) of each row as forced, in one pass over the row: a small list of the
      * best j so far, sorted by key, where a later column replaces an entry only with a strictly larger key.
      */
-    private static void forceRows(float[] w, int off, long[] forced, int rows, int cols, int j) {
+    private static void forceRows(float[] w, int off, long[] forced, int rows, int cols, int j, int[] hist) {
         int rounds = Math.min(j, cols);
         int[] bestKey = ThreadScratch.ints(SCRATCH_AUX, 2 * rounds);
         for (int r = 0; r < rows; r++) {
             int base = r * cols, filled = 0;
             for (int c = 0; c < cols; c++) {
                 int key = magnitude(w, off + base + c);
+                hist[key >>> 21]++;
                 if (filled == rounds && key <= bestKey[rounds - 1]) continue; // the common case: not among the best
                 int pos = filled < rounds ? filled++ : rounds - 1;
                 while (pos > 0 && key > bestKey[pos - 1]) { // insert, keeping earlier columns ahead on equal keys
@@ -123,26 +144,38 @@ public final class TopK {
             for (int q = 0; q < rounds; q++) {
                 int i = base + bestKey[rounds + q];
                 forced[i >>> 6] |= 1L << i;
+                moveToForced(hist, bestKey[q]);
             }
         }
+    }
+
+    /** A forced entry counted by its magnitude moves to the FORCED bin (above every magnitude's first digit). */
+    private static void moveToForced(int[] hist, int magnitude) {
+        hist[magnitude >>> 21]--;
+        hist[FORCED >>> 21]++;
     }
 
     /**
      * Marks the j largest (lower row on ties) of each column as forced, in one row-ordered pass: per column a list of
      * the best j so far, sorted by key ({@code [round × cols]} keys, then rows), replaced only by a strictly larger key.
      */
-    private static void forceColumns(float[] w, int off, long[] forced, int rows, int cols, int j) {
+    private static void forceColumns(float[] w, int off, long[] forced, int rows, int cols, int j, int[] hist) {
         int rounds = Math.min(j, rows);
         int[] best = ThreadScratch.ints(SCRATCH_AUX, 2 * rounds * cols); // keys [rounds × cols], then rows [rounds × cols]
         int rowsAt = rounds * cols, last = (rounds - 1) * cols;
         for (int r = 0; r < rounds; r++) { // the first rounds rows fill the lists
             int base = r * cols;
-            for (int c = 0; c < cols; c++) insertColumn(best, rowsAt, cols, r, c, magnitude(w, off + base + c), r);
+            for (int c = 0; c < cols; c++) {
+                int key = magnitude(w, off + base + c);
+                hist[key >>> 21]++;
+                insertColumn(best, rowsAt, cols, r, c, key, r);
+            }
         }
         for (int r = rounds; r < rows; r++) {
             int base = r * cols;
             for (int c = 0; c < cols; c++) {
                 int key = magnitude(w, off + base + c);
+                hist[key >>> 21]++;
                 if (key > best[last + c]) insertColumn(best, rowsAt, cols, rounds - 1, c, key, r);
             }
         }
@@ -150,6 +183,7 @@ public final class TopK {
             for (int c = 0; c < cols; c++) {
                 int i = best[rowsAt + q * cols + c] * cols + c;
                 forced[i >>> 6] |= 1L << i;
+                moveToForced(hist, best[q * cols + c]);
             }
         }
     }
@@ -179,37 +213,58 @@ public final class TopK {
      * bits) splits the entries into those surely kept (digit above a bin window), candidates (digit in
      * the window) and the rest; one pass over w writes the surely kept indices straight to the output
      * and collects the candidates with their keys. The window is the single bin holding the k-th key,
-     * found from an exact histogram (one extra pass) or, for large n, estimated from a 1/64 sample with
-     * a safety margin; if the estimate misses (rare), the exact way is taken. The exact threshold among
-     * the candidates then needs no further pass over w, and the kept candidates are merged in, so the
-     * output comes out ascending.
+     * found from an exact histogram (given by the forcing pass, or one extra pass) or, for large n without one,
+     * estimated from a 1/64 sample with a safety margin; if the estimate misses (rare), the exact way is taken. The
+     * exact threshold among the candidates then needs no further pass over w, and the kept candidates are merged in,
+     * so the output comes out ascending. With {@code apply}, the selection is applied to w (see {@link #keepTopK}):
+     * during the split pass when the window is exact (it cannot miss), else in a pass of its own after a sampled one.
      */
-    private static void selectKeys(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff) {
+    private static void selectKeys(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff,
+                                   int[] hist, boolean histReady, boolean apply, float keptScale) {
         if (k == 0) {
+            if (apply) java.util.Arrays.fill(w, off, off + n, 0f);
             return;
         }
         if (k == n) {
             for (int i = 0; i < n; i++) out[outOff + i] = i;
+            if (apply && keptScale != 1f) for (int i = 0; i < n; i++) w[off + i] *= keptScale;
             return;
         }
-        int[] hist = ThreadScratch.ints(SCRATCH_HIST, 2048);
-        if (n >= SAMPLED_ABOVE && splitAndFinish(w, off, forced, n, k, out, outOff, hist, true)) {
+        if (!histReady && n >= SAMPLED_ABOVE && splitAndFinish(w, off, forced, n, k, out, outOff, hist, true, false, false, 1f)) {
+            if (apply) applyKept(w, off, n, k, out, outOff, keptScale);
             return;
         }
-        splitAndFinish(w, off, forced, n, k, out, outOff, hist, false);
+        if (!splitAndFinish(w, off, forced, n, k, out, outOff, hist, false, histReady, apply, keptScale)) {
+            throw new IllegalStateException("top-k: an exact first-digit window missed the k-th key (histogram miscounted)");
+        }
+    }
+
+    /** Zeroes the gaps between the k ascending kept indices and scales the kept entries. */
+    private static void applyKept(float[] w, int off, int n, int k, int[] out, int outOff, float keptScale) {
+        int prev = 0;
+        for (int q = 0; q < k; q++) {
+            int f = out[outOff + q];
+            if (f > prev) java.util.Arrays.fill(w, off + prev, off + f, 0f);
+            if (keptScale != 1f) w[off + f] *= keptScale; // ×1 would only dirty the line
+            prev = f + 1;
+        }
+        java.util.Arrays.fill(w, off + prev, off + n, 0f);
     }
 
     /**
-     * Picks the first-digit window [lo, hi] (sampled or exact), splits w into kept / candidates, and
-     * finishes; returns false (having written nothing final) when a sampled window missed the k-th key.
+     * Picks the first-digit window [lo, hi] (sampled, or exact from {@code hist} counted here or by the caller when
+     * {@code histReady}), splits w into kept / candidates, and finishes; returns false (having written nothing final)
+     * when a sampled window missed the k-th key. {@code apply} (exact windows only) zeroes and scales w on the way.
      */
     private static boolean splitAndFinish(float[] w, int off, long[] forced, int n, int k, int[] out, int outOff,
-                                          int[] hist, boolean sampled) {
-        java.util.Arrays.fill(hist, 0, 2048, 0);
-        int step = sampled ? SAMPLE_STRIDE : 1;
+                                          int[] hist, boolean sampled, boolean histReady, boolean apply, float keptScale) {
         int m = 0;
-        for (int i = 0; i < n; i += step, m++) {
-            hist[key(w, off, forced, i) >>> 21]++;
+        if (!histReady) {
+            java.util.Arrays.fill(hist, 0, 2048, 0);
+            int step = sampled ? SAMPLE_STRIDE : 1;
+            for (int i = 0; i < n; i += step, m++) {
+                hist[key(w, off, forced, i) >>> 21]++;
+            }
         }
         int lo, hi;
         if (sampled) { // sample ranks k·m/n ± margin bound the window
@@ -224,17 +279,25 @@ public final class TopK {
         int[] cand = ThreadScratch.ints(SCRATCH_AUX, sampled ? Math.min(n, candidateBound(hist, lo, hi, n, m)) : hist[lo]);
         int[] candKey = ThreadScratch.ints(SCRATCH_CAND_KEYS, cand.length);
         cap = cand.length;
+        boolean scaleKept = apply && keptScale != 1f;
         int nc = 0, q = outOff, end = outOff + k;
-        for (int i = 0; i < n; i++) {
-            int key = key(w, off, forced, i);
-            int d = key >>> 21;
-            if (d > hi) {
-                if (q == end) return false; // more than k surely-kept: the sampled window was too low
-                out[q++] = i;
-            } else if (d >= lo) {
-                if (nc == cap) return false; // the sample under-counted the window
-                cand[nc] = i;
-                candKey[nc++] = key;
+        for (int i0 = 0; i0 < n; i0 += 64) { // one word of forced bits per 64 entries: the key without a branch
+            long fw = forced == null ? 0L : forced[i0 >>> 6];
+            int i1 = Math.min(n, i0 + 64);
+            for (int i = i0; i < i1; i++) {
+                int key = Float.floatToRawIntBits(w[off + i]) & 0x7fffffff | -(int) ((fw >>> i) & 1L);
+                int d = key >>> 21;
+                if (d > hi) {
+                    if (q == end) return false; // more than k surely-kept: the sampled window was too low
+                    out[q++] = i;
+                    if (scaleKept) w[off + i] *= keptScale;
+                } else if (d >= lo) {
+                    if (nc == cap) return false; // the sample under-counted the window
+                    cand[nc] = i;
+                    candKey[nc++] = key;
+                } else if (apply) {
+                    w[off + i] = 0f;
+                }
             }
         }
         int above = q - outOff;
@@ -246,11 +309,11 @@ public final class TopK {
         int kept = 0;
         for (int c = 0; c < nc; c++) { // compact the kept candidates in place, ascending
             int key = candKey[c];
-            if (Integer.compareUnsigned(key, threshold) > 0) {
+            if (Integer.compareUnsigned(key, threshold) > 0 || key == threshold && needAtT-- > 0) {
+                if (scaleKept) w[off + cand[c]] *= keptScale;
                 cand[kept++] = cand[c];
-            } else if (key == threshold && needAtT > 0) {
-                cand[kept++] = cand[c];
-                needAtT--;
+            } else if (apply) {
+                w[off + cand[c]] = 0f;
             }
         }
         // merge out[outOff, outOff+above) with cand[0, kept) from the back into out[outOff, outOff+k)

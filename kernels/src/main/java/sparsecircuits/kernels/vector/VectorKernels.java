@@ -1386,12 +1386,13 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                         float lr, float beta1, float beta2, float eps, long step) {
-        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step);
+                         float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
+        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, gradScale, decay);
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float omb1 = 1f - beta1, omb2 = 1f - beta2;
-        forBlocks(n, 8, (i0, i1) -> adamBlock(i0, i1, p, pOff, g, gOff, m, mOff, v, vOff, beta1, beta2, omb1, omb2, eps, stepSize, bc2Sqrt));
+        forBlocks(n, 8, (i0, i1) -> adamBlock(i0, i1, p, pOff, g, gOff, m, mOff, v, vOff, beta1, beta2, omb1, omb2, eps,
+                stepSize, bc2Sqrt, gradScale, decay));
     }
 
     /**
@@ -1399,24 +1400,28 @@ public final class VectorKernels extends ScalarKernels {
      * vector calls un-inlined (boxed vectors, JFR: lanewiseTemplate/binaryOp under the lambda).
      */
     private static void adamBlock(int i0, int i1, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                                  float beta1, float beta2, float omb1, float omb2, float eps, float stepSize, float bc2Sqrt) {
+                                  float beta1, float beta2, float omb1, float omb2, float eps, float stepSize, float bc2Sqrt,
+                                  float gradScale, float decay) {
+        boolean writeG = gradScale != 1f; // ×1 changes nothing: skip the store
         int i = i0;
         for (; i + L <= i1; i += L) {
-            FloatVector gv = FloatVector.fromArray(S, g, gOff + i);
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).mul(gradScale);
+            if (writeG) gv.intoArray(g, gOff + i);
             FloatVector mv = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gv.mul(omb1));
             FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gv.mul(gv).mul(omb2));
             mv.intoArray(m, mOff + i);
             vv.intoArray(v, vOff + i);
             FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
-            FloatVector.fromArray(S, p, pOff + i).sub(mv.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+            FloatVector.fromArray(S, p, pOff + i).sub(mv.mul(stepSize).div(denom)).mul(decay).intoArray(p, pOff + i);
         }
         for (; i < i1; i++) {
-            float gi = g[gOff + i];
+            float gi = g[gOff + i] * gradScale;
+            if (writeG) g[gOff + i] = gi;
             float mi = m[mOff + i] * beta1 + gi * omb1;
             float vi = v[vOff + i] * beta2 + gi * gi * omb2;
             m[mOff + i] = mi;
             v[vOff + i] = vi;
-            p[pOff + i] -= mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+            p[pOff + i] = (p[pOff + i] - mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps)) * decay;
         }
     }
 

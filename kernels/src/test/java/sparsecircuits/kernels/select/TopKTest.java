@@ -198,6 +198,27 @@ class TopKTest {
 
     // ------------------------------------------------------------------ minimum per neuron
 
+    /**
+     * keepTopK keeps the same set as selectWithMinimum and leaves w as applying it afterwards would: kept entries
+     * multiplied by the scale (one rounded product), every other entry +0, nothing outside the block touched.
+     */
+    private static void checkKeep(float[] w, int off, int rows, int cols, int k, int j, Neurons neurons, float scale,
+                                  int[] expected, String ctx) {
+        int n = rows * cols;
+        float[] a = w.clone();
+        int[] out = new int[k];
+        TopK.keepTopK(a, off, rows, cols, k, j, neurons, scale, out, 0);
+        assertArrayEquals(expected, out, ctx + " keepTopK scale=" + scale);
+        boolean[] kept = new boolean[n];
+        for (int f : expected) kept[f] = true;
+        for (int i = 0; i < a.length; i++) {
+            float want = i < off || i >= off + n ? w[i] : kept[i - off] ? w[i] * scale : 0f;
+            if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(a[i])) {
+                fail(ctx + " keepTopK scale=" + scale + ": w[" + i + "] = " + a[i] + ", want " + want);
+            }
+        }
+    }
+
     private static void checkWithMinimum(float[] w, int off, int rows, int cols, int k, int j, Neurons neurons, String ctx) {
         int n = rows * cols;
         float[] block = Arrays.copyOfRange(w, off, off + n);
@@ -208,6 +229,7 @@ class TopKTest {
         int[] expected = oracleWithMinimum(block, rows, cols, k, j, neurons);
         assertArrayEquals(expected, got, ctx);
         if (out[0] != -5 || out[1] != -5 || out[k + 2] != -5 || out[k + 3] != -5) fail(ctx + ": wrote outside out[2, 2 + k)");
+        for (float scale : new float[] {1f, 0.9990005f}) checkKeep(w, off, rows, cols, k, j, neurons, scale, expected, ctx);
         // Independent invariants: ascending, and every neuron keeps at least min(j, size).
         for (int q = 1; q < k; q++) if (got[q - 1] >= got[q]) fail(ctx + ": output not strictly ascending");
         if (neurons != Neurons.NONE) {
@@ -277,6 +299,20 @@ class TopKTest {
                 int k = Math.max(j * count, rows * cols / 16);
                 checkWithMinimum(w, 0, rows, cols, k, j, nr, "96x160 j=" + j + " " + nr + " k=" + k);
             }
+        }
+    }
+
+    /** At a million entries: the sampled window (no rule), the histogram taken by the forcing pass (rules), applied. */
+    @Test
+    void keepAtOneMillion() {
+        int rows = 1024, cols = 1024;
+        SplittableRandom r = rnd(1 << 20);
+        float[] w = values(r, rows * cols, 0);
+        for (int i = 0; i < rows * cols; i += 7) w[i] = 0f; // mostly-zero stretches, as after a previous top-k
+        for (Neurons nr : Neurons.values()) {
+            int k = rows * cols / 23, j = nr == Neurons.NONE ? 0 : 2;
+            int[] expected = oracleWithMinimum(w, rows, cols, k, j, nr);
+            checkKeep(w, 0, rows, cols, k, j, nr, 0.999f, expected, "1024x1024 " + nr);
         }
     }
 
