@@ -22,7 +22,7 @@ import sparsecircuits.kernels.Kernels;
 
 /**
  * AbsTopK forward at the shapes of the width benchmark's training step: 1024 token rows, (d, k) =
- * (512, 128) and (2048, 512). The primary score is µs per call; the secondary score
+ * (512, 128) and (2048, 512). The primary score is ns per call; the secondary score
  * {@code forward:element} is <b>ns per element</b> (rows·d per call).
  * <ul>
  *   <li>{@code gaussian}: standard-normal rows (post-RMSNorm, linear outputs);
@@ -32,7 +32,7 @@ import sparsecircuits.kernels.Kernels;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {Bench.ADD_VECTOR, "-Xms2g", "-Xmx2g"})

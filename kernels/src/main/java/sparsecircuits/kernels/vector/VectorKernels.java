@@ -784,8 +784,11 @@ public final class VectorKernels extends ScalarKernels {
      * branches) finds the k-th key t. The kept set and tie rule are the scalar kernel's: |x| &gt; t, then the
      * lowest channels with |x| = t. Per-element work is vector code except the histogram's one increment;
      * scalar loops over set mask bits are avoided (their exits mispredict about once per vector). The old
-     * bitwise search over the whole row (≤ 31 passes) cost ~4× as much on Gaussian rows; it is what remains
-     * when the k-th magnitude's bucket holds most of the row.
+     * bitwise search over the whole row (≤ 31 passes) cost 2.3-2.7× as much on Gaussian rows (AbsTopKBench);
+     * it is what remains when the k-th magnitude's bucket holds most of the row.
+     *
+     * <p>Keep the passes in this one method: split into small methods, C2 boxed the vectors of the pass-1
+     * loop in JMH (MBs allocated per call, 1.5× slower than before).
      */
     @Override
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
