@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import sparsecircuits.kernels.ArgChecks;
@@ -889,19 +888,10 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     /**
-     * AbsTopK by a radix select on the 31-bit magnitude keys (|x| bits, so NaNs rank above infinity, as in
-     * the scalar kernel). One vector pass finds the largest key; a histogram of the top key bits (8 buckets
-     * per octave, counted in scalar code into {@link #TOPK_COPIES} interleaved copies so that runs of equal
-     * buckets do not serialise on one counter) picks the bucket holding the k-th magnitude; the few keys of
-     * that bucket are compacted, and a bitwise search over them alone (vector compares, no data-dependent
-     * branches) finds the k-th key t. The kept set and tie rule are the scalar kernel's: |x| &gt; t, then the
-     * lowest channels with |x| = t. Per-element work is vector code except the histogram's one increment;
-     * scalar loops over set mask bits are avoided (their exits mispredict about once per vector). The old
-     * bitwise search over the whole row (≤ 31 passes) cost 2.3-2.7× as much on Gaussian rows (AbsTopKBench);
-     * it is what remains when the k-th magnitude's bucket holds most of the row.
-     *
-     * <p>Keep the passes in this one method: split into small methods, C2 boxed the vectors of the pass-1
-     * loop in JMH (MBs allocated per call, 1.5× slower than before).
+     * AbsTopK by a bitwise search for the k-th largest magnitude: each of ≤ 31 passes counts, with vector
+     * compares, the channels whose |x| bits reach a candidate threshold (branch-free, unlike quickselect,
+     * whose data-dependent branches mispredict on every element). A pass whose count is exactly k ends the
+     * search. The kept set and tie rule are the scalar kernel's.
      */
     @Override
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
@@ -910,134 +900,58 @@ public final class VectorKernels extends ScalarKernels {
             return;
         }
         checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
-        pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
-            int[] scratch = ThreadScratch.ints(0, TOPK_HIST + 2 * (d + L));
+        pool.forRange(rows, (long) rows * d * 16, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                absTopKRow(x, xOff + r * d, d, k, y, yOff + r * d, kept, keptOff + r * k, scratch);
+                absTopKRow(x, xOff + r * d, d, k, y, yOff + r * d, kept, keptOff + r * k);
             }
         });
     }
 
-    /** Histogram bucket = key &gt;&gt;&gt; this: the 8 exponent bits and 3 mantissa bits. */
-    static final int TOPK_SHIFT = 20;
-    /** Buckets counted down from the largest key's; the last also takes every smaller key (8 octaves down). */
-    static final int TOPK_BUCKETS = 64;
-    /** Interleaved copies of each bucket's counter (channel c counts into copy c mod 4). */
-    static final int TOPK_COPIES = 4;
-    static final int TOPK_HIST = TOPK_BUCKETS * TOPK_COPIES;
-    private static final IntVector TOPK_LANE_COPY = IntVector.fromArray(IS, laneCopies(), 0);
-
-    private static int[] laneCopies() {
-        int[] a = new int[L];
-        for (int i = 0; i < L; i++) a[i] = i % TOPK_COPIES; // L is a multiple of the copies, so lane ≡ channel
-        return a;
-    }
-
-    /**
-     * {@code scratch}: the histogram, then d + L ints (bucket indices, then candidate or kept channels), then d + L
-     * (candidate keys).
-     */
-    private static void absTopKRow(float[] x, int xr, int d, int k, float[] y, int yr, int[] kept, int kr, int[] scratch) {
-        // Pass 1: how many |x| are nonzero, and the largest magnitude bits. Activations of sparse-weight
-        // models are often mostly exact zeros: when at most k channels are nonzero, the threshold is 0
-        // (ties at 0 to the lowest channels) without a search.
-        IntVector maxV = IntVector.zero(IS);
-        int nonZero = 0, maxKey = 0, c = 0;
+    private static void absTopKRow(float[] x, int xr, int d, int k, float[] y, int yr, int[] kept, int kr) {
+        // One pass for the bounds: how many |x| are nonzero, and the smallest nonzero and largest magnitude bits.
+        // Activations of sparse-weight models are often mostly exact zeros: when at most k channels are
+        // nonzero, the threshold is 0 (ties at 0 to the lowest channels) without a search; otherwise the
+        // bits that the smallest nonzero and the largest magnitude share are the threshold's top bits.
+        IntVector maxV = IntVector.zero(IS), minV = IntVector.broadcast(IS, Integer.MAX_VALUE);
+        int nonZero = 0, maxKey = 0, minKey = Integer.MAX_VALUE, c = 0;
         for (; c + L <= d; c += L) {
             IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + c).reinterpretAsInts()).and(0x7fffffff);
-            nonZero += key.compare(VectorOperators.NE, 0).trueCount();
+            VectorMask<Integer> nz = key.compare(VectorOperators.NE, 0);
+            nonZero += nz.trueCount();
             maxV = maxV.max(key);
+            minV = minV.min(key.blend(Integer.MAX_VALUE, nz.not()));
         }
         maxKey = maxV.reduceLanes(VectorOperators.MAX);
+        minKey = minV.reduceLanes(VectorOperators.MIN);
         for (; c < d; c++) {
             int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
-            if (key != 0) nonZero++;
+            if (key != 0) {
+                nonZero++;
+                minKey = Math.min(minKey, key);
+            }
             maxKey = Math.max(maxKey, key);
         }
+        int t, countT;
         if (nonZero <= k) {
-            // every nonzero kept, and (if short) the lowest zero channels
-            keepRow(x, xr, d, k, nonZero == k ? 1 : 0, nonZero == k ? Integer.MAX_VALUE : k - nonZero, y, yr, kept, kr,
-                    scratch, TOPK_HIST);
-            return;
-        }
-        // Pass 2: bucket j = min(top - key >>> SHIFT, BUCKETS - 1), as a counter index j·COPIES + copy.
-        int top = maxKey >>> TOPK_SHIFT, idx = TOPK_HIST;
-        java.util.Arrays.fill(scratch, 0, TOPK_HIST, 0);
-        c = 0;
-        for (; c + L <= d; c += L) {
-            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + c).reinterpretAsInts()).and(0x7fffffff);
-            key.lanewise(VectorOperators.LSHR, TOPK_SHIFT).neg().add(top).min(TOPK_BUCKETS - 1)
-                    .lanewise(VectorOperators.LSHL, 2).or(TOPK_LANE_COPY).intoArray(scratch, idx + c); // · COPIES
-        }
-        for (; c < d; c++) {
-            int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
-            scratch[idx + c] = Math.min(top - (key >>> TOPK_SHIFT), TOPK_BUCKETS - 1) * TOPK_COPIES + c % TOPK_COPIES;
-        }
-        for (c = 0; c < d; c++) scratch[scratch[idx + c]]++;
-        // The bucket where the count from the top reaches k; need = how many of its keys are kept.
-        int j = 0, above = 0, inBucket;
-        while (true) {
-            int h = j * TOPK_COPIES;
-            inBucket = scratch[h] + scratch[h + 1] + scratch[h + 2] + scratch[h + 3];
-            if (above + inBucket >= k) break;
-            above += inBucket;
-            j++;
-        }
-        int need = k - above;
-        int lo, hi; // the bucket's key range
-        if (j < TOPK_BUCKETS - 1) {
-            lo = (top - j) << TOPK_SHIFT;
-            hi = lo + (1 << TOPK_SHIFT) - 1;
+            t = nonZero == k ? 1 : 0; // every nonzero kept, and (if short) the lowest zero channels
+            countT = nonZero == k ? k : d;
         } else {
-            lo = 0;
-            hi = ((top - j + 1) << TOPK_SHIFT) - 1;
-        }
-        // Pass 3: the bucket's channels (vector compares, the mask turned into indices by table), then their
-        // keys, padded with -1 (below every key) to whole vectors.
-        int ch0 = TOPK_HIST, c0 = TOPK_HIST + d + L, q = ch0;
-        c = 0;
-        for (; c + L <= d; c += L) {
-            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + c).reinterpretAsInts()).and(0x7fffffff);
-            q = maskIndices(key.compare(VectorOperators.GE, lo).and(key.compare(VectorOperators.LE, hi)).toLong(), c, scratch, q);
-        }
-        for (; c < d; c++) {
-            int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
-            scratch[q] = c;
-            q += 1 ^ ((key - lo | hi - key) >>> 31); // keys, lo and hi are in [0, 2³¹): no overflow
-        }
-        int[] cand = scratch;
-        for (int i = 0; i < inBucket; i++) cand[c0 + i] = Float.floatToRawIntBits(x[xr + scratch[ch0 + i]]) & 0x7fffffff;
-        int end = c0 + (inBucket + L - 1) / L * L;
-        java.util.Arrays.fill(cand, c0 + inBucket, end, -1);
-        // The need-th largest candidate, bit by bit below the bits that all candidates share.
-        IntVector cMax = IntVector.broadcast(IS, -1), cMin = IntVector.broadcast(IS, Integer.MAX_VALUE);
-        for (int i = c0; i < end; i += L) {
-            IntVector v = IntVector.fromArray(IS, cand, i);
-            cMax = cMax.max(v);
-            cMin = cMin.min(v.blend(Integer.MAX_VALUE, v.compare(VectorOperators.LT, 0)));
-        }
-        int candMax = cMax.reduceLanes(VectorOperators.MAX), candMin = cMin.reduceLanes(VectorOperators.MIN);
-        int differ = 31 - Integer.numberOfLeadingZeros(candMin ^ candMax);
-        int t = differ < 0 ? candMax : candMax & ~((1 << (differ + 1)) - 1), countT = inBucket;
-        for (int bit = differ; bit >= 0 && countT != need; bit--) {
-            int probe = t | (1 << bit);
-            int n = countAtLeast(cand, c0, end, probe);
-            boolean ok = n >= need; // a select, not a branch: the outcome is a coin toss per bit
-            t = ok ? probe : t;
-            countT = ok ? n : countT;
+            int differ = 31 - Integer.numberOfLeadingZeros(minKey ^ maxKey); // highest bit where they differ
+            t = differ < 0 ? maxKey : maxKey & ~((1 << (differ + 1)) - 1);     // shared prefix: count(key ≥ t) = nonZero
+            countT = nonZero;
+            for (int bit = differ; bit >= 0 && countT != k; bit--) {
+                int cand = t | (1 << bit);
+                int n = countAtLeast(x, xr, d, cand);
+                if (n >= k) {
+                    t = cand;
+                    countT = n;
+                }
+            }
         }
         // kept = {|x| ≥ t} when that is exactly k; otherwise t is the k-th magnitude itself and ties at t
         // go to the lowest channels
-        int needAtT = countT == need ? Integer.MAX_VALUE
-                : t == Integer.MAX_VALUE ? need : need - countAtLeast(cand, c0, end, t + 1); // t + 1 would wrap
-        keepRow(x, xr, d, k, t, needAtT, y, yr, kept, kr, scratch, TOPK_HIST);
-    }
-
-    /** How many of the keys in {@code a[from, to)} (a whole number of vectors) are ≥ t. */
-    private static int countAtLeast(int[] a, int from, int to, int t) {
-        int n = 0;
-        for (int i = from; i < to; i += L) n += IntVector.fromArray(IS, a, i).compare(VectorOperators.GE, t).trueCount();
-        return n;
+        int needAtT = countT == k ? Integer.MAX_VALUE : t == Integer.MAX_VALUE ? k : k - countAtLeast(x, xr, d, t + 1); // t + 1 would wrap
+        keepRow(x, xr, d, t, needAtT, y, yr, kept, kr);
     }
 
     /** The lowest {@code n} set bits of {@code bits}. */
@@ -1051,43 +965,9 @@ public final class VectorKernels extends ScalarKernels {
         return keep;
     }
 
-    /** Lanes per step of {@link #maskIndices}: at most 8, so its table has at most 256 rows. */
-    static final int MI = Math.min(L, 8);
-    private static final VectorSpecies<Integer> MIS = VectorSpecies.of(int.class, VectorShape.forBitSize(MI * Integer.SIZE));
-    /** Row b (MI ints): the positions of b's set bits, ascending, then zeros. */
-    private static final int[] SET_BITS = setBitsTable();
-
-    private static int[] setBitsTable() {
-        int[] t = new int[(1 << MI) * MI];
-        for (int b = 0; b < 1 << MI; b++) {
-            int n = 0;
-            for (int i = 0; i < MI; i++) if ((b >>> i & 1) != 0) t[b * MI + n++] = i;
-        }
-        return t;
-    }
-
-    /**
-     * Appends base + i for each set bit i of an L-lane mask to {@code out} from {@code q}, ascending, and returns
-     * the new end. Branch-free: a table row of MI positions is stored whole and the end advanced by the popcount
-     * (a loop over the set bits mispredicts about once per vector), so out needs MI - 1 ints of room past the end.
-     */
-    private static int maskIndices(long bits, int base, int[] out, int q) {
-        for (int g = 0; g < L; g += MI) {
-            int b = (int) (bits >>> g) & ((1 << MI) - 1);
-            IntVector.fromArray(MIS, SET_BITS, b * MI).add(base + g).intoArray(out, q);
-            q += Integer.bitCount(b);
-        }
-        return q;
-    }
-
-    /**
-     * Writes the kept channels (|x| &gt; t, plus the first needAtT with |x| = t; all of |x| ≥ t when needAtT is
-     * MAX). The channel list goes to {@code buf} from {@code b0} (room for d + MI) and is copied from there:
-     * {@link #maskIndices} stores past the list's end, which in {@code kept} is the next row's.
-     */
-    private static void keepRow(float[] x, int xr, int d, int k, int t, int needAtT, float[] y, int yr, int[] kept, int kr,
-                                int[] buf, int b0) {
-        int q = b0, c = 0;
+    /** Writes the kept channels (|x| &gt; t, plus the first needAtT with |x| = t; all of |x| ≥ t when needAtT is MAX). */
+    private static void keepRow(float[] x, int xr, int d, int t, int needAtT, float[] y, int yr, int[] kept, int kr) {
+        int q = kr, c = 0;
         boolean allAtT = needAtT == Integer.MAX_VALUE;
         FloatVector zero = FloatVector.zero(S);
         for (; c + L <= d; c += L) {
@@ -1097,21 +977,36 @@ public final class VectorKernels extends ScalarKernels {
             if (allAtT) {
                 m = key.compare(VectorOperators.GE, t);
             } else {
-                long eqBits = key.compare(VectorOperators.EQ, t).toLong();
+                m = key.compare(VectorOperators.GT, t);
+                VectorMask<Integer> eq = key.compare(VectorOperators.EQ, t);
+                long eqBits = eq.toLong();
                 if (Long.bitCount(eqBits) > needAtT) eqBits = lowestBits(eqBits, needAtT); // ties: lowest channels first
                 needAtT -= Long.bitCount(eqBits);
-                m = key.compare(VectorOperators.GT, t).or(VectorMask.fromLong(IS, eqBits));
+                m = m.or(VectorMask.fromLong(IS, eqBits));
             }
-            q = maskIndices(m.toLong(), c, buf, q);
+            long bits = m.toLong();
+            while (bits != 0) {
+                kept[q++] = c + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+            }
             zero.blend(xv, m.cast(S)).intoArray(y, yr + c);
         }
         for (; c < d; c++) {
             int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
             boolean keep = allAtT ? key >= t : key > t || key == t && needAtT-- > 0;
-            if (keep) buf[q++] = c;
+            if (keep) kept[q++] = c;
             y[yr + c] = keep ? x[xr + c] : 0f;
         }
-        System.arraycopy(buf, b0, kept, kr, k);
+    }
+
+    private static int countAtLeast(float[] x, int xr, int d, int t) {
+        int c = 0, i = 0;
+        for (; i + L <= d; i += L) {
+            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + i).reinterpretAsInts()).and(0x7fffffff);
+            c += key.compare(VectorOperators.GE, t).trueCount();
+        }
+        for (; i < d; i++) if ((Float.floatToRawIntBits(x[xr + i]) & 0x7fffffff) >= t) c++;
+        return c;
     }
 
     @Override
