@@ -67,16 +67,14 @@ public interface Kernels {
 
     /**
      * Y[n × out] = X[n × in] · Wᵀ (+ bias[out] when bias is not null), W sparse {@code [out × in]}, token-major like
-     * every other op of the block, so no transpose at the layer's edges. Per token, each nonzero activation x[i]
-     * adds x[i]·W[:, i] through W's transposed pattern: an AbsTopK input costs its kept channels only. Each output is
-     * bias, then the products in increasing i.
+     * every other op of the block, so no transpose at the layer's edges. Each output is the bias (or 0), then the
+     * products w[o, i]·x[i] over W's row o in increasing i (a zero activation adds nothing).
      */
     void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff);
 
     /**
-     * dX[n × in] += dY[n × out] · W, W sparse {@code [out × in]}, token-major (each product summed from zero, then added to
-     * dX): per token, each nonzero dy[o] adds
-     * dy[o]·W[o, :] (the sparse dX; a gradient that AbsTopK let through a quarter of the channels costs a quarter).
+     * dX[n × in] += dY[n × out] · W, W sparse {@code [out × in]}, token-major: each dX entry gets Σ_o dy[o]·W[o, i]
+     * over W's column i in increasing o, summed from zero, then added once (the sparse dX).
      */
     void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff);
 

@@ -283,16 +283,20 @@ public class ScalarKernels implements Kernels {
         checkSparseLinear(n, x, xOff, w, y, yOff, false);
         int in = w.cols(), out = w.rows();
         if (bias != null) ArgChecks.range("bias", bias, biasOff, out);
+        pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, in),
+                (r0, r1) -> sparseLinearRows(r0, r1, x, xOff, w, bias, biasOff, y, yOff));
+    }
+
+    /** Tokens [r0, r1) of {@link #sparseLinear}, one row at a time: bias (or 0), then each nonzero x[i] adds W[:, i]. */
+    protected void sparseLinearRows(int r0, int r1, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
+        int in = w.cols(), out = w.rows();
         CsrMatrix.Transpose t = w.transposePattern();
-        float[] val = w.values();
-        pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, in), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int yr = yOff + r * out;
-                if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
-                else System.arraycopy(bias, biasOff, y, yr, out);
-                scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, val, y, yr);
-            }
-        });
+        for (int r = r0; r < r1; r++) {
+            int yr = yOff + r * out;
+            if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
+            else System.arraycopy(bias, biasOff, y, yr, out);
+            scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, w.values(), y, yr);
+        }
     }
 
     @Override

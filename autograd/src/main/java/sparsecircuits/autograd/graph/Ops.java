@@ -230,8 +230,8 @@ public final class Ops {
 
     /**
      * y[N × out] = x[N × in] · Wᵀ + b, W {@code [out × in]}, all token-major. A sparse parameter whose density is below
-     * the crossover runs forward and dX through its CSR pattern, skipping zero activations (AbsTopK leaves a quarter
-     * of most inputs), with the bias in the output loop; otherwise dense GEMM. dW is always the dense product dYᵀ·X
+     * the crossover runs forward and dX through its CSR pattern ({@link Kernels#sparseLinear}: tiles of tokens turned
+     * feature-major in cache, no whole-matrix transpose), with the bias in the output loop; otherwise dense GEMM. dW is always the dense product dYᵀ·X
      * (regrowth needs it), unless pattern gradients are on. ∂x = dy·W, ∂W = dyᵀ·x, ∂b = Σ_rows dy.
      */
     public Tensor linear(Tensor x, Tensor w, Tensor b) {

@@ -486,13 +486,7 @@ public final class VectorKernels extends ScalarKernels {
                 featuresToTokens(yt, out, y, yr, false);
             }
         });
-        CsrMatrix.Transpose t = w.transposePattern();
-        for (int r = tiles * L; r < n; r++) {
-            int yr = yOff + r * out;
-            if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
-            else System.arraycopy(bias, biasOff, y, yr, out);
-            scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, val, y, yr);
-        }
+        sparseLinearRows(tiles * L, n, x, xOff, w, bias, biasOff, y, yOff);
     }
 
     /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = Σ over column i of W (in row order) of w·dYᵀ[o], then added to dX. */
