@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
@@ -42,22 +40,8 @@ class GoldenCircuitTest {
 
     /** What the pruner finds for each k_coef, as the fixture stores it. */
     static Map<String, Object> run() {
-        Gpt g = new Gpt(CFG, 11);
-        for (Parameter p : g.parameterList()) {
-            if (p.isSparse()) {
-                float[] v = p.value(); // larger weights than the init, so the model has opinions
-                for (int i = 0; i < v.length; i++) v[i] *= 20;
-                p.sparsify(p.numel() / 16, 0);
-            }
-        }
-        List<int[]> pre = new ArrayList<>();
-        Random r = new Random(3);
-        for (int b = 0; b < 4; b++) {
-            int[] t = new int[4 * 6];
-            for (int i = 0; i < t.length; i++) t[i] = r.nextInt(24);
-            pre.add(t);
-        }
-        NodeMeans means = NodeMeans.compute(g, pre, 4, KernelProvider.get(), i -> { });
+        Gpt g = PrunerTest.opinionatedModel(CFG, 16);
+        NodeMeans means = PrunerTest.means(g);
         List<TaskLoss.Sequence> train = PrunerTest.task(g, 32, 1), held = PrunerTest.task(g, 16, 2);
         Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, KernelProvider.get());
         Map<String, Object> out = new LinkedHashMap<>();

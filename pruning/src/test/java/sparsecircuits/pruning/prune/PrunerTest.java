@@ -51,24 +51,39 @@ class PrunerTest {
         return out;
     }
 
-    @Test
-    void maskTrainingShrinksTheCircuitAndBisectionFindsTheSmallestKAtTheTarget() {
-        Gpt g = new Gpt(CFG, 11);
+    /**
+     * A model of {@code cfg} from seed 11 whose sparse weights are scaled by 20 (so it has opinions) and cut to
+     * 1/keepDivisor of each tensor. GoldenCircuitTest's fixture was recorded from it: changing it breaks that test.
+     */
+    static Gpt opinionatedModel(GptConfig cfg, int keepDivisor) {
+        Gpt g = new Gpt(cfg, 11);
         for (Parameter p : g.parameterList()) {
             if (p.isSparse()) {
-                float[] v = p.value(); // larger weights than the init, so the model has opinions
+                float[] v = p.value();
                 for (int i = 0; i < v.length; i++) v[i] *= 20;
-                p.sparsify(p.numel() / 4, 0);
+                p.sparsify(p.numel() / keepDivisor, 0);
             }
         }
+        return g;
+    }
+
+    /** Node means over 4 batches of 4 random 6-token windows (seed 3). */
+    static NodeMeans means(Gpt g) {
         List<int[]> pre = new ArrayList<>();
         Random r = new Random(3);
+        int vocab = g.config().vocabSize();
         for (int b = 0; b < 4; b++) {
             int[] t = new int[4 * 6];
-            for (int i = 0; i < t.length; i++) t[i] = r.nextInt(24);
+            for (int i = 0; i < t.length; i++) t[i] = r.nextInt(vocab);
             pre.add(t);
         }
-        NodeMeans means = NodeMeans.compute(g, pre, 4, KernelProvider.get(), i -> { });
+        return NodeMeans.compute(g, pre, 4, KernelProvider.get(), i -> { });
+    }
+
+    @Test
+    void maskTrainingShrinksTheCircuitAndBisectionFindsTheSmallestKAtTheTarget() {
+        Gpt g = opinionatedModel(CFG, 4);
+        NodeMeans means = means(g);
         List<TaskLoss.Sequence> train = task(g, 32, 1), held = task(g, 16, 2);
         Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, KernelProvider.get());
         long total = NodeLocation.count(CFG);
