@@ -280,9 +280,8 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
-        checkSparseLinear(n, x, xOff, w, y, yOff, false);
+        checkSparseLinear(n, x, xOff, w, bias, biasOff, y, yOff, false);
         int in = w.cols(), out = w.rows();
-        if (bias != null) ArgChecks.range("bias", bias, biasOff, out);
         pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, in),
                 (r0, r1) -> sparseLinearRows(r0, r1, x, xOff, w, bias, biasOff, y, yOff));
     }
@@ -301,7 +300,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
-        checkSparseLinear(n, dy, dyOff, w, dx, dxOff, true);
+        checkSparseLinear(n, dy, dyOff, w, null, 0, dx, dxOff, true);
         int in = w.cols(), out = w.rows();
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
@@ -332,12 +331,14 @@ public class ScalarKernels implements Kernels {
         }
     }
 
-    protected static void checkSparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] y, int yOff, boolean backward) {
+    protected static void checkSparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff,
+                                            float[] y, int yOff, boolean backward) {
         if (w == null) throw new IllegalArgumentException("w must not be null");
         ArgChecks.nonNegative("n", n);
         int xCols = backward ? w.rows() : w.cols(), yCols = backward ? w.cols() : w.rows();
         ArgChecks.range(backward ? "dy" : "x", x, xOff, (long) xCols * n);
         ArgChecks.range(backward ? "dx" : "y", y, yOff, (long) yCols * n);
+        if (bias != null) ArgChecks.range("bias", bias, biasOff, w.rows());
     }
 
     @Override

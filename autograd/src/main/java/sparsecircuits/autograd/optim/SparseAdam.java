@@ -226,21 +226,6 @@ public final class SparseAdam {
         return new StepInfo(t, lrT, pfracT, rms, nonZeros);
     }
 
-    /**
-     * Global gradient-RMS normalisation: rms = √(Σ g² / N) over every parameter, then g /= (rms + rmsEps).
-     * Returns rms (before). {@link #step()} does the same, with the division folded into its Adam pass.
-     *
-     * @throws IllegalStateException naming the first parameter with a non-finite gradient (nothing changed)
-     */
-    public double normalizeGradients() {
-        double rms = gradientRms();
-        float inv = gradientScale(rms);
-        for (Parameter p : params) {
-            kernels.scale(p.numel(), inv, p.grad(), 0);
-        }
-        return rms;
-    }
-
     /** √(Σ g² / N) over every parameter; throws naming the first non-finite gradient. */
     private double gradientRms() {
         double ss = 0;

@@ -239,7 +239,7 @@ public final class Parameter {
     /**
      * {@link #sparsify(int, int)}, then every kept value multiplied by {@code keptScale} (decoupled weight decay,
      * folded into the write-back: the selection is made on the values before the product, and the result is bit for
-     * bit {@link #scaleValues} after the sparsify; with k ≥ numel every value is scaled).
+     * bit that of scaling the values after the sparsify; with k ≥ numel every value is scaled).
      */
     public void sparsify(int k, int j, float keptScale) {
         if (kind != Kind.SPARSE) {
@@ -274,19 +274,6 @@ public final class Parameter {
         allKept = true;
         csrStale = false;
         nnz = numel;
-    }
-
-    /**
-     * Multiplies every value by {@code factor} (decoupled weight decay). A sparse parameter scales only its kept
-     * entries when they are few (every other entry is zero, so the result is the same), then its CSR values.
-     */
-    public void scaleValues(float factor, sparsecircuits.kernels.Kernels kernels) {
-        if (!allKept && nnz < numel / 8) {
-            for (int q = 0; q < nnz; q++) value[kept[q]] *= factor;
-        } else {
-            kernels.scale(numel, factor, value, 0);
-        }
-        if (kind == Kind.SPARSE) refreshCsrValues();
     }
 
     /** The kept flat indices in ascending order (every index when everything is kept). */

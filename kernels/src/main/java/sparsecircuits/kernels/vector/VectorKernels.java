@@ -465,9 +465,8 @@ public final class VectorKernels extends ScalarKernels {
      */
     @Override
     public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
-        checkSparseLinear(n, x, xOff, w, y, yOff, false);
+        checkSparseLinear(n, x, xOff, w, bias, biasOff, y, yOff, false);
         int in = w.cols(), out = w.rows();
-        if (bias != null) ArgChecks.range("bias", bias, biasOff, out);
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
         int tiles = n / L;
@@ -492,7 +491,7 @@ public final class VectorKernels extends ScalarKernels {
     /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = Σ over column i of W (in row order) of w·dYᵀ[o], then added to dX. */
     @Override
     public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
-        checkSparseLinear(n, dy, dyOff, w, dx, dxOff, true);
+        checkSparseLinear(n, dy, dyOff, w, null, 0, dx, dxOff, true);
         int in = w.cols(), out = w.rows();
         CsrMatrix.Transpose t = w.transposePattern();
         int[] tPtr = t.rowPtr, tCol = t.colIdx, perm = t.perm;
