@@ -16,7 +16,7 @@ longest prompt of the batch and the loss reads each sequence's own last position
 and there is no position embedding, so padding after the last token changes nothing before it).
 Node means: random (N(0, 0.1)); a step costs the same whatever their values.
 
-Usage: /usr/bin/python3 prune_step.py --size demo|perf --mode masked|dense --threads 1 --steps 20 --warmup 5
+Usage: /usr/bin/python3 prune_step.py --size demo|perf|e8|d48 --mode masked|dense --threads 1 --steps 20 --warmup 5
        [--sequences seqs.json] [--json out.json]
 """
 import argparse
@@ -40,7 +40,14 @@ SIZES = {
     "demo": dict(n_layer=2, d_model=128, n_head=8, d_head=16, d_mlp=512, vocab=512, ctx=64),
     # PERF.md's training-bench size: 4 layers, d_model 256, 16 heads x 16, d_mlp 1024, vocab 2048, ctx 128
     "perf": dict(n_layer=4, d_model=256, n_head=16, d_head=16, d_mlp=1024, vocab=2048, ctx=128),
+    # the width benchmark's E = 8 model: 2 layers, d_model 512, 32 heads x 16, d_mlp 2048, vocab 512, ctx 64
+    "e8": dict(n_layer=2, d_model=512, n_head=32, d_head=16, d_mlp=2048, vocab=512, ctx=64),
+    # its loss-matched dense partner: d_model 48, 3 heads x 16, d_mlp 192
+    "d48": dict(n_layer=2, d_model=48, n_head=3, d_head=16, d_mlp=192, vocab=512, ctx=64),
 }
+# the matrices' density in masked mode (dense math either way; the value only sets which entries are zero):
+# 1/16 as after the standard anneal; e8 at the width benchmark's L0 A (pfrac 1/4 of a width-64 base, E = 8)
+MASKED_DENSITY = {"demo": 1 / 16, "perf": 1 / 16, "e8": 1 / 256, "d48": 1 / 16}
 LOCATIONS = ["attn.act_in", "attn.q", "attn.k", "attn.v", "attn.resid_delta", "mlp.act_in", "mlp.post_act", "mlp.resid_delta"]
 
 
@@ -144,11 +151,11 @@ def main():
     rng = random.Random(args.seed)
     cfg = Config(**SIZES[args.size])
     model = GPT(cfg)
-    if args.mode == "masked":  # the authors' sparse model: matrices at density 1/16, stored dense with zeros
+    if args.mode == "masked":  # the authors' sparse model: matrices at MASKED_DENSITY, stored dense with zeros
         g = torch.Generator().manual_seed(args.seed + 1)
         with torch.no_grad():
             for w in model.sparse_weights():
-                w.mul_((torch.rand(w.shape, generator=g) < 1.0 / 16).to(w.dtype))
+                w.mul_((torch.rand(w.shape, generator=g) < MASKED_DENSITY[args.size]).to(w.dtype))
     for p in model.parameters():
         p.requires_grad_(False)
     model.eval()

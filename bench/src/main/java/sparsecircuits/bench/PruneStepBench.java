@@ -39,7 +39,7 @@ import sparsecircuits.pruning.tasks.TaskTokens;
  * Batch 16 pairs = 32 sequences ({@link Pruner.Settings#defaults()}). Steps are timed through the Pruner's
  * listener (the wall time between consecutive step callbacks) after {@code warmup} steps.
  *
- * <p>Usage: {@code PruneStepBench [sparse|dense] [demo|perf] [steps] [warmup]}; {@code -Dprofile=true} adds an
+ * <p>Usage: {@code PruneStepBench [sparse|dense] [demo|perf|e8|d48] [steps] [warmup]}; {@code -Dprofile=true} adds an
  * op-level profile from a replica of one Pruner step on a profiling tape (same ops, same order);
  * {@code -Dexport=file.json} writes the model's training sequences (so a PyTorch peer can use the same prompts).
  * Prints one summary line and a JSON line.
@@ -53,7 +53,11 @@ public final class PruneStepBench {
             case "demo" -> new GptConfig(512, 2, 128, 8, 16, 512, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
             // 4 layers, d_model 256, 16 heads × 16, d_mlp 1024, vocab 2048, ctx 128 (TrainStepBench, gpt_step.py)
             case "perf" -> new GptConfig(2048, 4, 256, 16, 16, 1024, 128, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
-            default -> throw new IllegalArgumentException("size must be demo or perf, got " + size);
+            // the width benchmark's E = 8 model: 2 layers, d_model 512 (32 heads × 16, d_mlp 2048), vocab 512, ctx 64
+            case "e8" -> new GptConfig(512, 2, 512, 32, 16, 2048, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            // its loss-matched dense partner: d_model 48 (3 heads × 16, d_mlp 192)
+            case "d48" -> new GptConfig(512, 2, 48, 3, 16, 192, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            default -> throw new IllegalArgumentException("size must be demo, perf, e8 or d48, got " + size);
         };
     }
 
@@ -67,11 +71,15 @@ public final class PruneStepBench {
         GptConfig cfg = config(size);
         Gpt g = new Gpt(cfg, 1);
         boolean sparse = mode.equals("sparse");
+        if (sparse && size.equals("d48")) throw new IllegalArgumentException("d48 is the dense partner: run it with mode dense");
         // the weights as after annealing: one optimizer step (zero gradients) placed past the anneal stop applies
-        // the schedule's per-tensor top-k (density 1/16 on matrices), exactly as TrainStepBench does
+        // the schedule's per-tensor top-k, exactly as TrainStepBench does: density 1/16 on matrices at demo/perf;
+        // at e8 the width benchmark's L0 A (pfrac 1/4 of a width-64 base, E = 8, at least 2 per neuron)
         long total = 1000;
-        Schedule s = sparse ? Schedule.standard(total, 1.0 / 16, 1.0) : Schedule.dense(total);
-        SparseAdam opt = new SparseAdam(g.parameterList(), s, 1e-2, SparseAdam.Settings.defaults().withMinPerNeuron(sparse ? 4 : 0), k);
+        boolean wide = size.equals("e8");
+        Schedule s = !sparse ? Schedule.dense(total) : wide ? Schedule.standard(total, 0.25, 8.0) : Schedule.standard(total, 1.0 / 16, 1.0);
+        int minPerNeuron = !sparse ? 0 : wide ? 2 : 4;
+        SparseAdam opt = new SparseAdam(g.parameterList(), s, 1e-2, SparseAdam.Settings.defaults().withMinPerNeuron(minPerNeuron), k);
         opt.setStepsTaken(total * 6 / 10);
         opt.step();
         for (var p : g.parameterList()) p.zeroGrad();

@@ -120,6 +120,20 @@ public interface Kernels {
     void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff);
 
     /**
+     * The pruner's node gate over token rows (SPEC §4.3), mask and mean (or zero) ablation in one pass:
+     * y[r, j] = g[j]·x[r, j] + (1 − g[j])·base[j]; x, y {@code [rows × c]}, g and base {@code [c]} (base broadcast).
+     */
+    void nodeGateForward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff, float[] y, int yOff);
+
+    /**
+     * The node gate's backward in one pass over dy: dx[r, j] = g[j]·dy[r, j] (written when {@code overwriteDx}, else
+     * added; skipped when dx is null) and the gates' gradient dg[j] += Σ_r dy[r, j]·(x[r, j] − base[j]) (skipped when
+     * dg is null), rows summed in order for each channel, so dg does not depend on the thread count.
+     */
+    void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
+                          float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff);
+
+    /**
      * Causal attention per head with an optional per-head sink logit (SPEC §1.2).
      * q, k, v are token-major {@code [batch, tokens, heads·dHead]} rows with row stride {@code ld}
      * (so they may be views into one fused qkv buffer); out is {@code [batch, tokens, heads·dHead]}

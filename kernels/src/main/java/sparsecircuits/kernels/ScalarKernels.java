@@ -518,6 +518,46 @@ public class ScalarKernels implements Kernels {
         });
     }
 
+    @Override
+    public void nodeGateForward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff, float[] y, int yOff) {
+        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "y", y, yOff, null, 0, null, 0);
+        pool.forRange(rows, (long) rows * c * 3, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * c, yr = yOff + r * c;
+                for (int j = 0; j < c; j++) y[yr + j] = g[gOff + j] * x[xr + j] + (1 - g[gOff + j]) * base[bOff + j];
+            }
+        });
+    }
+
+    @Override
+    public void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
+                                 float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff) {
+        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "dy", dy, dyOff, dx, dxOff, dg, dgOff);
+        // split by channel: each channel's dg sums its rows in order whatever the split
+        pool.forRange(c, (long) rows * c * 4, (j0, j1) -> {
+            for (int r = 0; r < rows; r++) {
+                int xr = xOff + r * c, gr = dyOff + r * c, dr = dxOff + r * c;
+                for (int j = j0; j < j1; j++) {
+                    float d = dy[gr + j];
+                    if (dx != null) dx[dr + j] = overwriteDx ? g[gOff + j] * d : dx[dr + j] + g[gOff + j] * d;
+                    if (dg != null) dg[dgOff + j] += d * (x[xr + j] - base[bOff + j]);
+                }
+            }
+        });
+    }
+
+    protected static void checkNodeGate(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
+                                        String yName, float[] y, int yOff, float[] dx, int dxOff, float[] dg, int dgOff) {
+        checkRows(rows, c);
+        long len = (long) rows * c;
+        ArgChecks.range("x", x, xOff, len);
+        ArgChecks.range("g", g, gOff, c);
+        ArgChecks.range("base", base, bOff, c);
+        ArgChecks.range(yName, y, yOff, len);
+        if (dx != null) ArgChecks.range("dx", dx, dxOff, len);
+        if (dg != null) ArgChecks.range("dg", dg, dgOff, c);
+    }
+
     protected static void checkAbsTopK(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
         checkRows(rows, d);
         if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);

@@ -148,6 +148,20 @@ class DeterminismTest {
     }
 
     @Test
+    void nodeGate() {
+        int rows = 600, c = 300;
+        SplittableRandom r = rnd(10);
+        float[] x = Fixtures.randomFloats(r, rows * c, -2, 2), g = NodeGateTest.gates(r, c, 3), base = Fixtures.randomFloats(r, c, -1, 1);
+        float[] dy = Fixtures.randomFloats(r, rows * c, -1, 1);
+        sameBitsOnAnyThreadCount("nodeGateForward/Backward", ks -> {
+            float[] y = new float[rows * c], dx = new float[rows * c], dg = new float[c];
+            ks.nodeGateForward(rows, c, x, 0, g, 0, base, 0, y, 0);
+            ks.nodeGateBackward(rows, c, x, 0, g, 0, base, 0, dy, 0, dx, 0, false, dg, 0);
+            return concat(y, dx, dg);
+        });
+    }
+
+    @Test
     void softmaxAndCrossEntropy() {
         int rows = 64, vocab = 300;
         SplittableRandom r = rnd(5);

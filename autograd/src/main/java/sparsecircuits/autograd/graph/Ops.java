@@ -491,14 +491,27 @@ public final class Ops {
         boolean rec = recording(x, g, base);
         Tensor y = out(rec, x.shape());
         float[] xd = x.data(), gd = g.data(), bd = base.data(), yd = y.data();
-        for (int r = 0; r < rows; r++) {
-            int o = r * c, bo = full ? o : 0;
-            for (int j = 0; j < c; j++) yd[o + j] = gd[j] * xd[o + j] + (1 - gd[j]) * bd[bo + j];
+        boolean broadcast = base.numel() == c; // a mean or zero per channel: the fused kernels
+        if (broadcast) {
+            k.nodeGateForward(rows, c, xd, 0, gd, 0, bd, 0, yd, 0);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int o = r * c;
+                for (int j = 0; j < c; j++) yd[o + j] = gd[j] * xd[o + j] + (1 - gd[j]) * bd[o + j];
+            }
         }
         if (!rec) return y;
         return Tensors.record(tape, "gate", y, () -> {
             float[] dy = y.grad();
-            float[] gx = x.needsGrad() ? x.grad() : null, gg = g.needsGrad() ? g.grad() : null, gb = base.needsGrad() ? base.grad() : null;
+            // every gate 0: x gets no gradient at all, so the ops that made it (used nowhere else) never run backward
+            boolean toX = x.needsGrad() && !allZero(gd);
+            if (broadcast && !base.needsGrad()) {
+                boolean fresh = toX && !x.hasGrad();
+                float[] gx = !toX ? null : fresh ? x.gradToOverwrite() : x.grad();
+                k.nodeGateBackward(rows, c, xd, 0, gd, 0, bd, 0, dy, 0, gx, 0, fresh, g.needsGrad() ? g.grad() : null, 0);
+                return;
+            }
+            float[] gx = toX ? x.grad() : null, gg = g.needsGrad() ? g.grad() : null, gb = base.needsGrad() ? base.grad() : null;
             for (int r = 0; r < rows; r++) {
                 int o = r * c, bo = full ? o : 0;
                 for (int j = 0; j < c; j++) {
@@ -509,6 +522,11 @@ public final class Ops {
                 }
             }
         }, x, g, base);
+    }
+
+    private static boolean allZero(float[] a) {
+        for (float f : a) if (f != 0f) return false;
+        return true;
     }
 
     /**

@@ -417,6 +417,22 @@ class OpsGradientTest {
         }
     }
 
+    /** The pruner's case: a constant per-channel mean (the fused kernels), gates exactly 0/1, all 0, or in between. */
+    @Test
+    void gateWithAConstantMean() {
+        property("gate constant mean", (r, s) -> {
+            int rows = 1 + r.nextInt(5), c = 1 + r.nextInt(40), kind = r.nextInt(3);
+            float[] x = rand(r, rows * c, -2, 2), base = rand(r, c, -1, 1), g = new float[c];
+            for (int j = 0; j < c; j++) g[j] = kind == 0 ? (r.nextBoolean() ? 1f : 0f) : kind == 1 ? 0f : (float) r.nextDouble();
+            return new Case("gate constant mean, gates " + kind, new float[][] {x, g, base}, new int[][] {{rows, c}, {c}, {c}},
+                    t -> opsOf(t).gate(t[0], t[1], t[2]), xs -> {
+                        double[] y = new double[rows * c];
+                        for (int i = 0; i < rows * c; i++) y[i] = xs[1][i % c] * xs[0][i] + (1 - xs[1][i % c]) * xs[2][i % c];
+                        return y;
+                    }, new boolean[] {true, true, false});
+        }, 1e-5, 2e-4);
+    }
+
     @Test
     void lastRowsAndTheTaskLosses() {
         property("lastRows + choiceLoss", (r, s) -> {

@@ -827,6 +827,56 @@ public final class VectorKernels extends ScalarKernels {
         });
     }
 
+    @Override
+    public void nodeGateForward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff, float[] y, int yOff) {
+        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "y", y, yOff, null, 0, null, 0);
+        pool.forRange(rows, (long) rows * c * 3, (r0, r1) -> {
+            float[] ablated = ThreadScratch.floats(1, c); // (1 − g)·base once per range, rounded as the scalar kernel does
+            for (int j = 0; j < c; j++) ablated[j] = (1 - g[gOff + j]) * base[bOff + j];
+            for (int r = r0; r < r1; r++) {
+                int xr = xOff + r * c, yr = yOff + r * c, j = 0;
+                for (; j + L <= c; j += L) {
+                    FloatVector.fromArray(S, g, gOff + j).mul(FloatVector.fromArray(S, x, xr + j))
+                            .add(FloatVector.fromArray(S, ablated, j)).intoArray(y, yr + j);
+                }
+                for (; j < c; j++) y[yr + j] = g[gOff + j] * x[xr + j] + ablated[j];
+            }
+        });
+    }
+
+    @Override
+    public void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
+                                 float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff) {
+        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "dy", dy, dyOff, dx, dxOff, dg, dgOff);
+        // by channel blocks of L: each channel's dg sums its rows in order (a register per block), whatever the split
+        int blocks = (c + L - 1) / L;
+        pool.forRange(blocks, (long) rows * c * 4, (b0, b1) -> {
+            int j1 = Math.min(c, b1 * L), j = b0 * L;
+            for (; j + L <= j1; j += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, gOff + j), bv = FloatVector.fromArray(S, base, bOff + j);
+                FloatVector acc = dg == null ? null : FloatVector.fromArray(S, dg, dgOff + j);
+                for (int r = 0; r < rows; r++) {
+                    int o = r * c + j;
+                    FloatVector d = FloatVector.fromArray(S, dy, dyOff + o);
+                    if (dx != null) {
+                        FloatVector v = gv.mul(d);
+                        (overwriteDx ? v : FloatVector.fromArray(S, dx, dxOff + o).add(v)).intoArray(dx, dxOff + o);
+                    }
+                    if (acc != null) acc = acc.add(d.mul(FloatVector.fromArray(S, x, xOff + o).sub(bv)));
+                }
+                if (acc != null) acc.intoArray(dg, dgOff + j);
+            }
+            for (; j < j1; j++) {
+                for (int r = 0; r < rows; r++) {
+                    int o = r * c + j;
+                    float d = dy[dyOff + o];
+                    if (dx != null) dx[dxOff + o] = overwriteDx ? g[gOff + j] * d : dx[dxOff + o] + g[gOff + j] * d;
+                    if (dg != null) dg[dgOff + j] += d * (x[xOff + o] - base[bOff + j]);
+                }
+            }
+        });
+    }
+
     /** Splits [0, n) on BLOCK boundaries so vector bodies and the one scalar tail do not depend on threads. */
     private void forBlocks(int n, long workPerElement, WorkerPool.RangeTask task) {
         int blocks = (n + BLOCK - 1) / BLOCK;

@@ -133,6 +133,22 @@ public final class Gpt {
 
     /** Logits {@code [batch, tokens, vocab]} for {@code tokens[batch·tokens]} (row-major by sequence). */
     public Tensor forward(int[] tokens, int batch, Ops ops, Hook hook) {
+        return forward(tokens, batch, null, ops, hook);
+    }
+
+    /**
+     * Logits {@code [positions.length × vocab]} only at the token positions the caller reads (flat indices
+     * {@code b·tokens + t}, in the caller's order): the blocks run over every token as usual, the final norm, the
+     * unembedding and the bigram term only at those rows (a task loss reads one row per sequence). An empty array
+     * stops after the last hook ({@code final_resid}) and returns an empty {@code [0 × vocab]} tensor, for callers
+     * that only record activations. Values are those of {@link #forward(int[], int, Ops, Hook)} at the same rows.
+     */
+    public Tensor logitsAt(int[] tokens, int batch, int[] positions, Ops ops, Hook hook) {
+        if (positions == null) throw new IllegalArgumentException("positions must not be null (use forward for every position)");
+        return forward(tokens, batch, positions, ops, hook);
+    }
+
+    private Tensor forward(int[] tokens, int batch, int[] positions, Ops ops, Hook hook) {
         GptConfig c = config;
         if (batch < 1 || tokens.length % batch != 0) {
             throw new IllegalArgumentException(tokens.length + " tokens do not split into " + batch + " sequences");
@@ -172,10 +188,22 @@ public final class Gpt {
             x = ops.add(x, o);
         }
         x = at(hook, "final_resid", x, ops);
-        x = ops.rmsNorm(x, lnF, GptConfig.RMS_EPS);                                        // [B, T, d]
-        Tensor logits = ops.linear(x, lmHead, null);                                      // [B, T, V]
+        int[] current = tokens;
+        if (positions != null) {
+            for (int p : positions) {
+                if (p < 0 || p >= tokens.length) {
+                    throw new IllegalArgumentException("position " + p + " is outside the " + tokens.length + " tokens of the batch");
+                }
+            }
+            if (positions.length == 0) return Tensor.constant(new float[0], 0, c.vocabSize());
+            x = ops.embedding(x, positions);                                              // [P, d]: the rows read
+            current = new int[positions.length];
+            for (int i = 0; i < positions.length; i++) current[i] = tokens[positions[i]];
+        }
+        x = ops.rmsNorm(x, lnF, GptConfig.RMS_EPS);                                        // [B, T, d] or [P, d]
+        Tensor logits = ops.linear(x, lmHead, null);                                      // [B, T, V] or [P, V]
         if (!allZero(finalLogitsBias)) logits = ops.addRowVector(logits, logitsBias);     // + final_logits_bias (0 in training)
-        if (bigram != null) logits = ops.addRows(logits, bigram, tokens);                // + bigram[current token]
+        if (bigram != null) logits = ops.addRows(logits, bigram, current);               // + bigram[current token]
         return logits;
     }
 

@@ -108,6 +108,60 @@ class GptTest {
     }
 
     @Test
+    void logitsAtThePositionsReadAreTheFullForwardsRowsAndTheirGradientsMatch() {
+        Gpt g = new Gpt(SMALL, 4);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
+        int[] in = tokens(3 * 12, 40, 9), positions = {11, 0, 35, 17, 11};
+        Tape fullTape = new Tape(), rowTape = new Tape();
+        Tensor full = g.forward(in, 3, new Ops(KernelProvider.get(), fullTape).sparseBelow(2), Hook.NONE);
+        Tensor rows = g.logitsAt(in, 3, positions, new Ops(KernelProvider.get(), rowTape).sparseBelow(2), Hook.NONE);
+        int v = SMALL.vocabSize();
+        assertArrayEquals(new int[] {positions.length, v}, rows.shape());
+        for (int i = 0; i < positions.length; i++) {
+            for (int j = 0; j < v; j++) {
+                assertEquals(full.data()[positions[i] * v + j], rows.data()[i * v + j], 1e-5f, "row " + i + " logit " + j);
+            }
+        }
+        // the same seed through both: every parameter's gradient agrees
+        float[] seedRows = new float[rows.numel()], seedFull = new float[full.numel()];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < positions.length; i++) {
+            for (int j = 0; j < v; j++) {
+                float w = (float) r.nextGaussian();
+                seedRows[i * v + j] = w;
+                seedFull[positions[i] * v + j] += w;
+            }
+        }
+        rowTape.backward(rows, seedRows);
+        Map<String, float[]> rowGrads = new java.util.HashMap<>();
+        for (Parameter p : g.parameterList()) {
+            rowGrads.put(p.name(), p.grad().clone());
+            p.zeroGrad();
+        }
+        fullTape.backward(full, seedFull);
+        for (Parameter p : g.parameterList()) {
+            float[] a = p.grad(), b = rowGrads.get(p.name());
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-5f * (1 + Math.abs(a[i])), p.name() + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void logitsAtNoPositionRunsTheHooksAndReturnsNoRowsAndABadPositionIsRefused() {
+        Gpt g = new Gpt(SMALL, 4);
+        int[] in = tokens(2 * 12, 40, 9);
+        List<String> seen = new ArrayList<>();
+        Tensor none = g.logitsAt(in, 2, new int[0], new Ops(KernelProvider.get(), null), (name, x, ops) -> {
+            seen.add(name);
+            return x;
+        });
+        assertArrayEquals(new int[] {0, SMALL.vocabSize()}, none.shape());
+        assertEquals("final_resid", seen.get(seen.size() - 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> g.logitsAt(in, 2, new int[] {3, 24}, new Ops(KernelProvider.get(), null), Hook.NONE));
+        assertTrue(e.getMessage().contains("position 24"), e.getMessage());
+    }
+
+    @Test
     void aRecyclingTapeGivesTheSameResultsAsFreshArrays() {
         Gpt a = new Gpt(SMALL, 5), b = new Gpt(SMALL, 5);
         for (Gpt g : new Gpt[] {a, b}) for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 10, 0);

@@ -47,7 +47,7 @@ public final class PromptActivations {
             }
             return x;
         };
-        model.forward(tokens, 1, new Ops(kernels, null).sparseBelow(1.0), mask.then(record));
+        model.logitsAt(tokens, 1, new int[0], new Ops(kernels, null).sparseBelow(1.0), mask.then(record)); // activations only
         return out;
     }
 }

@@ -54,9 +54,9 @@ public final class NodeMeans {
             }
             return x;
         };
-        Ops ops = new Ops(kernels, null);
+        Ops ops = new Ops(kernels, null).sparseBelow(1.0); // the frozen model: CSR for every sparse weight
         for (int i = 0; i < batches.size(); i++) {
-            model.forward(batches.get(i), batch, ops, accumulate);
+            model.logitsAt(batches.get(i), batch, new int[0], ops, accumulate); // activations only: no logits
             progress.accept(i);
         }
         if (rows[0] == 0) throw new IllegalArgumentException("node means need at least one token");

@@ -164,7 +164,7 @@ public final class Snippets {
                 for (int node : ns) visit.node(node, channel(nodes, node, x.cols(), name), x.data(), x.cols(), tokens, t, first);
                 return x;
             };
-            tracer.model().forward(tokens, batch, tracer.ops(), tracer.hook().then(h));
+            tracer.model().logitsAt(tokens, batch, new int[0], tracer.ops(), tracer.hook().then(h)); // activations only
             windows += batch;
         }
     }
