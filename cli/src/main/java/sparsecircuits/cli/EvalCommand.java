@@ -64,7 +64,7 @@ final class EvalCommand implements Command {
     /** SPEC §4.5 task loss (per-sequence mean) and accuracy of the unpruned model on held-out pairs. */
     private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
         sparsecircuits.pruning.circuit.CircuitFiles.Loaded circuit = null;
-        TaskLoss.HookFor hook = (b, t) -> Hook.NONE;
+        TaskLoss.HookFor hook = TaskLoss.HookFor.fixed(Hook.NONE);
         if (o.has("--circuit")) {
             circuit = sparsecircuits.pruning.circuit.CircuitFiles.load(Path.of(o.value("--circuit", "")), dir.resolve(ModelFiles.WEIGHTS));
             hook = circuitHook(circuit);
@@ -104,7 +104,7 @@ final class EvalCommand implements Command {
         String why = c.whyNotReplayable();
         if (why != null) throw new UserError(why, "prune it again with --ablation mean or zero");
         var mask = c.mask();
-        return (b, t) -> mask;
+        return TaskLoss.HookFor.fixed(mask);
     }
 
     @Override

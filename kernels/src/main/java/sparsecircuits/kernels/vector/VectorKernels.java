@@ -848,30 +848,29 @@ public final class VectorKernels extends ScalarKernels {
     public void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
                                  float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff) {
         checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "dy", dy, dyOff, dx, dxOff, dg, dgOff);
-        // by channel blocks of L: each channel's dg sums its rows in order (a register per block), whatever the split
+        // split by channel blocks of L, rows walked in order (each row's slice is contiguous, dg's slice stays in L1):
+        // each channel's dg sums its rows in order whatever the split
         int blocks = (c + L - 1) / L;
         pool.forRange(blocks, (long) rows * c * 4, (b0, b1) -> {
-            int j1 = Math.min(c, b1 * L), j = b0 * L;
-            for (; j + L <= j1; j += L) {
-                FloatVector gv = FloatVector.fromArray(S, g, gOff + j), bv = FloatVector.fromArray(S, base, bOff + j);
-                FloatVector acc = dg == null ? null : FloatVector.fromArray(S, dg, dgOff + j);
-                for (int r = 0; r < rows; r++) {
-                    int o = r * c + j;
-                    FloatVector d = FloatVector.fromArray(S, dy, dyOff + o);
+            int j0 = b0 * L, j1 = Math.min(c, b1 * L);
+            for (int r = 0; r < rows; r++) {
+                int o = r * c, j = j0;
+                for (; j + L <= j1; j += L) {
+                    FloatVector d = FloatVector.fromArray(S, dy, dyOff + o + j);
                     if (dx != null) {
-                        FloatVector v = gv.mul(d);
-                        (overwriteDx ? v : FloatVector.fromArray(S, dx, dxOff + o).add(v)).intoArray(dx, dxOff + o);
+                        FloatVector v = FloatVector.fromArray(S, g, gOff + j).mul(d);
+                        if (overwriteDx) v.intoArray(dx, dxOff + o + j); // (no vector through a phi: it would be boxed)
+                        else FloatVector.fromArray(S, dx, dxOff + o + j).add(v).intoArray(dx, dxOff + o + j);
                     }
-                    if (acc != null) acc = acc.add(d.mul(FloatVector.fromArray(S, x, xOff + o).sub(bv)));
+                    if (dg != null) {
+                        FloatVector p = d.mul(FloatVector.fromArray(S, x, xOff + o + j).sub(FloatVector.fromArray(S, base, bOff + j)));
+                        FloatVector.fromArray(S, dg, dgOff + j).add(p).intoArray(dg, dgOff + j);
+                    }
                 }
-                if (acc != null) acc.intoArray(dg, dgOff + j);
-            }
-            for (; j < j1; j++) {
-                for (int r = 0; r < rows; r++) {
-                    int o = r * c + j;
-                    float d = dy[dyOff + o];
-                    if (dx != null) dx[dxOff + o] = overwriteDx ? g[gOff + j] * d : dx[dxOff + o] + g[gOff + j] * d;
-                    if (dg != null) dg[dgOff + j] += d * (x[xOff + o] - base[bOff + j]);
+                for (; j < j1; j++) {
+                    float d = dy[dyOff + o + j];
+                    if (dx != null) dx[dxOff + o + j] = overwriteDx ? g[gOff + j] * d : dx[dxOff + o + j] + g[gOff + j] * d;
+                    if (dg != null) dg[dgOff + j] += d * (x[xOff + o + j] - base[bOff + j]);
                 }
             }
         });
@@ -1043,11 +1042,20 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     private static int countAtLeast(float[] x, int xr, int d, int t) {
-        int c = 0, i = 0;
-        for (; i + L <= d; i += L) {
-            IntVector key = ((IntVector) FloatVector.fromArray(S, x, xr + i).reinterpretAsInts()).and(0x7fffffff);
-            c += key.compare(VectorOperators.GE, t).trueCount();
+        // masked adds into two lane counters (no mask-to-scalar popcount per vector), one reduction per pass
+        IntVector one = IntVector.broadcast(IS, 1), c0 = IntVector.zero(IS), c1 = IntVector.zero(IS);
+        int i = 0;
+        for (; i + 2 * L <= d; i += 2 * L) {
+            IntVector k0 = ((IntVector) FloatVector.fromArray(S, x, xr + i).reinterpretAsInts()).and(0x7fffffff);
+            IntVector k1 = ((IntVector) FloatVector.fromArray(S, x, xr + i + L).reinterpretAsInts()).and(0x7fffffff);
+            c0 = c0.add(one, k0.compare(VectorOperators.GE, t));
+            c1 = c1.add(one, k1.compare(VectorOperators.GE, t));
         }
+        for (; i + L <= d; i += L) {
+            IntVector k0 = ((IntVector) FloatVector.fromArray(S, x, xr + i).reinterpretAsInts()).and(0x7fffffff);
+            c0 = c0.add(one, k0.compare(VectorOperators.GE, t));
+        }
+        int c = c0.add(c1).reduceLanes(VectorOperators.ADD);
         for (; i < d; i++) if ((Float.floatToRawIntBits(x[xr + i]) & 0x7fffffff) >= t) c++;
         return c;
     }

@@ -65,11 +65,39 @@ public final class TaskLoss {
     @FunctionalInterface
     public interface HookFor {
         Hook of(int batch, int tokens);
+
+        /** Whether the hook acts the same at every position and batch shape (then prompts may be right-padded). */
+        default boolean samePerShape() {
+            return false;
+        }
+
+        /** One hook for every shape (a fixed node mask, mean or zero ablation, recording). */
+        static HookFor fixed(Hook hook) {
+            return new HookFor() {
+                @Override
+                public Hook of(int batch, int tokens) {
+                    return hook;
+                }
+
+                @Override
+                public boolean samePerShape() {
+                    return true;
+                }
+            };
+        }
     }
+
+    /**
+     * Sequences per right-padded pass when evaluating without a tape: large enough that the CSR products run on
+     * whole token tiles, small enough that the prompts of one pass have similar lengths (little padding).
+     */
+    public static final int EVAL_PASS_SEQUENCES = 64;
+    /** Padded lengths of an evaluation pass are multiples of this. */
+    public static final int EVAL_QUANTUM = 8;
 
     /** The mean task loss as a one-element tensor on {@code ops}' tape (differentiable, e.g. for mask training). */
     public static Tensor loss(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
-        return loss(model, seqs, ops, (b, t) -> hook);
+        return loss(model, seqs, ops, HookFor.fixed(hook));
     }
 
     /** {@link #loss(Gpt, List, Ops, Hook)} with a hook per batch shape. */
@@ -169,7 +197,7 @@ public final class TaskLoss {
 
     /** Loss and accuracy without a tape. A side is right when its correct token wins (BINARY: over the other; TARGET: argmax; AVOID: the other is not the argmax). */
     public static Result evaluate(Gpt model, List<Sequence> seqs, Ops ops, Hook hook) {
-        return evaluate(model, seqs, ops, (b, t) -> hook);
+        return evaluate(model, seqs, ops, HookFor.fixed(hook));
     }
 
     /** {@link #evaluate(Gpt, List, Ops, Hook)} with a hook per batch shape. */
@@ -194,12 +222,40 @@ public final class TaskLoss {
         return new Result(loss / seqs.size(), (double) right / seqs.size(), seqs.size());
     }
 
-    /** The last-position logits of every sequence ({@code [V]} each, in input order), equal lengths batched together. */
+    /**
+     * The last-position logits of every sequence ({@code [V]} each, in input order). With a hook that is the same
+     * for every shape, the prompts sorted by length run in right-padded passes of about {@link #EVAL_PASS_SEQUENCES}
+     * (padded to a multiple of {@link #EVAL_QUANTUM} tokens; the same values up to float rounding, see
+     * {@link #lossPadded(Gpt, List, int, Ops, Hook)}); otherwise equal lengths are batched together.
+     */
     public static float[][] lastLogits(Gpt model, List<Sequence> seqs, Ops ops, HookFor hookFor) {
         float[][] out = new float[seqs.size()][];
         int v = model.config().vocabSize();
         List<Sequence> cut = new ArrayList<>();
         for (Sequence s : seqs) cut.add(truncate(model, s));
+        if (hookFor.samePerShape()) {
+            Integer[] order = new Integer[cut.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            Arrays.sort(order, (x, y) -> Integer.compare(cut.get(x).tokens().length, cut.get(y).tokens().length)); // stable
+            int n = order.length, passes = Math.max(1, (n + EVAL_PASS_SEQUENCES - 1) / EVAL_PASS_SEQUENCES), ctx = model.config().blockSize();
+            Hook hook = hookFor.of(0, 0);
+            for (int p = 0; p < passes; p++) {
+                int from = p * n / passes, to = (p + 1) * n / passes, b = to - from;
+                if (b == 0) continue;
+                int longest = cut.get(order[to - 1]).tokens().length;
+                int t = Math.min(ctx, (longest + EVAL_QUANTUM - 1) / EVAL_QUANTUM * EVAL_QUANTUM);
+                int[] tokens = new int[b * t], last = new int[b];
+                for (int i = 0; i < b; i++) {
+                    int[] q = cut.get(order[from + i]).tokens();
+                    System.arraycopy(q, 0, tokens, i * t, q.length);
+                    Arrays.fill(tokens, i * t + q.length, (i + 1) * t, q[q.length - 1]); // padding: never seen by the last token
+                    last[i] = i * t + q.length - 1;
+                }
+                float[] x = model.logitsAt(tokens, b, last, ops, hook).data();
+                for (int i = 0; i < b; i++) out[order[from + i]] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
+            }
+            return out;
+        }
         Map<Integer, List<Integer>> groups = new TreeMap<>();
         for (int i = 0; i < cut.size(); i++) groups.computeIfAbsent(cut.get(i).tokens().length, n -> new ArrayList<>()).add(i);
         for (List<Integer> group : groups.values()) {

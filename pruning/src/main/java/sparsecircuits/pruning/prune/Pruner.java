@@ -92,10 +92,7 @@ public final class Pruner {
 
     /** The mask hook for one batch shape: fixed means/zeros, or activations recorded on pretraining windows. */
     public TaskLoss.HookFor mask(Map<String, Tensor> gates) {
-        if (ablation != NodeMask.Ablation.RESAMPLE) {
-            NodeMask m = new NodeMask(gates, means, ablation);
-            return (b, t) -> m;
-        }
+        if (ablation != NodeMask.Ablation.RESAMPLE) return TaskLoss.HookFor.fixed(new NodeMask(gates, means, ablation));
         if (pretraining == null || pretraining.length <= model.config().blockSize()) {
             throw new IllegalStateException("resample ablation needs pretraining tokens (resamplingFrom)");
         }

@@ -90,4 +90,34 @@ class TaskLossPaddedTest {
             for (int i = 1; i < ref.length; i++) assertEquals(ref[i], got[i], 1e-4 * gradScale, "gate gradient " + (i - 1));
         }
     }
+
+    /** Evaluation without a tape: a fixed hook runs right-padded passes, a per-shape hook by length; the logits agree. */
+    @Test
+    void paddedEvaluationPassesGiveTheByLengthLogitsInInputOrder() {
+        Gpt g = new Gpt(CFG, 3);
+        for (var p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 6, 0);
+        Random r = new Random(5);
+        List<TaskLoss.Sequence> seqs = new ArrayList<>();
+        for (int i = 0; i < 90; i++) seqs.addAll(TaskLoss.binary(prompt(r, 1 + r.nextInt(16)), 4, prompt(r, 1 + r.nextInt(16)), 9)); // 180: 3 passes
+        Map<String, Tensor> gates = new LinkedHashMap<>();
+        for (NodeLocation l : NodeLocation.of(g.config())) {
+            float[] v = new float[l.width()];
+            for (int i = 0; i < v.length; i++) v[i] = r.nextFloat() < 0.4f ? 0f : 1f;
+            gates.put(l.hook(), Tensor.constant(v, l.width()));
+        }
+        List<int[]> windows = new ArrayList<>();
+        for (int i = 0; i < 2; i++) windows.add(prompt(r, 4 * 12));
+        NodeMask mask = new NodeMask(gates, NodeMeans.compute(g, windows, 4, KernelProvider.get(), i -> { }), NodeMask.Ablation.MEAN);
+        Ops ops = new Ops(KernelProvider.get(), null).sparseBelow(1.0);
+        TaskLoss.HookFor fixed = TaskLoss.HookFor.fixed(mask), perShape = (b, t) -> mask;
+        assertTrue(fixed.samePerShape() && !perShape.samePerShape());
+        float[][] padded = TaskLoss.lastLogits(g, seqs, ops, fixed), byLength = TaskLoss.lastLogits(g, seqs, ops, perShape);
+        assertEquals(seqs.size(), padded.length);
+        for (int i = 0; i < seqs.size(); i++) {
+            for (int j = 0; j < byLength[i].length; j++) {
+                assertEquals(byLength[i][j], padded[i][j], 1e-5f * (1 + Math.abs(byLength[i][j])), "sequence " + i + " logit " + j);
+            }
+        }
+        assertEquals(TaskLoss.evaluate(g, seqs, ops, perShape).loss(), TaskLoss.evaluate(g, seqs, ops, fixed).loss(), 1e-6);
+    }
 }
