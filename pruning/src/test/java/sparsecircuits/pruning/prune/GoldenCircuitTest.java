@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.kernels.KernelProvider;
+import sparsecircuits.kernels.Kernels;
+import sparsecircuits.kernels.WorkerPool;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.json.Json;
@@ -40,10 +42,15 @@ class GoldenCircuitTest {
 
     /** What the pruner finds for each k_coef, as the fixture stores it. */
     static Map<String, Object> run() {
+        return run(KernelProvider.get());
+    }
+
+    /** {@link #run()} on these kernels (their thread count). */
+    static Map<String, Object> run(Kernels kernels) {
         Gpt g = PrunerTest.opinionatedModel(CFG, 16);
         NodeMeans means = PrunerTest.means(g);
         List<TaskLoss.Sequence> train = PrunerTest.task(g, 32, 1), held = PrunerTest.task(g, 16, 2);
-        Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, KernelProvider.get());
+        Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, kernels);
         Map<String, Object> out = new LinkedHashMap<>();
         for (double kCoef : K_COEFS) {
             Map<String, float[]> tau = pruner.train(train, Pruner.Settings.defaults().withSteps(200).withKCoef(kCoef), (a, b, c, d) -> { });
@@ -105,5 +112,18 @@ class GoldenCircuitTest {
         Path out = Path.of(args.length > 0 ? args[0] : "pruning/src/test/resources/sparsecircuits/pruning/prune/golden-circuit.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, Json.writePretty(run()) + "\n");
+    }
+
+    /** Mask training, bisection and the circuit are bit-identical on 1 and 3 threads (every loss, every node, every edge). */
+    @Test
+    void bitIdenticalCircuitsForAnyThreadCount() {
+        Map<String, Object> one, three;
+        try (WorkerPool pool = new WorkerPool(1)) {
+            one = run(KernelProvider.create(pool));
+        }
+        try (WorkerPool pool = new WorkerPool(3)) {
+            three = run(KernelProvider.create(pool));
+        }
+        assertEquals(one, three);
     }
 }
