@@ -320,7 +320,7 @@ final class ExperimentCommand implements Command {
         }
 
         double unpruned(Task task, Plan p) {
-            Ops ops = new Ops(kernels, null).sparseBelow(1.0);
+            Ops ops = Ops.inference(kernels, new sparsecircuits.autograd.graph.Tape(true)).sparseBelow(1.0);
             return TaskLoss.evaluate(model, seqs(task, Task.Split.HELD_OUT, p), ops, Hook.NONE).loss();
         }
 

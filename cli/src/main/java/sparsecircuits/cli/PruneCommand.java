@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.ModelFiles;
@@ -104,7 +105,7 @@ final class PruneCommand implements Command {
         List<TaskLoss.Sequence> held = TasksCommand.sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx, name());
 
         // a model that cannot reach the target unpruned has no circuit for it: say so before any mask training
-        double unpruned = TaskLoss.evaluate(model, held, new Ops(kernels, null).sparseBelow(1.0), Hook.NONE).loss();
+        double unpruned = TaskLoss.evaluate(model, held, Ops.inference(kernels, new Tape(true)).sparseBelow(1.0), Hook.NONE).loss();
         if (unpruned > target) {
             throw new UserError(String.format(Locale.ROOT, "the model does not solve %s: its unpruned held-out task loss is %.4f, above the target %.4g; nothing pruned",
                     task.name(), unpruned, target), "train the model longer, or give a --target above " + String.format(Locale.ROOT, "%.3g", unpruned));
@@ -166,10 +167,13 @@ final class PruneCommand implements Command {
         info.put("task_loss_circuit_recalibrated", recalibrated);
         info.put("recalibration_logit_scale", fit.scale());
         double necessity = pruner.necessityLoss(gates, held);
+        long t0 = System.nanoTime();
         List<Object> blocks = new ArrayList<>();
         for (Pruner.Delta d : pruner.blockDeltas(gates, held)) blocks.add(delta(d));
         info.put("block_ablation_deltas", blocks);
-        info.put("node_ablation_deltas", nodeDeltas(pruner, gates, held, (int) o.number("--node-deltas", 256)));
+        List<Object> nodeDeltas = nodeDeltas(pruner, gates, held, (int) o.number("--node-deltas", 256));
+        info.put("node_ablation_deltas", nodeDeltas);
+        ctx.err().printf(Locale.ROOT, "ablation deltas of %d locations and %d nodes in %.1f s%n", blocks.size(), nodeDeltas.size(), (System.nanoTime() - t0) / 1e9);
         info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
         info.put("train_pairs", (long) train.size() / 2);
         info.put("held_out_pairs", (long) held.size() / 2);
@@ -295,12 +299,17 @@ final class PruneCommand implements Command {
         long total = NodeLocation.count(model.config());
         ProgressLine line = new ProgressLine(ctx.err(), ctx.errIsTerminal(), label);
         long every = Math.max(1, s.steps() / 10);
-        Pruner.Outcome o = pruner.prune(train, held, s, target, (step, steps, loss, kept) -> {
+        long t0 = System.nanoTime();
+        Map<String, float[]> tau = pruner.train(train, s, (step, steps, loss, kept) -> {
             if (ctx.errIsTerminal() || step % every == 0 || step == steps) {
                 line.step(step - 1, steps, String.format(Locale.ROOT, "task loss %.4f, kept %,d of %,d nodes", loss, kept, total));
             }
         });
         line.close();
+        long t1 = System.nanoTime();
+        Pruner.Outcome o = pruner.outcome(tau, held, target);
+        ctx.err().printf(Locale.ROOT, "%s: mask training %d steps in %.1f s, bisection over %d circuits in %.1f s%n", label, s.steps(),
+                (t1 - t0) / 1e9, o.bisection().points().size(), (System.nanoTime() - t1) / 1e9);
         return o;
     }
 

@@ -112,7 +112,8 @@ public interface Kernels {
 
     /**
      * Per-token AbsTopK along channels: y keeps the k entries of x with largest |x| (with sign), zeros the
-     * rest; ties go to the lower channel. kept[rows × k] receives the kept channels of each row, ascending.
+     * rest; ties go to the lower channel. kept[rows × k] receives the kept channels of each row, ascending; null
+     * when nobody needs them (no backward pass follows).
      */
     void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff);
 

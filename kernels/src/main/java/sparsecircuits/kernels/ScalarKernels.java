@@ -501,17 +501,17 @@ public class ScalarKernels implements Kernels {
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
         checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
         pool.forRange(rows, (long) rows * d * 8, (r0, r1) -> {
-            int[] scratch = ThreadScratch.ints(0, d);
+            int[] scratch = ThreadScratch.ints(0, d), rowKept = kept != null ? kept : ThreadScratch.ints(1, k);
             for (int r = r0; r < r1; r++) {
-                int xr = xOff + r * d, yr = yOff + r * d, kr = keptOff + r * k;
-                AbsTopK.selectRow(x, xr, d, k, kept, kr, scratch);
+                int xr = xOff + r * d, yr = yOff + r * d, kr = kept != null ? keptOff + r * k : 0;
+                AbsTopK.selectRow(x, xr, d, k, rowKept, kr, scratch);
                 if (y != x || yOff != xOff) {
                     java.util.Arrays.fill(y, yr, yr + d, 0f);
-                    for (int q = 0; q < k; q++) y[yr + kept[kr + q]] = x[xr + kept[kr + q]];
+                    for (int q = 0; q < k; q++) y[yr + rowKept[kr + q]] = x[xr + rowKept[kr + q]];
                 } else { // in place: zero what was not kept
                     int q = 0;
                     for (int c = 0; c < d; c++) {
-                        if (q < k && kept[kr + q] == c) q++; else y[yr + c] = 0f;
+                        if (q < k && rowKept[kr + q] == c) q++; else y[yr + c] = 0f;
                     }
                 }
             }
@@ -563,7 +563,7 @@ public class ScalarKernels implements Kernels {
         if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
         ArgChecks.range("x", x, xOff, (long) rows * d);
         ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
+        if (kept != null) ArgChecks.range("kept", kept, keptOff, (long) rows * k);
     }
 
     @Override

@@ -61,6 +61,10 @@ class AbsTopKKernelTest {
         for (int i = kOff + rows * k; i < kept.length; i++) if (kept[i] != -9) fail(ctx + ": kept written past rows·k");
         Fixtures.assertGuards(y, yOff, rows * d, ctx);
         if (!inPlace) Fixtures.assertUnchanged(xCopy, x, "x", ctx);
+        // without the kept indices (no backward follows): the same y, bit for bit
+        float[] x2 = inPlace ? Fixtures.guardedOutput(data, xOff, 3) : x, y2 = inPlace ? x2 : Fixtures.guardedOutput(Fixtures.nanFilled(rows * d), yOff, 2);
+        ks.absTopKForward(rows, d, k, x2, xOff, y2, yOff, null, 0);
+        Fixtures.assertBitsEqual(Fixtures.slice(y, yOff, rows * d), Fixtures.slice(y2, yOff, rows * d), ctx + " without kept");
         for (int row = 0; row < rows; row++) {
             int[] expect = oracleRow(data, row * d, d, k);
             int[] got = Arrays.copyOfRange(kept, kOff + row * k, kOff + row * k + k);

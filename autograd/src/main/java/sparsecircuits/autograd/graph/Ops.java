@@ -37,12 +37,33 @@ public final class Ops {
 
     private final Kernels k;
     private final Tape tape;
+    private final boolean records;
     private double sparseBelow = DEFAULT_SPARSE_BELOW;
     private boolean patternGradients;
 
     public Ops(Kernels kernels, Tape tape) {
+        this(kernels, tape, true);
+    }
+
+    private Ops(Kernels kernels, Tape tape, boolean records) {
         this.k = kernels;
         this.tape = tape;
+        this.records = records;
+    }
+
+    /**
+     * Ops that record nothing (evaluation, tracing) but take every output and scratch array from {@code pool}, a
+     * recycling tape: a frozen model evaluated many times (bisection, ablation deltas) then allocates nothing per
+     * pass. Call {@link #recycle()} after each pass, once its results are copied out.
+     */
+    public static Ops inference(Kernels kernels, Tape pool) {
+        if (!pool.recycles()) throw new IllegalArgumentException("inference ops need a recycling tape as their array pool");
+        return new Ops(kernels, pool, false);
+    }
+
+    /** For {@link #inference} ops: returns every array taken since the last call to the pool (the tensors made since must not be used). */
+    public void recycle() {
+        if (!records) tape.clear();
     }
 
     public Kernels kernels() {
@@ -71,7 +92,7 @@ public final class Ops {
     }
 
     private boolean recording(Tensor... inputs) {
-        if (tape == null) return false;
+        if (tape == null || !records) return false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
         return false;
     }
@@ -371,7 +392,7 @@ public final class Ops {
         if (keep >= d) return x;
         boolean rec = recording(x);
         Tensor y = out(rec, x.shape());
-        int[] kept = tape == null ? new int[rows * keep] : tape.ints(rows * keep);
+        int[] kept = !rec ? null : tape.recycles() ? tape.ints(rows * keep, false) : new int[rows * keep]; // no backward: no indices
         k.absTopKForward(rows, d, keep, x.data(), 0, y.data(), 0, kept, 0);
         if (!rec) return y;
         return Tensors.record(tape, "absTopK", y,

@@ -1026,17 +1026,19 @@ public final class VectorKernels extends ScalarKernels {
                 needAtT -= Long.bitCount(eqBits);
                 m = m.or(VectorMask.fromLong(IS, eqBits));
             }
-            long bits = m.toLong();
-            while (bits != 0) {
-                kept[q++] = c + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
+            if (kept != null) {
+                long bits = m.toLong();
+                while (bits != 0) {
+                    kept[q++] = c + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                }
             }
             zero.blend(xv, m.cast(S)).intoArray(y, yr + c);
         }
         for (; c < d; c++) {
             int key = Float.floatToRawIntBits(x[xr + c]) & 0x7fffffff;
             boolean keep = allAtT ? key >= t : key > t || key == t && needAtT-- > 0;
-            if (keep) kept[q++] = c;
+            if (keep && kept != null) kept[q++] = c;
             y[yr + c] = keep ? x[xr + c] : 0f;
         }
     }

@@ -162,6 +162,27 @@ class GptTest {
     }
 
     @Test
+    void inferenceOpsRecordNothingReuseTheirArraysAndGiveTheUntapedLogits() {
+        Gpt g = new Gpt(SMALL, 6);
+        for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
+        Tape pool = new Tape(true);
+        Ops inference = Ops.inference(KernelProvider.get(), pool).sparseBelow(2);
+        java.util.Set<float[]> logitArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int pass = 0; pass < 4; pass++) { // a later pass writes into the arrays of the one before
+            int[] in = tokens(2 * 12, 40, 50 + pass);
+            float[] expected = g.forward(in, 2, new Ops(KernelProvider.get(), null).sparseBelow(2), Hook.NONE).data();
+            Tensor got = g.forward(in, 2, inference, Hook.NONE);
+            assertArrayEquals(expected, got.data(), 0f, "pass " + pass);
+            assertTrue(pool.nodes().isEmpty(), "inference ops recorded " + pool.nodes().size() + " nodes");
+            logitArrays.add(got.data());
+            inference.recycle();
+        }
+        // two ops output arrays of the logits' size (the unembedding and the bigram sum): pooled, never a fifth
+        assertTrue(logitArrays.size() <= 2, logitArrays.size() + " distinct logits arrays over 4 passes: the pool is not reused");
+        assertThrows(IllegalArgumentException.class, () -> Ops.inference(KernelProvider.get(), new Tape()));
+    }
+
+    @Test
     void aRecyclingTapeGivesTheSameResultsAsFreshArrays() {
         Gpt a = new Gpt(SMALL, 5), b = new Gpt(SMALL, 5);
         for (Gpt g : new Gpt[] {a, b}) for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 10, 0);

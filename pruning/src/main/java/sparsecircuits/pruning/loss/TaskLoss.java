@@ -91,7 +91,7 @@ public final class TaskLoss {
      * Sequences per right-padded pass when evaluating without a tape: large enough that the CSR products run on
      * whole token tiles, small enough that the prompts of one pass have similar lengths (little padding).
      */
-    public static final int EVAL_PASS_SEQUENCES = 64;
+    public static final int EVAL_PASS_SEQUENCES = 16;
     /** Padded lengths of an evaluation pass are multiples of this. */
     public static final int EVAL_QUANTUM = 8;
 
@@ -253,6 +253,7 @@ public final class TaskLoss {
                 }
                 float[] x = model.logitsAt(tokens, b, last, ops, hook).data();
                 for (int i = 0; i < b; i++) out[order[from + i]] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
+                ops.recycle(); // the rows are copied: inference ops take the next pass's arrays from the same pool
             }
             return out;
         }
@@ -264,6 +265,7 @@ public final class TaskLoss {
             for (int i = 0; i < b; i++) System.arraycopy(cut.get(group.get(i)).tokens(), 0, tokens, i * t, t);
             float[] x = model.logitsAt(tokens, b, lastPositions(b, t), ops, hookFor.of(b, t)).data();
             for (int i = 0; i < b; i++) out[group.get(i)] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
+            ops.recycle();
         }
         return out;
     }

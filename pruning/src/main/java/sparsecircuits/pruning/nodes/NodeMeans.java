@@ -54,9 +54,11 @@ public final class NodeMeans {
             }
             return x;
         };
-        Ops ops = new Ops(kernels, null).sparseBelow(1.0); // the frozen model: CSR for every sparse weight
+        // the frozen model: CSR for every sparse weight, one pool of arrays for every batch
+        Ops ops = Ops.inference(kernels, new sparsecircuits.autograd.graph.Tape(true)).sparseBelow(1.0);
         for (int i = 0; i < batches.size(); i++) {
             model.logitsAt(batches.get(i), batch, new int[0], ops, accumulate); // activations only: no logits
+            ops.recycle();
             progress.accept(i);
         }
         if (rows[0] == 0) throw new IllegalArgumentException("node means need at least one token");

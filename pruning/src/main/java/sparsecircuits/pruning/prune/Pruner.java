@@ -68,6 +68,8 @@ public final class Pruner {
     private final Kernels kernels;
     private final List<NodeLocation> locations;
 
+    /** The arrays every held-out evaluation reuses (a bisection and the ablation deltas evaluate many circuits). */
+    private final Tape evaluationArrays = new Tape(true);
     private int[] pretraining;
     private long resampleSeed;
     private long resampleCalls;
@@ -200,7 +202,7 @@ public final class Pruner {
 
     /** Held-out task loss of the circuit with these gates. */
     public double loss(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
-        Ops ops = new Ops(kernels, null).sparseBelow(1.0);
+        Ops ops = Ops.inference(kernels, evaluationArrays).sparseBelow(1.0);
         resampleCalls = 0; // the same resampled windows for every circuit compared, so the bisection sees one function of k
         return TaskLoss.evaluate(model, heldOut, ops, mask(gates)).loss();
     }

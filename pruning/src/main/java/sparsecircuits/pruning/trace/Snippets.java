@@ -165,6 +165,7 @@ public final class Snippets {
                 return x;
             };
             tracer.model().logitsAt(tokens, batch, new int[0], tracer.ops(), tracer.hook().then(h)); // activations only
+            tracer.ops().recycle(); // the visits read the activations during the pass
             windows += batch;
         }
     }

@@ -46,9 +46,12 @@ public final class Tracer {
         this(model, ops, Hook.NONE);
     }
 
-    /** An unmasked tracer on CSR products throughout (a frozen model never runs a dense product on a sparse matrix). */
+    /**
+     * An unmasked tracer on CSR products throughout (a frozen model never runs a dense product on a sparse matrix), its
+     * passes on inference ops that reuse one pool of arrays (each pass's results are copied out before the next).
+     */
     public static Tracer of(Gpt model, Kernels kernels) {
-        return new Tracer(model, new Ops(kernels, null).sparseBelow(1.0));
+        return new Tracer(model, Ops.inference(kernels, new sparsecircuits.autograd.graph.Tape(true)).sparseBelow(1.0));
     }
 
     /** This tracer with a circuit's mask: gate 1 keeps a node, 0 replaces it by its mean (MEAN) or 0 (ZERO). */
@@ -161,6 +164,7 @@ public final class Tracer {
             };
             float[] last = model.logitsAt(tokens, b, TaskLoss.lastPositions(b, t), ops, mask.then(patch).then(record)).data();
             for (int i = 0; i < b; i++) logits[group.get(i)] = Arrays.copyOfRange(last, i * v, (i + 1) * v);
+            ops.recycle(); // activations and logits are copied
         }
         Map<String, List<float[][]>> acts = new LinkedHashMap<>();
         rec.forEach((k, a) -> acts.put(k, List.of(a)));
