@@ -126,4 +126,25 @@ class GoldenCircuitTest {
         }
         assertEquals(one, three);
     }
+
+    /** The ablation deltas (every node's and every location's held-out evaluation) are bit-identical on 1 and 3 threads. */
+    @Test
+    void bitIdenticalAblationDeltasForAnyThreadCount() {
+        Gpt g = PrunerTest.opinionatedModel(CFG, 16);
+        NodeMeans means = PrunerTest.means(g);
+        List<TaskLoss.Sequence> train = PrunerTest.task(g, 32, 1), held = PrunerTest.task(g, 16, 2);
+        List<List<Pruner.Delta>> byThreads = new ArrayList<>();
+        for (int threads : new int[] {1, 3}) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                Pruner pruner = new Pruner(g, means, NodeMask.Ablation.MEAN, KernelProvider.create(pool));
+                Map<String, float[]> tau = pruner.train(train, Pruner.Settings.defaults().withSteps(60).withKCoef(3e-3), (a, b, c, d) -> { });
+                Map<String, sparsecircuits.autograd.graph.Tensor> gates = pruner.topK(tau, 40);
+                List<Pruner.Delta> deltas = new ArrayList<>(pruner.nodeDeltas(gates, held, 25));
+                deltas.addAll(pruner.blockDeltas(gates, held));
+                byThreads.add(deltas);
+            }
+        }
+        assertEquals(25, byThreads.get(0).stream().filter(d -> d.channel() >= 0).count(), "25 node deltas");
+        assertEquals(byThreads.get(0), byThreads.get(1));
+    }
 }
