@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.AtomicFiles;
@@ -320,7 +321,7 @@ final class ExperimentCommand implements Command {
         }
 
         double unpruned(Task task, Plan p) {
-            Ops ops = Ops.inference(kernels, new sparsecircuits.autograd.graph.Tape(true)).sparseBelow(1.0);
+            Ops ops = Ops.inference(kernels, new Tape(true)).sparseBelow(1.0);
             return TaskLoss.evaluate(model, seqs(task, Task.Split.HELD_OUT, p), ops, Hook.NONE).loss();
         }
 

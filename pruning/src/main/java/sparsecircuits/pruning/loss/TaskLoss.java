@@ -161,9 +161,7 @@ public final class TaskLoss {
         Tensor total = null;
         for (int i = 0; i < g; i++) {
             List<Sequence> part = cut.subList(i * b / g, (i + 1) * b / g);
-            int longest = part.get(part.size() - 1).tokens().length;
-            int t = Math.min(ctx, (longest + quantum - 1) / quantum * quantum);
-            Tensor l = padded(model, part, t, ops, hook);
+            Tensor l = padded(model, part, paddedLength(part.get(part.size() - 1).tokens().length, quantum, ctx), ops, hook);
             Tensor w = g == 1 ? l : ops.scale(l, (float) part.size() / b);
             total = total == null ? w : ops.add(total, w);
         }
@@ -173,19 +171,35 @@ public final class TaskLoss {
     /** One right-padded pass over already truncated prompts, t ≥ the longest: the mean loss at each own last token. */
     private static Tensor padded(Gpt model, List<Sequence> cut, int t, Ops ops, Hook hook) {
         int b = cut.size();
-        int[] tokens = new int[b * t], last = new int[b], correct = new int[b], other = new int[b];
+        int[] correct = new int[b], other = new int[b];
         Ops.Choice[] kind = new Ops.Choice[b];
         for (int i = 0; i < b; i++) {
-            Sequence s = cut.get(i);
-            int n = s.tokens().length;
-            System.arraycopy(s.tokens(), 0, tokens, i * t, n);
-            Arrays.fill(tokens, i * t + n, (i + 1) * t, s.tokens()[n - 1]); // padding: any valid token (never seen)
-            last[i] = i * t + n - 1;
-            correct[i] = s.correct();
-            other[i] = s.other();
-            kind[i] = s.kind();
+            correct[i] = cut.get(i).correct();
+            other[i] = cut.get(i).other();
+            kind[i] = cut.get(i).kind();
         }
-        return ops.choiceLoss(model.logitsAt(tokens, b, last, ops, hook), correct, other, kind); // [b, V] at each last token
+        Padded p = Padded.of(cut, t);
+        return ops.choiceLoss(model.logitsAt(p.tokens(), b, p.last(), ops, hook), correct, other, kind); // [b, V] at each last token
+    }
+
+    /** Prompts right-padded to t tokens each, {@code tokens[b·t]}, and the flat index of each prompt's own last token. */
+    private record Padded(int[] tokens, int[] last) {
+        static Padded of(List<Sequence> cut, int t) {
+            int b = cut.size();
+            int[] tokens = new int[b * t], last = new int[b];
+            for (int i = 0; i < b; i++) {
+                int[] q = cut.get(i).tokens();
+                System.arraycopy(q, 0, tokens, i * t, q.length);
+                Arrays.fill(tokens, i * t + q.length, (i + 1) * t, q[q.length - 1]); // padding: any valid token (never seen)
+                last[i] = i * t + q.length - 1;
+            }
+            return new Padded(tokens, last);
+        }
+    }
+
+    /** The padded length of a pass whose longest prompt has {@code longest} tokens: a multiple of quantum, at most ctx. */
+    private static int paddedLength(int longest, int quantum, int ctx) {
+        return Math.min(ctx, (longest + quantum - 1) / quantum * quantum);
     }
 
     /** The longest prompt of {@code seqs} after left-truncation to the context (the padded length for {@link #lossPadded}). */
@@ -242,16 +256,10 @@ public final class TaskLoss {
             for (int p = 0; p < passes; p++) {
                 int from = p * n / passes, to = (p + 1) * n / passes, b = to - from;
                 if (b == 0) continue;
-                int longest = cut.get(order[to - 1]).tokens().length;
-                int t = Math.min(ctx, (longest + EVAL_QUANTUM - 1) / EVAL_QUANTUM * EVAL_QUANTUM);
-                int[] tokens = new int[b * t], last = new int[b];
-                for (int i = 0; i < b; i++) {
-                    int[] q = cut.get(order[from + i]).tokens();
-                    System.arraycopy(q, 0, tokens, i * t, q.length);
-                    Arrays.fill(tokens, i * t + q.length, (i + 1) * t, q[q.length - 1]); // padding: never seen by the last token
-                    last[i] = i * t + q.length - 1;
-                }
-                float[] x = model.logitsAt(tokens, b, last, ops, hook).data();
+                List<Sequence> part = new ArrayList<>(b);
+                for (int i = from; i < to; i++) part.add(cut.get(order[i]));
+                Padded padded = Padded.of(part, paddedLength(part.get(b - 1).tokens().length, EVAL_QUANTUM, ctx));
+                float[] x = model.logitsAt(padded.tokens(), b, padded.last(), ops, hook).data();
                 for (int i = 0; i < b; i++) out[order[from + i]] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
                 ops.recycle(); // the rows are copied: inference ops take the next pass's arrays from the same pool
             }
