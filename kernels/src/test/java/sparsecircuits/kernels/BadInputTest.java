@@ -150,7 +150,7 @@ class BadInputTest {
         rejects("x", "11", () -> ks.absTopKForward(2, 6, 3, f(11), 0, f(12), 0, new int[6], 0));
         rejects("y", "2", () -> ks.absTopKForward(2, 6, 3, f(12), 0, f(12), 2, new int[6], 0));
         rejects("kept", "5", () -> ks.absTopKForward(2, 6, 3, f(12), 0, f(12), 0, new int[5], 0));
-        rejects("kept", () -> ks.absTopKForward(2, 6, 3, f(12), 0, f(12), 0, null, 0));
+        // kept may be null (no backward follows: AbsTopKKernelTest checks the same y), but not short
 
         rejects("k", "7", () -> ks.absTopKBackward(2, 6, 7, new int[14], 0, f(12), 0, f(12), 0));
         rejects("kept", "5", () -> ks.absTopKBackward(2, 6, 3, new int[5], 0, f(12), 0, f(12), 0));
