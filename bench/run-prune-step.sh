@@ -13,7 +13,7 @@
 #     steps each; trained into --models DIR by this tree's jar when missing, ~20 min), with this tree's jar and
 #     the baseline's, each run on a fresh copy of the model directory (node means included in the time).
 # Writes bench/results/<UTC>-prune-step/: summary.md (targets evaluated), results.json, the raw logs.
-# ~25 min on 2 cores with the models trained (the baseline's E = 8 prunes are most of it).
+# ~18 min on 2 cores with the models trained (the baseline's E = 8 prunes are most of it).
 #
 # Usage: bench/run-prune-step.sh [--steps N] [--warmup N] [--no-torch] [--no-baseline] [--no-e2e]
 #                                [--models DIR] [--tasks "A B C"] [--summarize DIR]
