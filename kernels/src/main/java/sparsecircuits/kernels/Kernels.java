@@ -121,6 +121,12 @@ public interface Kernels {
     void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff);
 
     /**
+     * dx = dy on the kept channels and 0 elsewhere, every element of dx written row by row (for a gradient buffer that
+     * nothing else wrote: no separate zeroing pass over it first).
+     */
+    void absTopKBackwardOverwrite(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /**
      * The pruner's node gate over token rows (SPEC §4.3), mask and mean (or zero) ablation in one pass:
      * y[r, j] = g[j]·x[r, j] + (1 − g[j])·base[j]; x, y {@code [rows × c]}, g and base {@code [c]} (base broadcast).
      */

@@ -568,15 +568,7 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d);
-        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
-        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        for (int i = 0, n = rows * k; i < n; i++) { // checked up front: workers must not fail half-way
-            int c = kept[keptOff + i];
-            if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + i + "] = " + c + " is outside [0, " + d + ")");
-        }
+        checkAbsTopKBackward(rows, d, k, kept, keptOff, dy, dyOff, dx, dxOff);
         pool.forRange(rows, (long) rows * k * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int kr = keptOff + r * k, o = r * d;
@@ -586,6 +578,33 @@ public class ScalarKernels implements Kernels {
                 }
             }
         });
+    }
+
+    @Override
+    public void absTopKBackwardOverwrite(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkAbsTopKBackward(rows, d, k, kept, keptOff, dy, dyOff, dx, dxOff);
+        pool.forRange(rows, (long) rows * (d + 4L * k), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int kr = keptOff + r * k, o = dxOff + r * d;
+                java.util.Arrays.fill(dx, o, o + d, 0f); // the row is in cache for the scatter that follows
+                for (int q = 0; q < k; q++) {
+                    int c = kept[kr + q];
+                    dx[o + c] = dy[dyOff + r * d + c];
+                }
+            }
+        });
+    }
+
+    protected static void checkAbsTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        checkRows(rows, d);
+        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
+        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
+        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
+        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
+        for (int i = 0, n = rows * k; i < n; i++) { // checked up front: workers must not fail half-way
+            int c = kept[keptOff + i];
+            if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + i + "] = " + c + " is outside [0, " + d + ")");
+        }
     }
 
     // ------------------------------------------------------------------ attention

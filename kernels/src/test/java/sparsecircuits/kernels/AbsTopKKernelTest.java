@@ -100,6 +100,21 @@ class AbsTopKKernelTest {
                 }
             }
         }
+        // the overwriting backward: every element written (NaN before), dy on the kept channels, +0 elsewhere
+        float[] dxw = Fixtures.guardedOutput(Fixtures.nanFilled(rows * d), 2, 2);
+        ks.absTopKBackwardOverwrite(rows, d, k, kept, kOff, dy, 1, dxw, 2);
+        Fixtures.assertGuards(dxw, 2, rows * d, ctx + " overwriting backward");
+        for (int row = 0; row < rows; row++) {
+            boolean[] isKept = new boolean[d];
+            for (int q = 0; q < k; q++) isKept[kept[kOff + row * k + q]] = true;
+            for (int c = 0; c < d; c++) {
+                int i = row * d + c;
+                float expect = isKept[c] ? dy[1 + i] : 0f;
+                if (Float.floatToRawIntBits(expect) != Float.floatToRawIntBits(dxw[2 + i])) {
+                    fail(ctx + " overwriting backward row " + row + " channel " + c + ": dx = " + dxw[2 + i] + ", expected " + expect);
+                }
+            }
+        }
     }
 
     /** The largest possible magnitude bits (a NaN with every payload bit set) tie at the top: lowest channels win. */

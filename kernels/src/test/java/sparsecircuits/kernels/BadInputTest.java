@@ -155,6 +155,8 @@ class BadInputTest {
         rejects("k", "7", () -> ks.absTopKBackward(2, 6, 7, new int[14], 0, f(12), 0, f(12), 0));
         rejects("kept", "5", () -> ks.absTopKBackward(2, 6, 3, new int[5], 0, f(12), 0, f(12), 0));
         rejects("kept", "6", () -> ks.absTopKBackward(2, 6, 3, new int[] {0, 1, 2, 3, 4, 6}, 0, f(12), 0, f(12), 0));
+        rejects("kept", "6", () -> ks.absTopKBackwardOverwrite(2, 6, 3, new int[] {0, 1, 2, 3, 4, 6}, 0, f(12), 0, f(12), 0));
+        rejects("dx", "1", () -> ks.absTopKBackwardOverwrite(2, 6, 3, new int[6], 0, f(12), 0, f(12), 1));
         rejects("dy", "11", () -> ks.absTopKBackward(2, 6, 3, new int[6], 0, f(11), 0, f(12), 0));
         rejects("dx", "1", () -> ks.absTopKBackward(2, 6, 3, new int[6], 0, f(12), 0, f(12), 1));
         rejects("rows", "-1", () -> ks.absTopKBackward(-1, 6, 3, new int[6], 0, f(12), 0, f(12), 0));

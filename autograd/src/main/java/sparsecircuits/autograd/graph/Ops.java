@@ -395,8 +395,10 @@ public final class Ops {
         int[] kept = !rec ? null : tape.recycles() ? tape.ints(rows * keep, false) : new int[rows * keep]; // no backward: no indices
         k.absTopKForward(rows, d, keep, x.data(), 0, y.data(), 0, kept, 0);
         if (!rec) return y;
-        return Tensors.record(tape, "absTopK", y,
-                () -> k.absTopKBackward(rows, d, keep, kept, 0, y.grad(), 0, x.grad(), 0), x);
+        return Tensors.record(tape, "absTopK", y, () -> {
+            if (x.hasGrad()) k.absTopKBackward(rows, d, keep, kept, 0, y.grad(), 0, x.grad(), 0);
+            else k.absTopKBackwardOverwrite(rows, d, keep, kept, 0, y.grad(), 0, x.gradToOverwrite(), 0); // no zeroing pass first
+        }, x);
     }
 
     /**
