@@ -91,9 +91,10 @@ fi
 
 # ---------------------------------------------------------------- 1. the step
 step() { # version mode size threads
-  local f="$OUT/step-$1-$2-$3-$4.txt"
+  local f="$OUT/step-$1-$2-$3-$4.txt" export=()
+  [[ "$1" == current ]] && export=(-Dexport="$OUT/sequences-$3.json")   # the prompts PyTorch gets: this tree's tokenisation
   echo "load before step $*: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
-  "$JAVA" --add-modules jdk.incubator.vector -Xmx4g -Dsparsecircuits.threads="$4" -Dexport="$OUT/sequences-$3.json" \
+  "$JAVA" --add-modules jdk.incubator.vector -Xmx4g -Dsparsecircuits.threads="$4" "${export[@]}" \
     -cp "$TMP/$1-bench.jar" sparsecircuits.bench.PruneStepBench "$2" "$3" "$STEPS" "$WARMUP" >"$f" 2>"$OUT/logs/step-$1-$2-$3-$4.err" \
     || { say "step $* failed (see logs/)"; return 0; }
   say "$1 $(sed -n '1p' "$f" | cut -c1-90)"

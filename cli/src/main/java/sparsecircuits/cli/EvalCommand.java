@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.model.corpus.Corpus;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Hook;
@@ -74,7 +73,7 @@ final class EvalCommand implements Command {
         Task task = TasksCommand.resolve(taskName);
         int n = (int) o.number("--pairs", 128);
         var seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, n, 0, bpe, ctx, "eval");
-        var res = TaskLoss.evaluate(model, seqs, Ops.inference(Main.kernels().kernels(), new Tape(true)).sparseBelow(1.0), hook);
+        var res = TaskLoss.evaluate(model, seqs, Ops.inference(Main.kernels().kernels()).sparseBelow(1.0), hook);
         if (o.has("--json")) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("schema", "sparse-circuits/task-eval/1");

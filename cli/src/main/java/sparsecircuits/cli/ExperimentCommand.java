@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.AtomicFiles;
@@ -321,7 +320,7 @@ final class ExperimentCommand implements Command {
         }
 
         double unpruned(Task task, Plan p) {
-            Ops ops = Ops.inference(kernels, new Tape(true)).sparseBelow(1.0);
+            Ops ops = Ops.inference(kernels).sparseBelow(1.0);
             return TaskLoss.evaluate(model, seqs(task, Task.Split.HELD_OUT, p), ops, Hook.NONE).loss();
         }
 
@@ -430,7 +429,7 @@ final class ExperimentCommand implements Command {
             for (Pruner.Point q : o.bisection().points()) pts.add(Map.of("k", q.k(), "task_loss", q.loss()));
             info.put("bisection", pts);
             // per-node deltas (as prune writes them) feed the viewer's node fill and importance slider
-            info.put("node_ablation_deltas", PruneCommand.nodeDeltas(pruner, o.gates(), held, 256));
+            info.put("node_ablation_deltas", PruneCommand.nodeDeltas(pruner, o.gates(), held, 256, o.bisection().loss()));
             if (controls != null) info.put("controls", controls);
             CircuitFiles.save(out, o.circuit(), means, dir.resolve(ModelFiles.WEIGHTS), info);
         }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.ModelFiles;
@@ -105,7 +104,7 @@ final class PruneCommand implements Command {
         List<TaskLoss.Sequence> held = TasksCommand.sequences(task, Task.Split.HELD_OUT, Math.max(2, pairs / 2), seed, bpe, ctx, name());
 
         // a model that cannot reach the target unpruned has no circuit for it: say so before any mask training
-        double unpruned = TaskLoss.evaluate(model, held, Ops.inference(kernels, new Tape(true)).sparseBelow(1.0), Hook.NONE).loss();
+        double unpruned = TaskLoss.evaluate(model, held, Ops.inference(kernels).sparseBelow(1.0), Hook.NONE).loss();
         if (unpruned > target) {
             throw new UserError(String.format(Locale.ROOT, "the model does not solve %s: its unpruned held-out task loss is %.4f, above the target %.4g; nothing pruned",
                     task.name(), unpruned, target), "train the model longer, or give a --target above " + String.format(Locale.ROOT, "%.3g", unpruned));
@@ -169,9 +168,9 @@ final class PruneCommand implements Command {
         double necessity = pruner.necessityLoss(gates, held);
         long t0 = System.nanoTime();
         List<Object> blocks = new ArrayList<>();
-        for (Pruner.Delta d : pruner.blockDeltas(gates, held)) blocks.add(delta(d));
+        for (Pruner.Delta d : pruner.blockDeltas(gates, held, b.loss())) blocks.add(delta(d)); // b.loss(): the circuit's, as evaluated
         info.put("block_ablation_deltas", blocks);
-        List<Object> nodeDeltas = nodeDeltas(pruner, gates, held, (int) o.number("--node-deltas", 256));
+        List<Object> nodeDeltas = nodeDeltas(pruner, gates, held, (int) o.number("--node-deltas", 256), b.loss());
         info.put("node_ablation_deltas", nodeDeltas);
         ctx.err().printf(Locale.ROOT, "ablation deltas of %d locations and %d nodes in %.1f s%n", blocks.size(), nodeDeltas.size(), (System.nanoTime() - t0) / 1e9);
         info.put("task_loss_without_circuit", necessity); // the necessity check: only the circuit ablated
@@ -274,9 +273,9 @@ final class PruneCommand implements Command {
     }
 
     /** Per-node ablation deltas (at most {@code limit} nodes, largest first) as circuit.json's node_ablation_deltas. */
-    static List<Object> nodeDeltas(Pruner pruner, Map<String, Tensor> gates, List<TaskLoss.Sequence> held, int limit) {
+    static List<Object> nodeDeltas(Pruner pruner, Map<String, Tensor> gates, List<TaskLoss.Sequence> held, int limit, double circuitLoss) {
         List<Object> nodes = new ArrayList<>();
-        for (Pruner.Delta d : pruner.nodeDeltas(gates, held, limit)) nodes.add(delta(d));
+        for (Pruner.Delta d : pruner.nodeDeltas(gates, held, limit, circuitLoss)) nodes.add(delta(d));
         return nodes;
     }
 

@@ -52,13 +52,12 @@ public final class Ops {
     }
 
     /**
-     * Ops that record nothing (evaluation, tracing) but take every output and scratch array from {@code pool}, a
-     * recycling tape: a frozen model evaluated many times (bisection, ablation deltas) then allocates nothing per
-     * pass. Call {@link #recycle()} after each pass, once its results are copied out.
+     * Ops that record nothing (evaluation, tracing) but take every output and scratch array from their own pool (a
+     * recycling tape, {@link #tape()}): a frozen model evaluated many times (bisection, ablation deltas) then allocates
+     * nothing per pass. Call {@link #recycle()} after each pass, once its results are copied out.
      */
-    public static Ops inference(Kernels kernels, Tape pool) {
-        if (!pool.recycles()) throw new IllegalArgumentException("inference ops need a recycling tape as their array pool");
-        return new Ops(kernels, pool, false);
+    public static Ops inference(Kernels kernels) {
+        return new Ops(kernels, new Tape(true), false);
     }
 
     /** For {@link #inference} ops: returns every array taken since the last call to the pool (the tensors made since must not be used). */

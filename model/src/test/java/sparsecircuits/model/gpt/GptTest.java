@@ -165,8 +165,8 @@ class GptTest {
     void inferenceOpsRecordNothingReuseTheirArraysAndGiveTheUntapedLogits() {
         Gpt g = new Gpt(SMALL, 6);
         for (Parameter p : g.parameterList()) if (p.isSparse()) p.sparsify(p.numel() / 8, 0);
-        Tape pool = new Tape(true);
-        Ops inference = Ops.inference(KernelProvider.get(), pool).sparseBelow(2);
+        Ops inference = Ops.inference(KernelProvider.get()).sparseBelow(2);
+        Tape pool = inference.tape();
         java.util.Set<float[]> logitArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int pass = 0; pass < 4; pass++) { // a later pass writes into the arrays of the one before
             int[] in = tokens(2 * 12, 40, 50 + pass);
@@ -179,7 +179,7 @@ class GptTest {
         }
         // two ops output arrays of the logits' size (the unembedding and the bigram sum): pooled, never a fifth
         assertTrue(logitArrays.size() <= 2, logitArrays.size() + " distinct logits arrays over 4 passes: the pool is not reused");
-        assertThrows(IllegalArgumentException.class, () -> Ops.inference(KernelProvider.get(), new Tape()));
+        assertTrue(pool.recycles(), "inference ops take their arrays from a recycling pool");
     }
 
     @Test

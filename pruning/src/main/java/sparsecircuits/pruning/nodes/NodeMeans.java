@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.CheckpointException;
 import sparsecircuits.model.checkpoint.SafeTensors;
@@ -56,7 +55,7 @@ public final class NodeMeans {
             return x;
         };
         // the frozen model: CSR for every sparse weight, one pool of arrays for every batch
-        Ops ops = Ops.inference(kernels, new Tape(true)).sparseBelow(1.0);
+        Ops ops = Ops.inference(kernels).sparseBelow(1.0);
         for (int i = 0; i < batches.size(); i++) {
             model.logitsAt(batches.get(i), batch, new int[0], ops, accumulate); // activations only: no logits
             ops.recycle();

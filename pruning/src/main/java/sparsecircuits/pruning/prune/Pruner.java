@@ -68,8 +68,8 @@ public final class Pruner {
     private final Kernels kernels;
     private final List<NodeLocation> locations;
 
-    /** The arrays every held-out evaluation reuses (a bisection and the ablation deltas evaluate many circuits). */
-    private final Tape evaluationArrays = new Tape(true);
+    /** The ops of every held-out evaluation, on one pool of arrays (a bisection and the ablation deltas evaluate many circuits). */
+    private final Ops evaluation;
     private int[] pretraining;
     private long resampleSeed;
     private long resampleCalls;
@@ -80,6 +80,7 @@ public final class Pruner {
         this.ablation = ablation;
         this.kernels = kernels;
         this.locations = NodeLocation.of(model.config());
+        this.evaluation = Ops.inference(kernels).sparseBelow(1.0);
     }
 
     /**
@@ -202,9 +203,8 @@ public final class Pruner {
 
     /** Held-out task loss of the circuit with these gates. */
     public double loss(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
-        Ops ops = Ops.inference(kernels, evaluationArrays).sparseBelow(1.0);
         resampleCalls = 0; // the same resampled windows for every circuit compared, so the bisection sees one function of k
-        return TaskLoss.evaluate(model, heldOut, ops, mask(gates)).loss();
+        return TaskLoss.evaluate(model, heldOut, evaluation, mask(gates)).loss();
     }
 
     /**
@@ -230,7 +230,14 @@ public final class Pruner {
      * with no kept node are skipped.
      */
     public List<Delta> blockDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut) {
-        double base = loss(gates, heldOut);
+        return blockDeltas(gates, heldOut, loss(gates, heldOut));
+    }
+
+    /**
+     * {@link #blockDeltas(Map, List)} given the circuit's own held-out loss (the bisection's at its k: one
+     * evaluation fewer).
+     */
+    public List<Delta> blockDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut, double base) {
         List<Delta> out = new ArrayList<>();
         for (String hook : gates.keySet()) {
             float[] g = gates.get(hook).data();
@@ -246,7 +253,11 @@ public final class Pruner {
 
     /** Per-node deltas of the first {@code limit} kept nodes (location order), largest first. */
     public List<Delta> nodeDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut, int limit) {
-        double base = loss(gates, heldOut);
+        return nodeDeltas(gates, heldOut, limit, loss(gates, heldOut));
+    }
+
+    /** {@link #nodeDeltas(Map, List, int)} given the circuit's own held-out loss (one evaluation fewer). */
+    public List<Delta> nodeDeltas(Map<String, Tensor> gates, List<TaskLoss.Sequence> heldOut, int limit, double base) {
         List<Delta> out = new ArrayList<>();
         for (String hook : gates.keySet()) {
             float[] g = gates.get(hook).data();

@@ -27,7 +27,7 @@ public final class Recalibration {
 
     /** Last-position logits {@code [N × V]} of the sequences under the circuit's mask, in sequence order. */
     public static float[][] lastLogits(Gpt model, List<TaskLoss.Sequence> seqs, Kernels kernels, TaskLoss.HookFor hook) {
-        return TaskLoss.lastLogits(model, seqs, Ops.inference(kernels, new Tape(true)).sparseBelow(1.0), hook);
+        return TaskLoss.lastLogits(model, seqs, Ops.inference(kernels).sparseBelow(1.0), hook);
     }
 
     /** Task loss of logits under a transform, and optionally its gradient {ds, db...}. */

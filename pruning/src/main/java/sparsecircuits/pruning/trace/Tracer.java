@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.gpt.Gpt;
@@ -52,7 +51,7 @@ public final class Tracer {
      * passes on inference ops that reuse one pool of arrays (each pass's results are copied out before the next).
      */
     public static Tracer of(Gpt model, Kernels kernels) {
-        return new Tracer(model, Ops.inference(kernels, new Tape(true)).sparseBelow(1.0));
+        return new Tracer(model, Ops.inference(kernels).sparseBelow(1.0));
     }
 
     /** This tracer with a circuit's mask: gate 1 keeps a node, 0 replaces it by its mean (MEAN) or 0 (ZERO). */

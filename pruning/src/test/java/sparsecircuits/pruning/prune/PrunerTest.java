@@ -112,6 +112,10 @@ class PrunerTest {
         var nd = pruner.nodeDeltas(kGates, held, 5);
         assertTrue(nd.size() == Math.min(5, b.k()));
         for (int i = 1; i < nd.size(); i++) assertTrue(nd.get(i - 1).delta() >= nd.get(i).delta(), "largest first");
+        // the bisection's loss at its k is the circuit's own: given it, the deltas are the same, bit for bit
+        assertEquals(pruner.loss(kGates, held), b.loss(), 0.0, "the bisection's loss at k is the circuit's loss");
+        assertEquals(nd, pruner.nodeDeltas(kGates, held, 5, b.loss()));
+        assertEquals(pruner.blockDeltas(kGates, held), pruner.blockDeltas(kGates, held, b.loss()));
         long keptAtK = 0;
         for (Tensor t : pruner.topK(tau, b.k()).values()) for (float f : t.data()) keptAtK += (long) f;
         assertEquals(b.k(), keptAtK);
