@@ -148,6 +148,13 @@ public final class Gpt {
         return forward(tokens, batch, positions, ops, hook);
     }
 
+    /** The flat index of the last token of each of {@code batch} sequences of {@code tokens} tokens (for {@link #logitsAt}). */
+    public static int[] lastPositions(int batch, int tokens) {
+        int[] last = new int[batch];
+        for (int i = 0; i < batch; i++) last[i] = (i + 1) * tokens - 1;
+        return last;
+    }
+
     private Tensor forward(int[] tokens, int batch, int[] positions, Ops ops, Hook hook) {
         GptConfig c = config;
         if (batch < 1 || tokens.length % batch != 0) {

@@ -115,7 +115,7 @@ public final class TaskLoss {
                 other[i] = s.other();
                 kind[i] = s.kind();
             }
-            Tensor l = ops.choiceLoss(model.logitsAt(tokens, b, lastPositions(b, t), ops, hookFor.of(b, t)), correct, other, kind);
+            Tensor l = ops.choiceLoss(model.logitsAt(tokens, b, Gpt.lastPositions(b, t), ops, hookFor.of(b, t)), correct, other, kind);
             Tensor weighted = ops.scale(l, (float) b / seqs.size());
             total = total == null ? weighted : ops.add(total, weighted);
         }
@@ -271,18 +271,11 @@ public final class TaskLoss {
             int t = cut.get(group.get(0)).tokens().length, b = group.size();
             int[] tokens = new int[b * t];
             for (int i = 0; i < b; i++) System.arraycopy(cut.get(group.get(i)).tokens(), 0, tokens, i * t, t);
-            float[] x = model.logitsAt(tokens, b, lastPositions(b, t), ops, hookFor.of(b, t)).data();
+            float[] x = model.logitsAt(tokens, b, Gpt.lastPositions(b, t), ops, hookFor.of(b, t)).data();
             for (int i = 0; i < b; i++) out[group.get(i)] = Arrays.copyOfRange(x, i * v, (i + 1) * v);
             ops.recycle();
         }
         return out;
-    }
-
-    /** The flat index of the last token of each of {@code batch} sequences of {@code tokens} tokens ({@link Gpt#logitsAt}). */
-    public static int[] lastPositions(int batch, int tokens) {
-        int[] last = new int[batch];
-        for (int i = 0; i < batch; i++) last[i] = (i + 1) * tokens - 1;
-        return last;
     }
 
     private static Sequence truncate(Gpt model, Sequence s) {

@@ -15,7 +15,6 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.tasks.TaskTokens;
@@ -162,7 +161,7 @@ public final class Tracer {
                 }
                 return x;
             };
-            float[] last = model.logitsAt(tokens, b, TaskLoss.lastPositions(b, t), ops, mask.then(patch).then(record)).data();
+            float[] last = model.logitsAt(tokens, b, Gpt.lastPositions(b, t), ops, mask.then(patch).then(record)).data();
             for (int i = 0; i < b; i++) logits[group.get(i)] = Arrays.copyOfRange(last, i * v, (i + 1) * v);
             ops.recycle(); // activations and logits are copied
         }
