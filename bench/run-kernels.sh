@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full measured kernel run behind BENCHMARKS.md: machine facts, the numpy peer, then every JMH
 # benchmark class with the real iteration counts of its annotations (1 fork, 4×2 s warm-up,
-# 5×2 s measurement), JSON results and a derived summary in bench/results/<UTC time>/.
+# 5×2 s measurement), JSON results and a derived summary in bench/results/<UTC time>/ (no generated pages there:
+# committed when BENCHMARKS.md cites it; bench/README.md "Results").
 # Builds nothing: run ./mvnw -B -ntp -pl bench -am package -DskipTests first.
 #
 # Usage: bash bench/run-kernels.sh [Class ...]     (default: all classes below)

@@ -12,7 +12,8 @@
 #     node deltas) and `view` of each circuit, on a trained E = 8 model and a trained dense d48 model (3,500
 #     steps each; trained into --models DIR by this tree's jar when missing, ~20 min), with this tree's jar and
 #     the baseline's, each run on a fresh copy of the model directory (node means included in the time).
-# Writes bench/results/<UTC>-prune-step/: summary.md (targets evaluated), results.json, the raw logs.
+# Writes bench/results/<UTC>-prune-step/: summary.md (targets evaluated), results.json, the raw logs; no generated
+# pages (the e2e runs' viewer pages stay in a temporary directory); committed when cited (bench/README.md "Results").
 # ~18 min on 2 cores with the models trained (the baseline's E = 8 prunes are most of it).
 #
 # Usage: bench/run-prune-step.sh [--steps N] [--warmup N] [--no-torch] [--no-baseline] [--no-e2e]
@@ -41,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --models) MODELS="$2"; shift 2 ;;
     --tasks) TASKS="$2"; shift 2 ;;
     --summarize) SUMMARIZE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run-prune-step.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -2,7 +2,7 @@
 # End-to-end training step at PERF.md's sizes (L4, d_model 256, 16 heads × d_head 16, V 2048, ctx 128, batch 8):
 # ours (TrainStepBench: sparse at density 1/16 after annealing, sparse with pattern-only dW, dense) on 1 and 2
 # threads, then the PyTorch anchor (bench/torch/run.sh, the authors' way) in the same run, and the ratios.
-# Writes bench/results/<UTC>-train-step/summary.md.
+# Writes bench/results/<UTC>-train-step/summary.md (committed when cited; no generated pages: bench/README.md "Results").
 #
 # Usage: bench/run-train-step.sh [--steps N] [--warmup N] [--no-torch]
 set -euo pipefail

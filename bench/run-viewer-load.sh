@@ -11,6 +11,7 @@
 # driver.get() to data-ready (wall), a node click until the inspector (and on the full page the examples panel) is
 # filled, two live-ablation toggles on the full page (the first also computes the circuit baseline), and a |weight|
 # threshold change. Writes bench/results/<UTC>-viewer-load/results.{json,md}; the pages go to bench/target/viewer-load/.
+# Commit results.{json,md} when cited; never the pages (ViewerLoad draws them again from its seed; bench/README.md "Results").
 #
 # Usage: bench/run-viewer-load.sh [--runs N] [--seed N]      (needs: apt-get install chromium chromium-driver)
 set -euo pipefail
@@ -21,7 +22,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run-viewer-load.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -7,7 +7,9 @@
 # and heap; the min-per-neuron rule's share of each tensor's budget; the dense step's products against the same
 # run's kernels-info GEMM rate; then one whole 3,500-step E = 8 train (ours and the baseline's, with evals and
 # checkpoints) with the median and p95 per tenth of the anneal against 200 dense steps. Writes results.json,
-# summary.md (with the targets evaluated) and width.svg to bench/results/<UTC>-width-sweep/.
+# summary.md (with the targets evaluated) and width.svg to bench/results/<UTC>-width-sweep/. width.svg is
+# drawn from results.json alone (bench/regenerate-pages.sh draws it again) and is committed with a cited run, as
+# BENCHMARKS.md shows it; of logs/ only what a summary cites (bench/README.md "Results").
 # Full run ~45-50 min on 2 cores while this tree is as fast as the baseline (two ~18-min long runs), less as it
 # gets faster; --quick ~5-6 min (a pipeline check, not a measurement).
 #
@@ -16,7 +18,8 @@
 #   --no-torch     skip PyTorch          --no-baseline  skip building and running the baseline commit
 #   --no-long      skip the whole 3,500-step E = 8 runs and the 200 dense steps
 #   --steps N      steps of each sparse sweep run (default 240; the dense runs take N/2)
-#   --summarize D  only rewrite D/results.json, summary.md and width.svg from the files of an earlier run
+#   --summarize D  only rewrite D/results.json, summary.md and width.svg from the files of an earlier run (all of
+#                  its logs/: not a committed run, whose results.json it would rewrite without the sweep)
 # Environment: JAVA_HOME (the JDK for both jars; default the newest under /usr/lib/jvm), WIDTHS ("1 2 4 8"), CROSSOVER (density of
 # the CSR/dense crossover for the anneal targets; default Ops.DEFAULT_SPARSE_BELOW read from this tree, else 0.12).
 set -euo pipefail
@@ -37,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --no-long) LONG=0; shift ;;
     --steps) STEPS_SET="$2"; shift 2 ;;
     --summarize) SUMMARIZE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run-width-sweep.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

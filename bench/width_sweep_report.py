@@ -2,6 +2,7 @@
 """The report of bench/run-width-sweep.sh: reads a results directory, writes results.json, summary.md, width.svg.
 
     python3 bench/width_sweep_report.py bench/results/<UTC>-width-sweep
+    python3 bench/width_sweep_report.py --plot bench/results/<UTC>-width-sweep   # width.svg alone, from results.json
 
 Inputs (written by the script): params.json, machine.json, kernels-info.json, logs/<id>.meta.json with
 logs/<id>.jsonl (train-log.jsonl), logs/<id>.time (peak RSS KB and wall s of /usr/bin/time), logs/<id>.gc
@@ -470,17 +471,8 @@ def main(out):
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(clean(results), f, indent=1)
 
-    # ---- width.svg
-    series = [
-        ("ours sparse, after anneal", "#1f77b4", "", 2.6, lambda e: after(e, "current_sparse")),
-        ("ours sparse, anneal (1st tenth)", "#1f77b4", "7,4", 1.8, lambda e: anneal(e, "current_sparse")),
-        ("ours dense", "#2ca02c", "", 2.2, lambda e: after(e, "current_dense")),
-        (f"baseline {P.get('baseline', '')} sparse, after", "#ff7f0e", "", 1.8, lambda e: after(e, "baseline_sparse")),
-        (f"baseline {P.get('baseline', '')} dense", "#8c564b", "", 1.8, lambda e: after(e, "baseline_dense")),
-        ("PyTorch sparse (authors' way)", "#d62728", "2,3", 1.8, lambda e: tmean(e, "sparse")),
-        ("PyTorch dense", "#9467bd", "2,3", 1.8, lambda e: tmean(e, "dense")),
-    ]
-    write_svg(os.path.join(out, "width.svg"), widths, base, series, quick)
+    # ---- width.svg (from these figures only, so that replot() draws it again from results.json)
+    plot(out, P, sweep, torch_best)
 
     # ---- summary.md
     L = []
@@ -644,6 +636,39 @@ def describe(ts):
 # ----------------------------------------------------------------------------- the plot
 
 
+def plot(out, P, sweep, torch_best):
+    """Writes out/width.svg from the params, the sweep and PyTorch's best runs (keys: E as int)."""
+    widths = [int(x) for x in str(P.get("widths", "1 2 4 8")).split()]
+
+    def mean_ms(e, key, window):
+        x = sweep.get(e, {}).get(key)
+        return x and x.get(window) and x[window]["mean_ms"]
+
+    def tmean(e, mode):
+        return torch_best.get(e, {}).get(mode, {}).get("mean_ms")
+
+    series = [
+        ("ours sparse, after anneal", "#1f77b4", "", 2.6, lambda e: mean_ms(e, "current_sparse", "after")),
+        ("ours sparse, anneal (1st tenth)", "#1f77b4", "7,4", 1.8, lambda e: mean_ms(e, "current_sparse", "anneal")),
+        ("ours dense", "#2ca02c", "", 2.2, lambda e: mean_ms(e, "current_dense", "after")),
+        (f"baseline {P.get('baseline', '')} sparse, after", "#ff7f0e", "", 1.8, lambda e: mean_ms(e, "baseline_sparse", "after")),
+        (f"baseline {P.get('baseline', '')} dense", "#8c564b", "", 1.8, lambda e: mean_ms(e, "baseline_dense", "after")),
+        ("PyTorch sparse (authors' way)", "#d62728", "2,3", 1.8, lambda e: tmean(e, "sparse")),
+        ("PyTorch dense", "#9467bd", "2,3", 1.8, lambda e: tmean(e, "dense")),
+    ]
+    write_svg(os.path.join(out, "width.svg"), widths, int(P.get("base_width", 64)), series, P.get("quick") == "1")
+
+
+def replot(out):
+    """Draws out/width.svg again from out/results.json alone (a committed results directory has no logs/*.meta.json,
+    so main() cannot rebuild it; bench/regenerate-pages.sh calls this). results.json stores E as a string key."""
+    r = load(os.path.join(out, "results.json"))
+    if not isinstance(r, dict) or r.get("schema") != "sparse-circuits/width-sweep/1":
+        sys.exit(f"width_sweep_report.py: error: {out}/results.json is missing or not a sparse-circuits/width-sweep/1 file")
+    as_int = lambda d: {int(k): v for k, v in (d or {}).items()}
+    plot(out, r.get("params") or {}, as_int(r.get("sweep")), as_int((r.get("torch") or {}).get("best")))
+
+
 def write_svg(path, widths, base, series, quick):
     W, H = 860, 520
     left, right, top, bottom = 78, 272, 48, 62
@@ -709,6 +734,10 @@ def esc(s):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
-        sys.exit("usage: width_sweep_report.py RESULTS_DIR")
-    main(sys.argv[1])
+    if len(sys.argv) == 3 and sys.argv[1] == "--plot" and os.path.isdir(sys.argv[2]):
+        replot(sys.argv[2])
+    elif len(sys.argv) == 2 and os.path.isdir(sys.argv[1]):
+        main(sys.argv[1])
+    else:
+        sys.exit("usage: width_sweep_report.py RESULTS_DIR          (results.json, summary.md, width.svg from the run's files)\n"
+                 "       width_sweep_report.py --plot RESULTS_DIR   (width.svg alone, from results.json)")
