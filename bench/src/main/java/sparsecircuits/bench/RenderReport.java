@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import sparsecircuits.model.checkpoint.AtomicFiles;
-import sparsecircuits.pruning.report.ExperimentJson;
-import sparsecircuits.pruning.report.ReportHtml;
+import sparsecircuits.pruning.compare.ExperimentJson;
+import sparsecircuits.present.report.ReportHtml;
 
 /**
  * Draws an experiment's {@code report.html} again from its {@code experiment.json}, with the engine's own renderer

@@ -30,15 +30,15 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.pruning.circuit.Circuit;
-import sparsecircuits.pruning.export.CircuitGraph;
+import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.trace.Tracer;
-import sparsecircuits.pruning.viewer.Examples;
+import sparsecircuits.present.viewer.Examples;
 import sparsecircuits.pruning.nodes.NodeLocation;
-import sparsecircuits.pruning.viewer.ModelJs;
-import sparsecircuits.pruning.viewer.ViewerHtml;
+import sparsecircuits.present.viewer.ModelJs;
+import sparsecircuits.present.viewer.ViewerHtml;
 
 /**
  * The viewer at scale (the issue's target: a circuit of 1,000 nodes and 20,000 edges opens and is interactive in

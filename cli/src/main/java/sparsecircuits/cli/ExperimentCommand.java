@@ -25,9 +25,9 @@ import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.prune.Pruner;
-import sparsecircuits.pruning.report.Experiment;
-import sparsecircuits.pruning.report.ExperimentJson;
-import sparsecircuits.pruning.report.ReportHtml;
+import sparsecircuits.pruning.compare.Experiment;
+import sparsecircuits.pruning.compare.ExperimentJson;
+import sparsecircuits.present.report.ReportHtml;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 

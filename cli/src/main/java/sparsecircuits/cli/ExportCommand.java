@@ -18,12 +18,12 @@ import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.model.tokenizer.TokenizerJson;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.export.AttributionGraph;
-import sparsecircuits.pruning.export.CircuitGraph;
-import sparsecircuits.pruning.export.Csv;
-import sparsecircuits.pruning.export.Dot;
-import sparsecircuits.pruning.export.GraphMl;
-import sparsecircuits.pruning.export.PromptActivations;
+import sparsecircuits.present.export.AttributionGraph;
+import sparsecircuits.present.export.CircuitGraph;
+import sparsecircuits.present.export.Csv;
+import sparsecircuits.present.export.Dot;
+import sparsecircuits.present.export.GraphMl;
+import sparsecircuits.present.export.PromptActivations;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 

@@ -15,8 +15,8 @@ import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.tasks.Task;
-import sparsecircuits.pruning.viewer.Examples;
-import sparsecircuits.pruning.viewer.ModelJs;
+import sparsecircuits.present.viewer.Examples;
+import sparsecircuits.present.viewer.ModelJs;
 import sparsecircuits.pruning.trace.Tracer;
 import sparsecircuits.model.train.TokenData;
 import sparsecircuits.model.train.TrainConfig;
@@ -26,8 +26,8 @@ import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.export.CircuitGraph;
-import sparsecircuits.pruning.viewer.ViewerHtml;
+import sparsecircuits.present.export.CircuitGraph;
+import sparsecircuits.present.viewer.ViewerHtml;
 
 /** {@code view}: a circuit as one self-contained HTML page (data, CSS and JS inline; opens from file://). */
 final class ViewCommand implements Command {

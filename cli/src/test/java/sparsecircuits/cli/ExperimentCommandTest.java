@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.model.json.Json;
-import sparsecircuits.pruning.report.Experiment;
-import sparsecircuits.pruning.report.ExperimentJson;
+import sparsecircuits.pruning.compare.Experiment;
+import sparsecircuits.pruning.compare.ExperimentJson;
 
 /** experiment through Main.run at toy size: the models, the loss-matched pick, circuits, controls, report; a rerun; bad input. */
 class ExperimentCommandTest {

@@ -45,7 +45,7 @@ import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.export.CircuitGraph;
+import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.tasks.Task;
 
