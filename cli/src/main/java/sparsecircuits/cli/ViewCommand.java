@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.loss.TaskLoss;
@@ -27,6 +26,7 @@ import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.pruning.export.CircuitGraph;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.viewer.ViewerHtml;
 
 /** {@code view}: a circuit as one self-contained HTML page (data, CSS and JS inline; opens from file://). */
@@ -252,8 +252,8 @@ final class ViewCommand implements Command {
         for (int i = 0; i < seqs.size(); i++) {
             TaskLoss.Sequence s = seqs.get(i);
             prompts.add(s.tokens());
-            correct[i] = s.kind() == Ops.Choice.AVOID ? -1 : s.correct();
-            other[i] = s.kind() == Ops.Choice.TARGET ? -1 : s.other();
+            correct[i] = s.kind() == Choice.AVOID ? -1 : s.correct();
+            other[i] = s.kind() == Choice.TARGET ? -1 : s.other();
         }
         return ModelJs.data(model, NodeMeans.of(means, 0), prompts, correct, other, maxNonZeros);
     }
