@@ -25,6 +25,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.MaskOps;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.prune.Pruner;
@@ -169,7 +170,7 @@ public final class PruneStepBench {
             Map<String, Tensor> gates = new LinkedHashMap<>();
             Tensor kept = null;
             for (Map.Entry<String, Tensor> e : tau.entrySet()) {
-                Tensor gt = ops.heaviside(e.getValue(), s.temperature());
+                Tensor gt = MaskOps.heaviside(ops, e.getValue(), s.temperature());
                 gates.put(e.getKey(), gt);
                 kept = kept == null ? ops.sum(gt) : ops.add(kept, ops.sum(gt));
             }

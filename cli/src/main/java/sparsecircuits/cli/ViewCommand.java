@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.loss.TaskLoss;
@@ -28,6 +27,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.present.viewer.ViewerHtml;
+import sparsecircuits.pruning.loss.Choice;
 
 /** {@code view}: a circuit as one self-contained HTML page (data, CSS and JS inline; opens from file://). */
 final class ViewCommand implements Command {
@@ -252,8 +252,8 @@ final class ViewCommand implements Command {
         for (int i = 0; i < seqs.size(); i++) {
             TaskLoss.Sequence s = seqs.get(i);
             prompts.add(s.tokens());
-            correct[i] = s.kind() == Ops.Choice.AVOID ? -1 : s.correct();
-            other[i] = s.kind() == Ops.Choice.TARGET ? -1 : s.other();
+            correct[i] = s.kind() == Choice.AVOID ? -1 : s.correct();
+            other[i] = s.kind() == Choice.TARGET ? -1 : s.other();
         }
         return ModelJs.data(model, NodeMeans.of(means, 0), prompts, correct, other, maxNonZeros);
     }

@@ -9,7 +9,9 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
  * Every differentiable op, forward and backward rule side by side, so the file reads like a gradient table.
  * Tensors are row-major with channels last ({@code [rows × cols]}); linear layers take token-major
  * activations and weights {@code [out × in]}. Each rule accumulates ({@code +=}) into the inputs that need a
- * gradient. With a null tape nothing is recorded (inference, frozen evaluation).
+ * gradient. With a null tape nothing is recorded (inference, frozen evaluation). An op that only one other module
+ * uses lives there and is recorded through {@link #recording}, {@link #output} and {@link #record} (pruning's node
+ * gate, Heaviside mask and task loss).
  */
 public final class Ops {
 
@@ -90,17 +92,36 @@ public final class Ops {
         return this;
     }
 
-    private boolean recording(Tensor... inputs) {
+    // ================================================================== recording an op defined elsewhere
+    //
+    // The rules below use the first three; an op kept in another module uses all four, so it takes the same pooled
+    // arrays and costs and computes exactly what it would in this file:
+    //
+    //     boolean rec = ops.recording(x);                 // nothing to record: no tape, or no input needs a gradient
+    //     Tensor y = ops.output(rec, x.shape());          // the forward writes every element of y
+    //     ... forward into y.data() ...
+    //     if (!rec) return y;
+    //     return ops.record("myOp", y, () -> { ... += into x.grad() when x.needsGrad() ... }, x);
+
+    /**
+     * Whether an op on these inputs is recorded: this Ops has a tape it records to and some input (nulls are skipped)
+     * requires a gradient. Pass the answer to {@link #output} and call {@link #record} only when it is true.
+     */
+    public boolean recording(Tensor... inputs) {
         if (tape == null || !records) return false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
         return false;
     }
 
-    private Tensor out(boolean rec, int... shape) {
-        if (tape == null || !tape.recycles()) return Tensor.result(rec, shape);
+    /**
+     * A new op's output of this shape, requiring a gradient when {@code recorded}. On a recycling tape the array is
+     * pooled and not zeroed: the op must write every element.
+     */
+    public Tensor output(boolean recorded, int... shape) {
+        if (tape == null || !tape.recycles()) return Tensor.result(recorded, shape);
         long n = 1;
         for (int s : shape) n *= s;
-        Tensor t = new Tensor(tape.floats(Math.toIntExact(n), false), rec, null, shape); // every op writes all of its output
+        Tensor t = new Tensor(tape.floats(Math.toIntExact(n), false), recorded, null, shape); // every op writes all of its output
         t.owner = tape;
         return t;
     }
@@ -109,8 +130,22 @@ public final class Ops {
      * Scratch that lives until the tape is cleared (pooled on a recycling tape, not zeroed: every use overwrites
      * it, or accumulates a gradient nobody reads).
      */
-    private float[] buf(int n) {
+    public float[] scratch(int n) {
         return tape == null ? new float[n] : tape.floats(n, false);
+    }
+
+    /**
+     * Records op {@code op} on the tape: {@code y} (made by {@link #output} with {@code recorded} true) from
+     * {@code inputs} (nulls are skipped), with its backward {@code rule}, which reads {@code y.grad()} and accumulates
+     * ({@code +=}) into each input that {@link Tensor#needsGrad()}. Returns y. The name groups the op in
+     * {@link Tape#profile()} and error messages.
+     */
+    public Tensor record(String op, Tensor y, Tape.Rule rule, Tensor... inputs) {
+        if (!recording(inputs) || !y.requiresGrad()) {
+            throw new IllegalStateException("record '" + op + "': nothing to record (ask recording(inputs) first, and make the output with output(true, ...))");
+        }
+        if (rule == null) throw new IllegalArgumentException("record '" + op + "': a recorded op needs a backward rule");
+        return Tensors.record(tape, op, y, rule, inputs);
     }
 
     private static int[] withCols(Tensor x, int cols) {
@@ -131,7 +166,7 @@ public final class Ops {
     public Tensor add(Tensor a, Tensor b) {
         sameShape("add", a, b);
         boolean rec = recording(a, b);
-        Tensor y = out(rec, a.shape());
+        Tensor y = output(rec, a.shape());
         float[] ad = a.data(), bd = b.data(), yd = y.data();
         for (int i = 0; i < yd.length; i++) yd[i] = ad[i] + bd[i];
         if (!rec) return y;
@@ -145,7 +180,7 @@ public final class Ops {
     public Tensor sub(Tensor a, Tensor b) {
         sameShape("sub", a, b);
         boolean rec = recording(a, b);
-        Tensor y = out(rec, a.shape());
+        Tensor y = output(rec, a.shape());
         float[] ad = a.data(), bd = b.data(), yd = y.data();
         for (int i = 0; i < yd.length; i++) yd[i] = ad[i] - bd[i];
         if (!rec) return y;
@@ -159,7 +194,7 @@ public final class Ops {
     public Tensor mul(Tensor a, Tensor b) {
         sameShape("mul", a, b);
         boolean rec = recording(a, b);
-        Tensor y = out(rec, a.shape());
+        Tensor y = output(rec, a.shape());
         float[] ad = a.data(), bd = b.data(), yd = y.data();
         for (int i = 0; i < yd.length; i++) yd[i] = ad[i] * bd[i];
         if (!rec) return y;
@@ -173,7 +208,7 @@ public final class Ops {
     /** c·x. ∂x = c·dy. */
     public Tensor scale(Tensor x, float c) {
         boolean rec = recording(x);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         float[] xd = x.data(), yd = y.data();
         for (int i = 0; i < yd.length; i++) yd[i] = c * xd[i];
         if (!rec) return y;
@@ -186,7 +221,7 @@ public final class Ops {
             throw new IllegalArgumentException("addRowVector: vector has " + v.numel() + " elements, rows have " + x.cols());
         }
         boolean rec = recording(x, v);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         int rows = x.rows(), cols = x.cols();
         float[] xd = x.data(), vd = v.data(), yd = y.data();
         for (int r = 0; r < rows; r++) {
@@ -203,7 +238,7 @@ public final class Ops {
     /** Σ x as a one-element tensor (summed in double). ∂x = dy broadcast. */
     public Tensor sum(Tensor x) {
         boolean rec = recording(x);
-        Tensor y = out(rec, 1);
+        Tensor y = output(rec, 1);
         double s = 0;
         for (float f : x.data()) s += f;
         y.data()[0] = (float) s;
@@ -236,7 +271,7 @@ public final class Ops {
         }
         boolean rec = recording(x);
         int w = to - from, rows = x.rows(), cols = x.cols();
-        Tensor y = out(rec, withCols(x, w));
+        Tensor y = output(rec, withCols(x, w));
         float[] xd = x.data(), yd = y.data();
         for (int r = 0; r < rows; r++) System.arraycopy(xd, r * cols + from, yd, r * w, w);
         if (!rec) return y;
@@ -263,7 +298,7 @@ public final class Ops {
             throw new IllegalArgumentException("linear: bias has " + b.numel() + " elements, weight has " + outF + " outputs");
         }
         boolean rec = recording(x, w, b);
-        Tensor y = out(rec, withCols(x, outF));
+        Tensor y = output(rec, withCols(x, outF));
         float[] yd = y.data();
         Parameter p = w.parameter();
         CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
@@ -298,7 +333,7 @@ public final class Ops {
             }
             if (w.needsGrad()) {
                 if (patternOnly) {
-                    float[] vals = buf(csr.nnz());
+                    float[] vals = scratch(csr.nnz());
                     k.sddmm(csr, transposed(n, outF, dy), 0, transposed(n, in, x.data()), 0, n, vals, 0, false); // feature-major
                     Tensors.scatterAdd(csr, vals, w.grad());
                 } else if (rowSparse) {
@@ -320,7 +355,7 @@ public final class Ops {
 
     /** {@code a[rows × cols]} transposed into scratch {@code [cols × rows]}. */
     private float[] transposed(int rows, int cols, float[] a) {
-        float[] t = buf(rows * cols);
+        float[] t = scratch(rows * cols);
         k.transpose(rows, cols, a, 0, t, 0, false);
         return t;
     }
@@ -339,7 +374,7 @@ public final class Ops {
     private CsrMatrix compressed(int rows, int cols, float[] a, int[] rowPtr) {
         int cap = tape == null ? Math.max(1, rowPtr[rows]) : rows * cols;
         int[] col = tape == null ? new int[cap] : tape.ints(cap, false);
-        float[] val = buf(cap);
+        float[] val = scratch(cap);
         k.csrFill(rows, cols, a, 0, rowPtr, col, val);
         return CsrMatrix.of(rows, cols, rowPtr, col, val);
     }
@@ -351,13 +386,13 @@ public final class Ops {
         }
         boolean rec = recording(x, gain);
         int rows = x.rows(), d = x.cols();
-        Tensor y = out(rec, x.shape());
-        float[] rstd = buf(rows);
+        Tensor y = output(rec, x.shape());
+        float[] rstd = scratch(rows);
         k.rmsNormForward(rows, d, x.data(), 0, gain.data(), 0, eps, y.data(), 0, rstd, 0);
         if (!rec) return y;
         return Tensors.record(tape, "rmsNorm", y, () -> {
-            float[] dx = x.needsGrad() ? x.grad() : buf(x.numel());
-            float[] dg = gain.needsGrad() ? gain.grad() : buf(d);
+            float[] dx = x.needsGrad() ? x.grad() : scratch(x.numel());
+            float[] dg = gain.needsGrad() ? gain.grad() : scratch(d);
             k.rmsNormBackward(rows, d, x.data(), 0, gain.data(), 0, rstd, 0, y.grad(), 0, dx, 0, dg, 0);
         }, x, gain);
     }
@@ -365,7 +400,7 @@ public final class Ops {
     /** Exact-erf GELU. */
     public Tensor gelu(Tensor x) {
         boolean rec = recording(x);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         k.geluForward(x.numel(), x.data(), 0, y.data(), 0);
         if (!rec) return y;
         return Tensors.record(tape, "gelu", y, () -> k.geluBackward(x.numel(), x.data(), 0, y.grad(), 0, x.grad(), 0), x);
@@ -374,7 +409,7 @@ public final class Ops {
     /** Softmax along each row. */
     public Tensor softmax(Tensor x) {
         boolean rec = recording(x);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         k.softmaxForward(x.rows(), x.cols(), x.data(), 0, y.data(), 0);
         if (!rec) return y;
         return Tensors.record(tape, "softmax", y,
@@ -390,7 +425,7 @@ public final class Ops {
         if (keep < 0) throw new IllegalArgumentException("absTopK: keep must be ≥ 0, got " + keep);
         if (keep >= d) return x;
         boolean rec = recording(x);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         int[] kept = !rec ? null : tape.recycles() ? tape.ints(rows * keep, false) : new int[rows * keep]; // no backward: no indices
         k.absTopKForward(rows, d, keep, x.data(), 0, y.data(), 0, kept, 0);
         if (!rec) return y;
@@ -415,16 +450,16 @@ public final class Ops {
             throw new IllegalArgumentException("attention: sink has " + sink.numel() + " logits for " + heads + " heads");
         }
         boolean rec = recording(q, kk, v, sink);
-        Tensor y = out(rec, q.shape());
-        float[] probs = buf(batch * heads * tokens * tokens);
+        Tensor y = output(rec, q.shape());
+        float[] probs = scratch(batch * heads * tokens * tokens);
         float[] s = sink == null ? null : sink.data();
         k.attentionForward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0, y.data(), 0);
         if (!rec) return y;
         return Tensors.record(tape, "attention", y, () -> {
-            float[] dq = q.needsGrad() ? q.grad() : buf(q.numel());
-            float[] dk = kk.needsGrad() ? kk.grad() : buf(kk.numel());
-            float[] dv = v.needsGrad() ? v.grad() : buf(v.numel());
-            float[] ds = sink == null ? null : sink.needsGrad() ? sink.grad() : buf(heads);
+            float[] dq = q.needsGrad() ? q.grad() : scratch(q.numel());
+            float[] dk = kk.needsGrad() ? kk.grad() : scratch(kk.numel());
+            float[] dv = v.needsGrad() ? v.grad() : scratch(v.numel());
+            float[] ds = sink == null ? null : sink.needsGrad() ? sink.grad() : scratch(heads);
             k.attentionBackward(batch, tokens, heads, dHead, width, q.data(), 0, kk.data(), 0, v.data(), 0, s, 0, probs, 0,
                     y.grad(), 0, dq, 0, dk, 0, dv, 0, ds, 0);
         }, q, kk, v, sink);
@@ -437,7 +472,7 @@ public final class Ops {
         int vocab = table.rows(), d = table.cols();
         checkTokens("embedding", tokens, vocab);
         boolean rec = recording(table);
-        Tensor y = out(rec, tokens.length, d);
+        Tensor y = output(rec, tokens.length, d);
         float[] td = table.data(), yd = y.data();
         for (int i = 0; i < tokens.length; i++) System.arraycopy(td, tokens[i] * d, yd, i * d, d);
         if (!rec) return y;
@@ -456,7 +491,7 @@ public final class Ops {
         }
         checkTokens("addRows", tokens, table.rows());
         boolean rec = recording(x, table);
-        Tensor y = out(rec, x.shape());
+        Tensor y = output(rec, x.shape());
         float[] xd = x.data(), td = table.data(), yd = y.data();
         for (int i = 0; i < tokens.length; i++) {
             int o = i * d, t = tokens[i] * d;
@@ -488,8 +523,8 @@ public final class Ops {
             if (t >= 0) count++;
         }
         boolean rec = recording(logits);
-        Tensor y = out(rec, 1);
-        float[] losses = buf(rows);
+        Tensor y = output(rec, 1);
+        float[] losses = scratch(rows);
         double total = k.crossEntropyForward(rows, vocab, logits.data(), 0, targets, 0, losses, 0);
         int c = Math.max(1, count);
         y.data()[0] = (float) (total / c);
@@ -498,85 +533,12 @@ public final class Ops {
                 y.grad()[0] / c, logits.grad(), 0), logits);
     }
 
-    /**
-     * Per-channel gate between an activation and a replacement: y = g ⊙ x + (1 − g) ⊙ base, with g {@code [C]}
-     * broadcast over rows and base either {@code [C]} (a mean, broadcast) or x's shape (resampled activations).
-     * This is how a node mask deletes nodes (SPEC §4.3). ∂x = g ⊙ dy, ∂g = Σ_rows dy ⊙ (x − base), ∂base = (1 − g) ⊙ dy.
-     */
-    public Tensor gate(Tensor x, Tensor g, Tensor base) {
-        int rows = x.rows(), c = x.cols();
-        if (g.numel() != c) throw new IllegalArgumentException("gate: " + g.numel() + " gates for " + c + " channels");
-        boolean full = base.numel() == x.numel() && base.numel() != c || rows == 1 && base.numel() == c;
-        if (!full && base.numel() != c) {
-            throw new IllegalArgumentException("gate: base has " + base.numel() + " values; expected " + c + " or " + x.numel());
-        }
-        boolean rec = recording(x, g, base);
-        Tensor y = out(rec, x.shape());
-        float[] xd = x.data(), gd = g.data(), bd = base.data(), yd = y.data();
-        boolean broadcast = base.numel() == c; // a mean or zero per channel: the fused kernels
-        if (broadcast) {
-            k.nodeGateForward(rows, c, xd, 0, gd, 0, bd, 0, yd, 0);
-        } else {
-            for (int r = 0; r < rows; r++) {
-                int o = r * c;
-                for (int j = 0; j < c; j++) yd[o + j] = gd[j] * xd[o + j] + (1 - gd[j]) * bd[o + j];
-            }
-        }
-        if (!rec) return y;
-        return Tensors.record(tape, "gate", y, () -> {
-            float[] dy = y.grad();
-            // every gate 0: x gets no gradient at all, so the ops that made it (used nowhere else) never run backward
-            boolean toX = x.needsGrad() && !allZero(gd);
-            if (broadcast && !base.needsGrad()) {
-                boolean fresh = toX && !x.hasGrad();
-                float[] gx = !toX ? null : fresh ? x.gradToOverwrite() : x.grad();
-                k.nodeGateBackward(rows, c, xd, 0, gd, 0, bd, 0, dy, 0, gx, 0, fresh, g.needsGrad() ? g.grad() : null, 0);
-                return;
-            }
-            float[] gx = toX ? x.grad() : null, gg = g.needsGrad() ? g.grad() : null, gb = base.needsGrad() ? base.grad() : null;
-            for (int r = 0; r < rows; r++) {
-                int o = r * c, bo = full ? o : 0;
-                for (int j = 0; j < c; j++) {
-                    float d = dy[o + j];
-                    if (gx != null) gx[o + j] += gd[j] * d;
-                    if (gg != null) gg[j] += d * (xd[o + j] - bd[bo + j]);
-                    if (gb != null) gb[bo + j] += (1 - gd[j]) * d;
-                }
-            }
-        }, x, g, base);
-    }
-
-    private static boolean allZero(float[] a) {
-        for (float f : a) if (f != 0f) return false;
-        return true;
-    }
-
-    /**
-     * Heaviside step with the sigmoid surrogate gradient (SPEC §4.3): y = [τ &gt; 0]; ∂τ = dy · σ'(τ/T)/T. The
-     * pruner's node masks: exactly 0 or 1 forward, a smooth gradient backward.
-     */
-    public Tensor heaviside(Tensor tau, float temperature) {
-        if (!(temperature > 0)) throw new IllegalArgumentException("heaviside: temperature must be > 0, got " + temperature);
-        boolean rec = recording(tau);
-        Tensor y = out(rec, tau.shape());
-        float[] t = tau.data(), yd = y.data();
-        for (int i = 0; i < t.length; i++) yd[i] = t[i] > 0 ? 1f : 0f;
-        if (!rec) return y;
-        return Tensors.record(tape, "heaviside", y, () -> {
-            float[] g = y.grad(), gt = tau.grad();
-            for (int i = 0; i < t.length; i++) {
-                double sg = 1 / (1 + Math.exp(-t[i] / temperature));
-                gt[i] += (float) (g[i] * sg * (1 - sg) / temperature);
-            }
-        }, tau);
-    }
-
     /** The last position of every sequence: {@code [B, T, C] → [B, C]}. ∂x[b, T−1] += dy[b]. */
     public Tensor lastRows(Tensor x) {
         if (x.rank() != 3) throw new IllegalArgumentException("lastRows: expected [batch, tokens, channels], got " + Arrays.toString(x.shape()));
         int b = x.dim(0), t = x.dim(1), c = x.dim(2);
         boolean rec = recording(x);
-        Tensor y = out(rec, b, c);
+        Tensor y = output(rec, b, c);
         float[] xd = x.data(), yd = y.data();
         for (int i = 0; i < b; i++) System.arraycopy(xd, ((i + 1) * t - 1) * c, yd, i * c, c);
         if (!rec) return y;
@@ -584,89 +546,6 @@ public final class Ops {
             float[] g = y.grad(), gx = x.grad();
             for (int i = 0; i < b; i++) k.axpy(c, 1f, g, i * c, gx, ((i + 1) * t - 1) * c);
         }, x);
-    }
-
-    /** What a row of {@link #choiceLoss} asks of its logits. */
-    public enum Choice {
-        /** −log softmax([ℓ(correct), ℓ(other)])[0]: the two-way contrast of SPEC §4.5. */
-        BINARY,
-        /** −log p(correct) over the whole vocabulary. */
-        TARGET,
-        /** −log(1 − p(other)) over the whole vocabulary: the B side of a single-target task. */
-        AVOID
-    }
-
-    /**
-     * Mean over rows of the task losses of SPEC §4.5 on logits {@code [N × V]} (one row per sequence: the last
-     * position). Computed in double per row. ∂ℓ: BINARY (σ − 1) at correct and (1 − σ) at other with
-     * σ = p(correct | the two); TARGET softmax − onehot; AVOID (p(other)/(1 − p(other)))·([j = other] − p_j).
-     */
-    public Tensor choiceLoss(Tensor logits, int[] correct, int[] other, Choice[] kind) {
-        int n = logits.rows(), v = logits.cols();
-        if (correct.length != n || other.length != n || kind.length != n) {
-            throw new IllegalArgumentException("choiceLoss: " + n + " rows but " + correct.length + "/" + other.length + "/" + kind.length + " targets");
-        }
-        for (int r = 0; r < n; r++) {
-            boolean needC = kind[r] != Choice.AVOID, needO = kind[r] != Choice.TARGET;
-            if (needC && (correct[r] < 0 || correct[r] >= v) || needO && (other[r] < 0 || other[r] >= v)) {
-                throw new IllegalArgumentException("choiceLoss: row " + r + " has targets " + correct[r] + "/" + other[r] + " outside the vocabulary of " + v);
-            }
-        }
-        boolean rec = recording(logits);
-        Tensor y = out(rec, 1);
-        float[] x = logits.data();
-        double[] dlog = new double[n * 2]; // per row: the scalar parts the backward needs (σ or p)
-        double total = 0;
-        for (int r = 0; r < n; r++) {
-            int o = r * v;
-            switch (kind[r]) {
-                case BINARY -> {
-                    double d = (double) x[o + other[r]] - x[o + correct[r]];
-                    total += d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d)); // softplus(ℓo − ℓc)
-                    dlog[2 * r] = 1 / (1 + Math.exp(d)); // σ = p(correct | the two)
-                }
-                case TARGET, AVOID -> {
-                    double max = Double.NEGATIVE_INFINITY, z = 0;
-                    for (int j = 0; j < v; j++) max = Math.max(max, x[o + j]);
-                    for (int j = 0; j < v; j++) z += Math.exp(x[o + j] - max);
-                    double lz = Math.log(z) + max;
-                    if (kind[r] == Choice.TARGET) {
-                        total += lz - x[o + correct[r]];
-                    } else {
-                        double po = Math.exp(x[o + other[r]] - lz);
-                        total += -Math.log1p(-Math.min(po, 1 - 1e-12));
-                        dlog[2 * r + 1] = po;
-                    }
-                    dlog[2 * r] = lz;
-                }
-            }
-        }
-        y.data()[0] = (float) (total / Math.max(1, n));
-        if (!rec) return y;
-        return Tensors.record(tape, "choiceLoss", y, () -> {
-            double g = y.grad()[0] / Math.max(1, n);
-            float[] gx = logits.grad();
-            for (int r = 0; r < n; r++) {
-                int o = r * v;
-                switch (kind[r]) {
-                    case BINARY -> {
-                        double sig = dlog[2 * r];
-                        gx[o + correct[r]] += (float) (g * (sig - 1));
-                        gx[o + other[r]] += (float) (g * (1 - sig));
-                    }
-                    case TARGET -> {
-                        double lz = dlog[2 * r];
-                        for (int j = 0; j < v; j++) gx[o + j] += (float) (g * Math.exp(x[o + j] - lz));
-                        gx[o + correct[r]] -= (float) g;
-                    }
-                    case AVOID -> {
-                        double lz = dlog[2 * r], po = Math.min(dlog[2 * r + 1], 1 - 1e-12), f = po / (1 - po);
-                        for (int j = 0; j < v; j++) gx[o + j] -= (float) (g * f * Math.exp(x[o + j] - lz));
-                        gx[o + other[r]] += (float) (g * f);
-                    }
-                }
-            }
-        }, logits);
     }
 
     private static void checkTokens(String op, int[] tokens, int vocab) {

@@ -127,7 +127,7 @@ public final class Tensor {
      * The gradient buffer for a rule that writes every element of it: when none exists yet it is taken without
      * zeroing (the caller overwrites it; check {@link #hasGrad()} first, and add instead when one exists).
      */
-    float[] gradToOverwrite() {
+    public float[] gradToOverwrite() {
         if (grad == null) grad = owner != null ? owner.floats(data.length, false) : new float[data.length];
         return grad;
     }

@@ -96,16 +96,39 @@ class TapeTest {
         assertThrows(IllegalArgumentException.class, () -> tape.backward(ops.scale(c, 2f)));
     }
 
+    /** An op defined outside Ops (as pruning's are): y = x³, recorded through the public extension point. */
+    private static Tensor cube(Ops ops, Tensor x) {
+        boolean rec = ops.recording(x);
+        Tensor y = ops.output(rec, x.shape());
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < yd.length; i++) yd[i] = xd[i] * xd[i] * xd[i];
+        if (!rec) return y;
+        return ops.record("cube", y, () -> {
+            float[] g = y.grad(), gx = x.grad();
+            for (int i = 0; i < g.length; i++) gx[i] += 3 * xd[i] * xd[i] * g[i];
+        }, x, null);
+    }
+
     @Test
-    void heavisideIsAStepForwardAndTheSigmoidDerivativeBackward() {
-        Tensor tau = Tensor.variable(new float[] {-0.5f, 0f, 0.25f}, 3);
-        Tensor y = ops.heaviside(tau, 0.5f);
-        assertArrayEquals(new float[] {0f, 0f, 1f}, y.data(), 0f);
-        tape.backward(ops.sum(ops.scale(y, 2f)));
-        for (int i = 0; i < 3; i++) {
-            double s = 1 / (1 + Math.exp(-tau.data()[i] / 0.5));
-            assertEquals(2 * s * (1 - s) / 0.5, tau.grad()[i], 1e-6);
+    void anOpDefinedElsewhereIsRecordedWithItsRule() {
+        Tensor x = Tensor.variable(new float[] {1f, -2f}, 2);
+        Tensor y = cube(ops, ops.scale(x, 2f)); // ∂/∂x (2x)³ = 24x²
+        assertEquals("cube", y.op());
+        assertArrayEquals(new float[] {8f, -64f}, y.data(), 0f);
+        tape.backward(ops.sum(y));
+        assertArrayEquals(new float[] {24f, 96f}, x.grad(), 0f);
+        assertTrue(tape.profile().containsKey("cube"));
+        // nothing to record: no tape, a constant input, or inference ops; record then refuses
+        Tensor c = Tensor.constant(new float[] {3f}, 1);
+        assertNull(cube(ops, c).op());
+        for (Ops o : new Ops[] {new Ops(KernelProvider.get(), null), Ops.inference(KernelProvider.get())}) {
+            Tensor free = cube(o, x);
+            assertNull(free.op());
+            assertArrayEquals(new float[] {1f, -8f}, free.data(), 0f);
+            assertThrows(IllegalStateException.class, () -> o.record("cube", free, () -> { }, x));
         }
+        assertThrows(IllegalStateException.class, () -> ops.record("cube", ops.output(false, 1), () -> { }, x));
+        assertThrows(IllegalArgumentException.class, () -> ops.record("cube", ops.output(true, 1), null, x));
     }
 
     @Test

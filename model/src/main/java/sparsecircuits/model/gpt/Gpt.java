@@ -33,6 +33,34 @@ public final class Gpt {
     /** The tensors of one block. */
     private record Layer(Tensor ln1, Tensor cAttnW, Tensor cAttnB, Tensor attnProjW, Tensor attnProjB, Tensor sink,
                          Tensor ln2, Tensor fcW, Tensor fcB, Tensor mlpProjW, Tensor mlpProjB) {
+        Block parameters() {
+            return new Block(ln1.parameter(), cAttnW.parameter(), cAttnB.parameter(), attnProjW.parameter(), attnProjB.parameter(),
+                    sink == null ? null : sink.parameter(), ln2.parameter(), fcW.parameter(), fcB.parameter(),
+                    mlpProjW.parameter(), mlpProjB.parameter());
+        }
+    }
+
+    /**
+     * The trained parameters of one block, typed, so that code reading weights (circuits, the tracer) never builds a
+     * reference name to find one; {@link Parameter#name()} still carries that name for files. Weights are
+     * {@code [out, in]}.
+     *
+     * @param ln1          RMSNorm gain before attention {@code [d]} ({@code ln_1.weight})
+     * @param qkv          the attention's q, k and v projections in one {@code [3·a, d]} matrix, a = nHead·dHead: rows
+     *                     {@code [0, a)} make q, {@code [a, 2a)} k, {@code [2a, 3a)} v ({@code attn.c_attn.weight})
+     * @param qkvBias      their bias {@code [3·a]} ({@code attn.c_attn.bias})
+     * @param attnOut      the attention's output projection {@code [d, a]}, v channels to the residual
+     *                     ({@code attn.c_proj.weight})
+     * @param attnOutBias  its bias {@code [d]} ({@code attn.c_proj.bias})
+     * @param sink         per-head sink logits {@code [nHead]} ({@code attn.attn_imp.sink_logit}), null without a sink
+     * @param ln2          RMSNorm gain before the MLP {@code [d]} ({@code ln_2.weight})
+     * @param mlpIn        the MLP's input projection {@code [dMlp, d]}, residual to neurons ({@code mlp.c_fc.weight})
+     * @param mlpInBias    its bias {@code [dMlp]} ({@code mlp.c_fc.bias})
+     * @param mlpOut       the MLP's output projection {@code [d, dMlp]}, neurons to the residual ({@code mlp.c_proj.weight})
+     * @param mlpOutBias   its bias {@code [d]} ({@code mlp.c_proj.bias})
+     */
+    public record Block(Parameter ln1, Parameter qkv, Parameter qkvBias, Parameter attnOut, Parameter attnOutBias, Parameter sink,
+                        Parameter ln2, Parameter mlpIn, Parameter mlpInBias, Parameter mlpOut, Parameter mlpOutBias) {
     }
 
     /** A model with freshly initialised weights (SPEC §1.6), deterministic in {@code seed}. */
@@ -110,6 +138,39 @@ public final class Gpt {
         Parameter p = params.get(name);
         if (p == null) throw new IllegalArgumentException("no parameter named " + name);
         return p;
+    }
+
+    /** Block {@code layer}'s parameters. */
+    public Block block(int layer) {
+        if (layer < 0 || layer >= layers.length) {
+            throw new IllegalArgumentException("no layer " + layer + " (the model has " + layers.length + ")");
+        }
+        return layers[layer].parameters();
+    }
+
+    /** The token embedding {@code [vocab, d]} ({@code transformer.wte.weight}). */
+    public Parameter tokenEmbedding() {
+        return wte.parameter();
+    }
+
+    /** The learned position embedding {@code [blockSize, d]} ({@code transformer.wpe.weight}), or null when positions are not learned. */
+    public Parameter positionEmbedding() {
+        return wpe == null ? null : wpe.parameter();
+    }
+
+    /** The final RMSNorm gain {@code [d]} ({@code transformer.ln_f.weight}). */
+    public Parameter finalNorm() {
+        return lnF.parameter();
+    }
+
+    /** The unembedding {@code [vocab, d]} ({@code lm_head.weight}). */
+    public Parameter unembedding() {
+        return lmHead.parameter();
+    }
+
+    /** The bigram table {@code [vocab, vocab]} added to the logits (row: the current token), or null when the model has none. */
+    public Parameter bigramTable() {
+        return bigram == null ? null : bigram.parameter();
     }
 
     /** The {@code final_logits_bias} buffer (not trained; pruning's logit shift lives here). */

@@ -40,6 +40,41 @@ class GptTest {
         assertEquals(16, g.nodeHookNames().size());
     }
 
+    /** The typed accessors hand out the very parameters the checkpoint names (pruning reads weights through them). */
+    @Test
+    void typedAccessorsAreTheParametersOfTheReferenceNames() {
+        for (GptConfig c : List.of(SMALL, new GptConfig(40, 2, 32, 2, 16, 128, 12, 1, Set.of(), false, false, true))) {
+            Gpt g = new Gpt(c, 2);
+            List<Parameter> typed = new ArrayList<>();
+            typed.add(g.tokenEmbedding());
+            if (c.learnedPositions()) typed.add(g.positionEmbedding());
+            for (int l = 0; l < c.nLayer(); l++) {
+                Gpt.Block b = g.block(l);
+                String p = "transformer.h." + l + ".";
+                assertEquals(p + "attn.c_attn.weight", b.qkv().name());
+                assertEquals(p + "attn.c_proj.weight", b.attnOut().name());
+                assertEquals(p + "mlp.c_fc.weight", b.mlpIn().name());
+                assertEquals(p + "mlp.c_proj.weight", b.mlpOut().name());
+                assertArrayEquals(new int[] {3 * c.attnWidth(), c.dModel()}, b.qkv().shape());
+                typed.addAll(List.of(b.ln1(), b.qkv(), b.qkvBias(), b.attnOut(), b.attnOutBias()));
+                if (c.sink()) typed.add(b.sink());
+                else assertEquals(null, b.sink());
+                typed.addAll(List.of(b.ln2(), b.mlpIn(), b.mlpInBias(), b.mlpOut(), b.mlpOutBias()));
+            }
+            typed.add(g.finalNorm());
+            typed.add(g.unembedding());
+            if (c.bigramTable()) typed.add(g.bigramTable());
+            else assertEquals(null, g.bigramTable());
+            if (!c.learnedPositions()) assertEquals(null, g.positionEmbedding());
+            List<Parameter> all = g.parameterList();
+            assertEquals(all.size(), typed.size(), "every parameter has exactly one accessor");
+            for (int i = 0; i < all.size(); i++) assertTrue(all.get(i) == typed.get(i), all.get(i).name() + " in the reference order");
+        }
+        assertEquals("transformer.wte.weight", new Gpt(SMALL, 1).tokenEmbedding().name());
+        assertEquals("lm_head.weight", new Gpt(SMALL, 1).unembedding().name());
+        assertThrows(IllegalArgumentException.class, () -> new Gpt(SMALL, 1).block(2));
+    }
+
     @Test
     void hooksRecordEveryNodeLocationTokenMajorAndReplaceChangesTheOutput() {
         Gpt g = new Gpt(SMALL, 1);

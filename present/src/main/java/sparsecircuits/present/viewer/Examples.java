@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.present.export.CircuitGraph;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.trace.Snippets;
 import sparsecircuits.pruning.trace.Tracer;
@@ -149,7 +149,7 @@ public final class Examples {
                 case AVOID -> false;
                 case BINARY -> !nextB;
             };
-            nextB = s.kind() == Ops.Choice.BINARY && !nextB;
+            nextB = s.kind() == Choice.BINARY && !nextB;
             (a ? classA : classB).add(t);
             if (embedded.size() < settings.prompts()) {
                 embedded.add(t);

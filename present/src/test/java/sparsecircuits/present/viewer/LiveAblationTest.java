@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.present.export.CircuitGraph;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
@@ -42,9 +46,12 @@ class LiveAblationTest {
     static Gpt model() {
         Gpt g = new Gpt(CFG, 5);
         Random r = new Random(9);
+        Set<Parameter> gains = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int l = 0; l < CFG.nLayer(); l++) gains.addAll(List.of(g.block(l).ln1(), g.block(l).ln2()));
+        gains.add(g.finalNorm());
         for (Parameter p : g.parameterList()) {
             float[] v = p.value();
-            boolean gain = p.name().contains("ln_") || p.name().contains("ln_f");
+            boolean gain = gains.contains(p);
             for (int i = 0; i < v.length; i++) {
                 v[i] = gain ? (float) (0.5 + r.nextDouble()) : (float) (0.4 * r.nextGaussian());
             }
@@ -86,9 +93,9 @@ class LiveAblationTest {
             prompts.add(t);
             correct[i] = r.nextInt(CFG.vocabSize());
             other[i] = (correct[i] + 1 + r.nextInt(CFG.vocabSize() - 1)) % CFG.vocabSize();
-            Ops.Choice kind = Ops.Choice.BINARY;
-            if (i == 4) { other[i] = -1; kind = Ops.Choice.TARGET; }
-            if (i == 5) { correct[i] = -1; kind = Ops.Choice.AVOID; }
+            Choice kind = Choice.BINARY;
+            if (i == 4) { other[i] = -1; kind = Choice.TARGET; }
+            if (i == 5) { correct[i] = -1; kind = Choice.AVOID; }
             seqs.add(new TaskLoss.Sequence(t, correct[i], other[i], kind));
         }
         // masks: all kept; a random half ablated; one location fully ablated; a few nodes in each layer

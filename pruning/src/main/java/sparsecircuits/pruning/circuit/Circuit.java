@@ -41,17 +41,17 @@ public final class Circuit {
         List<Edge> edges = new ArrayList<>();
         int a = model.config().attnWidth();
         for (int layer = 0; layer < model.config().nLayer(); layer++) {
-            String p = "transformer.h." + layer + ".", h = layer + ".";
-            Parameter cAttn = model.parameter(p + "attn.c_attn.weight");
+            Gpt.Block w = model.block(layer);
+            String h = layer + ".";
             String[] qkv = {"attn.q", "attn.k", "attn.v"};
             for (int part = 0; part < 3; part++) {
-                add(edges, cAttn, part * a, a, kept.get(h + "attn.act_in"), kept.get(h + qkv[part]), h + "attn.act_in", h + qkv[part], "c_attn." + qkv[part].substring(5));
+                add(edges, w.qkv(), part * a, a, kept.get(h + "attn.act_in"), kept.get(h + qkv[part]), h + "attn.act_in", h + qkv[part], "c_attn." + qkv[part].substring(5));
             }
-            add(edges, model.parameter(p + "attn.c_proj.weight"), 0, model.config().dModel(), kept.get(h + "attn.v"),
+            add(edges, w.attnOut(), 0, model.config().dModel(), kept.get(h + "attn.v"),
                     kept.get(h + "attn.resid_delta"), h + "attn.v", h + "attn.resid_delta", "attn.c_proj");
-            add(edges, model.parameter(p + "mlp.c_fc.weight"), 0, model.config().dMlp(), kept.get(h + "mlp.act_in"),
+            add(edges, w.mlpIn(), 0, model.config().dMlp(), kept.get(h + "mlp.act_in"),
                     kept.get(h + "mlp.post_act"), h + "mlp.act_in", h + "mlp.post_act", "c_fc");
-            add(edges, model.parameter(p + "mlp.c_proj.weight"), 0, model.config().dModel(), kept.get(h + "mlp.post_act"),
+            add(edges, w.mlpOut(), 0, model.config().dModel(), kept.get(h + "mlp.post_act"),
                     kept.get(h + "mlp.resid_delta"), h + "mlp.post_act", h + "mlp.resid_delta", "mlp.c_proj");
         }
         return new Circuit(kept, edges);

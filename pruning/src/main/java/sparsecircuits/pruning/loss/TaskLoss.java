@@ -23,7 +23,7 @@ import sparsecircuits.model.gpt.Hook;
 public final class TaskLoss {
 
     /** One side of a pair, tokenised: the prompt and what its last position must predict. */
-    public record Sequence(int[] tokens, int correct, int other, Ops.Choice kind) {
+    public record Sequence(int[] tokens, int correct, int other, Choice kind) {
         public Sequence {
             if (tokens.length == 0) throw new IllegalArgumentException("an empty prompt has no last position");
         }
@@ -41,13 +41,13 @@ public final class TaskLoss {
         if (targetA == targetB) {
             throw new IllegalArgumentException("both targets are token " + targetA + ": the pair cannot tell them apart");
         }
-        return List.of(new Sequence(promptA, targetA, targetB, Ops.Choice.BINARY), new Sequence(promptB, targetB, targetA, Ops.Choice.BINARY));
+        return List.of(new Sequence(promptA, targetA, targetB, Choice.BINARY), new Sequence(promptB, targetB, targetA, Choice.BINARY));
     }
 
     /** The two sequences of a single-target pair (B may be null: then only the A side). */
     public static List<Sequence> single(int[] promptA, int target, int[] promptB) {
-        List<Sequence> out = new ArrayList<>(List.of(new Sequence(promptA, target, -1, Ops.Choice.TARGET)));
-        if (promptB != null) out.add(new Sequence(promptB, -1, target, Ops.Choice.AVOID));
+        List<Sequence> out = new ArrayList<>(List.of(new Sequence(promptA, target, -1, Choice.TARGET)));
+        if (promptB != null) out.add(new Sequence(promptB, -1, target, Choice.AVOID));
         return out;
     }
 
@@ -107,7 +107,7 @@ public final class TaskLoss {
         for (List<Sequence> group : byLength(model, seqs).values()) {
             int t = group.get(0).tokens().length, b = group.size();
             int[] tokens = new int[b * t], correct = new int[b], other = new int[b];
-            Ops.Choice[] kind = new Ops.Choice[b];
+            Choice[] kind = new Choice[b];
             for (int i = 0; i < b; i++) {
                 Sequence s = group.get(i);
                 System.arraycopy(s.tokens(), 0, tokens, i * t, t);
@@ -115,7 +115,7 @@ public final class TaskLoss {
                 other[i] = s.other();
                 kind[i] = s.kind();
             }
-            Tensor l = ops.choiceLoss(model.logitsAt(tokens, b, Gpt.lastPositions(b, t), ops, hookFor.of(b, t)), correct, other, kind);
+            Tensor l = ChoiceLoss.of(ops, model.logitsAt(tokens, b, Gpt.lastPositions(b, t), ops, hookFor.of(b, t)), correct, other, kind);
             Tensor weighted = ops.scale(l, (float) b / seqs.size());
             total = total == null ? weighted : ops.add(total, weighted);
         }
@@ -172,14 +172,14 @@ public final class TaskLoss {
     private static Tensor padded(Gpt model, List<Sequence> cut, int t, Ops ops, Hook hook) {
         int b = cut.size();
         int[] correct = new int[b], other = new int[b];
-        Ops.Choice[] kind = new Ops.Choice[b];
+        Choice[] kind = new Choice[b];
         for (int i = 0; i < b; i++) {
             correct[i] = cut.get(i).correct();
             other[i] = cut.get(i).other();
             kind[i] = cut.get(i).kind();
         }
         Padded p = Padded.of(cut, t);
-        return ops.choiceLoss(model.logitsAt(p.tokens(), b, p.last(), ops, hook), correct, other, kind); // [b, V] at each last token
+        return ChoiceLoss.of(ops, model.logitsAt(p.tokens(), b, p.last(), ops, hook), correct, other, kind); // [b, V] at each last token
     }
 
     /** Prompts right-padded to t tokens each, {@code tokens[b·t]}, and the flat index of each prompt's own last token. */
@@ -223,7 +223,7 @@ public final class TaskLoss {
         for (int i = 0; i < seqs.size(); i++) {
             Sequence s = seqs.get(i);
             float[] x = last[i];
-            loss += ops.choiceLoss(Tensor.constant(x, 1, v), new int[] {s.correct()}, new int[] {s.other()}, new Ops.Choice[] {s.kind()}).item();
+            loss += ChoiceLoss.of(ops, Tensor.constant(x, 1, v), new int[] {s.correct()}, new int[] {s.other()}, new Choice[] {s.kind()}).item();
             int arg = 0;
             for (int j = 1; j < v; j++) if (x[j] > x[arg]) arg = j;
             boolean ok = switch (s.kind()) {

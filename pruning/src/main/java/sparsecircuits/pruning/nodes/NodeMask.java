@@ -9,7 +9,7 @@ import sparsecircuits.model.gpt.Hook;
 /**
  * A hook that gates every node location (after AbsTopK, where the reference puts its hooks): a node with gate 1
  * is kept, 0 is replaced by its ablation value, values in between mix (the pruner's surrogate). Gates are
- * tensors, so a gradient reaches them through {@link Ops#gate}.
+ * tensors, so a gradient reaches them through {@link MaskOps#gate}.
  */
 public final class NodeMask implements Hook {
 
@@ -58,7 +58,7 @@ public final class NodeMask implements Hook {
         if (g == null) return x;
         Tensor base = bases.get(name);
         if (base == null) throw new IllegalStateException("no ablation values for " + name + " (resample needs them per call)");
-        return ops.gate(x, g, base);
+        return MaskOps.gate(ops, x, g, base);
     }
 
     /** Kept nodes per location (gate ≥ 0.5). */

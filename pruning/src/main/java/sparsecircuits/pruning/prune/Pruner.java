@@ -9,9 +9,11 @@ import java.util.SplittableRandom;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
+import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.nodes.MaskOps;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
@@ -135,7 +137,7 @@ public final class Pruner {
             Map<String, Tensor> gates = new LinkedHashMap<>();
             Tensor kept = null;
             for (Map.Entry<String, Tensor> e : tau.entrySet()) {
-                Tensor g = ops.heaviside(e.getValue(), s.temperature());
+                Tensor g = MaskOps.heaviside(ops, e.getValue(), s.temperature());
                 gates.put(e.getKey(), g);
                 kept = kept == null ? ops.sum(g) : ops.add(kept, ops.sum(g));
             }
@@ -307,8 +309,10 @@ public final class Pruner {
      */
     public static Gpt randomLike(Gpt trained, long seed) {
         Gpt random = new Gpt(trained.config(), seed);
-        for (var p : trained.parameterList()) {
-            if (p.isSparse() && p.nnz() < p.numel()) random.parameter(p.name()).sparsify(p.nnz(), 0);
+        List<Parameter> from = trained.parameterList(), to = random.parameterList(); // one config: the same parameters in the same order
+        for (int i = 0; i < from.size(); i++) {
+            Parameter p = from.get(i);
+            if (p.isSparse() && p.nnz() < p.numel()) to.get(i).sparsify(p.nnz(), 0);
         }
         return random;
     }

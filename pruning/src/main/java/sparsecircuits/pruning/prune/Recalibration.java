@@ -9,6 +9,8 @@ import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.pruning.loss.Choice;
+import sparsecircuits.pruning.loss.ChoiceLoss;
 import sparsecircuits.pruning.loss.TaskLoss;
 
 /**
@@ -36,7 +38,7 @@ public final class Recalibration {
         float[] x = new float[n * v];
         for (int i = 0; i < n; i++) for (int j = 0; j < v; j++) x[i * v + j] = (float) (s * logits[i][j] + b[j]);
         int[] c = new int[n], o = new int[n];
-        Ops.Choice[] k = new Ops.Choice[n];
+        Choice[] k = new Choice[n];
         for (int i = 0; i < n; i++) {
             c[i] = seqs.get(i).correct();
             o[i] = seqs.get(i).other();
@@ -45,7 +47,7 @@ public final class Recalibration {
         Tape tape = grad == null ? null : new Tape();
         Ops ops = new Ops(kernels, tape);
         Tensor xt = grad == null ? Tensor.constant(x, n, v) : Tensor.variable(x, n, v);
-        Tensor l = ops.choiceLoss(xt, c, o, k);
+        Tensor l = ChoiceLoss.of(ops, xt, c, o, k);
         if (grad != null) {
             tape.backward(l);
             float[] g = xt.grad();

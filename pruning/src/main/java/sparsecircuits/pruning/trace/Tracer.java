@@ -266,7 +266,7 @@ public final class Tracer {
         float[][] q = recorded.get(qn, prompt), k = recorded.get(kn, prompt);
         int t = q.length, h = channel / dh;
         float[] qf = flat(q), kf = flat(k);
-        float[] sink = c.sink() ? model.parameter("transformer.h." + layer + ".attn.attn_imp.sink_logit").value() : null;
+        float[] sink = c.sink() ? model.block(layer).sink().value() : null;
         float[] probs = new float[t * t], out = new float[t * dh];
         // the forward's own kernel on this head alone: one head of a batch-1 pass is computed by the same loop
         ops.kernels().attentionForward(1, t, 1, dh, width, qf, h * dh, kf, h * dh, qf, h * dh, sink, sink == null ? 0 : h, probs, 0, out, 0);
@@ -300,12 +300,12 @@ public final class Tracer {
 
     /** The {@code n} tokens with the largest ({@code top}) or smallest weight in residual channel {@code channel} of the embedding. */
     public List<TokenWeight> embeddingTokens(int channel, int n, boolean top) {
-        return tokens(model.parameter("transformer.wte.weight").value(), model.config().dModel(), channel, n, top);
+        return tokens(model.tokenEmbedding().value(), model.config().dModel(), channel, n, top);
     }
 
     /** As {@link #embeddingTokens} for the unembedding {@code lm_head.weight}: which tokens this channel pushes up (top) or down. */
     public List<TokenWeight> unembeddingTokens(int channel, int n, boolean top) {
-        return tokens(model.parameter("lm_head.weight").value(), model.config().dModel(), channel, n, top);
+        return tokens(model.unembedding().value(), model.config().dModel(), channel, n, top);
     }
 
     /** Column {@code channel} of a {@code [V, d]} table, sorted by weight (ties: lower token first), first {@code n}. */
@@ -364,7 +364,7 @@ public final class Tracer {
         double ss = 0;
         for (float f : fin) ss += (double) f * f;
         double rstd = 1.0 / Math.sqrt(ss / d + GptConfig.RMS_EPS);
-        float[] gain = model.parameter("transformer.ln_f.weight").value(), wu = model.parameter("lm_head.weight").value();
+        float[] gain = model.finalNorm().value(), wu = model.unembedding().value();
         DirectEffect[] out = new DirectEffect[d];
         for (int c = 0; c < d; c++) {
             double s = node[c] * rstd * gain[c];

@@ -33,17 +33,18 @@ class CircuitTest {
         long expect = 0;
         int a = CFG.attnWidth();
         for (int layer = 0; layer < 2; layer++) {
-            String h = layer + ".", p = "transformer.h." + layer + ".";
-            float[] w = g.parameter(p + "attn.c_attn.weight").value();
+            String h = layer + ".";
+            Gpt.Block b = g.block(layer);
+            float[] w = b.qkv().value();
             String[] qkv = {"attn.q", "attn.k", "attn.v"};
             for (int o = 0; o < 3 * a; o++) {
                 for (int i = 0; i < 32; i++) {
                     if (w[o * 32 + i] != 0 && keep.get(h + "attn.act_in")[i] == 1 && keep.get(h + qkv[o / a])[o % a] == 1) expect++;
                 }
             }
-            expect += count(g.parameter(p + "attn.c_proj.weight").value(), 32, a, keep.get(h + "attn.v"), keep.get(h + "attn.resid_delta"));
-            expect += count(g.parameter(p + "mlp.c_fc.weight").value(), 64, 32, keep.get(h + "mlp.act_in"), keep.get(h + "mlp.post_act"));
-            expect += count(g.parameter(p + "mlp.c_proj.weight").value(), 32, 64, keep.get(h + "mlp.post_act"), keep.get(h + "mlp.resid_delta"));
+            expect += count(b.attnOut().value(), 32, a, keep.get(h + "attn.v"), keep.get(h + "attn.resid_delta"));
+            expect += count(b.mlpIn().value(), 64, 32, keep.get(h + "mlp.act_in"), keep.get(h + "mlp.post_act"));
+            expect += count(b.mlpOut().value(), 32, 64, keep.get(h + "mlp.post_act"), keep.get(h + "mlp.resid_delta"));
         }
         assertEquals(expect, c.edges().size());
         assertEquals(expect, c.edgesByType().values().stream().mapToLong(Integer::longValue).sum());

@@ -16,6 +16,7 @@ import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.gpt.Hook;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
@@ -45,8 +46,8 @@ class PrunerTest {
                     if (l[o + j] < l[o + worst[s]]) worst[s] = j;
                 }
             }
-            out.add(new TaskLoss.Sequence(prompts[0], best[0], worst[0], Ops.Choice.BINARY));
-            out.add(new TaskLoss.Sequence(prompts[1], best[1], worst[1], Ops.Choice.BINARY));
+            out.add(new TaskLoss.Sequence(prompts[0], best[0], worst[0], Choice.BINARY));
+            out.add(new TaskLoss.Sequence(prompts[1], best[1], worst[1], Choice.BINARY));
         }
         return out;
     }

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.kernels.KernelProvider;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.loss.TaskLoss;
 
 class RecalibrationTest {
@@ -30,7 +30,7 @@ class RecalibrationTest {
         List<TaskLoss.Sequence> seqs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int c = r.nextInt(v), o = (c + 1 + r.nextInt(v - 1)) % v;
-            seqs.add(new TaskLoss.Sequence(new int[] {1}, c, o, Ops.Choice.BINARY));
+            seqs.add(new TaskLoss.Sequence(new int[] {1}, c, o, Choice.BINARY));
         }
         float[][] l = logits(seqs, v, r);
         float[] b = new float[v];

@@ -12,13 +12,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
@@ -26,6 +26,7 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.gpt.Hooks;
 import sparsecircuits.pruning.circuit.CircuitFiles;
+import sparsecircuits.pruning.loss.Choice;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.nodes.NodeLocation;
 import sparsecircuits.pruning.nodes.NodeMask;
@@ -39,12 +40,15 @@ public class TracerTest {
     public static Gpt model(GptConfig c, long seed) {
         Gpt g = new Gpt(c, seed);
         Random r = new Random(seed + 1);
+        Set<Parameter> gains = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int l = 0; l < c.nLayer(); l++) if (c.sink()) gains.add(g.block(l).sink());
+        gains.add(g.finalNorm());
         for (Parameter p : g.parameterList()) {
             float[] v = p.value();
             if (p.isSparse()) {
                 for (int i = 0; i < v.length; i++) v[i] *= 20;
                 p.sparsify(p.numel() / 3, 0);
-            } else if (p.name().endsWith("ln_f.weight") || p.name().endsWith("sink_logit")) {
+            } else if (gains.contains(p)) {
                 for (int i = 0; i < v.length; i++) v[i] = 0.5f + r.nextFloat();
             }
         }
@@ -145,7 +149,7 @@ public class TracerTest {
         // the same last logits as the task loss under the same mask, prompts of repeated lengths included
         List<int[]> more = prompts(3, 6, 4, 6, 8, 4);
         List<TaskLoss.Sequence> seqs = new ArrayList<>();
-        for (int[] p : more) seqs.add(new TaskLoss.Sequence(p, 1, 2, Ops.Choice.BINARY));
+        for (int[] p : more) seqs.add(new TaskLoss.Sequence(p, 1, 2, Choice.BINARY));
         float[][] expect = TaskLoss.lastLogits(g, seqs, masked.ops(), (b, n) -> masked.hook());
         Tracer.Trace m = masked.run(more, "final_resid");
         for (int i = 0; i < more.size(); i++) assertArrayEquals(expect[i], m.lastLogits().get(i));
@@ -238,17 +242,17 @@ public class TracerTest {
         locs.remove("attn_out");
         GptConfig c = new GptConfig(24, 1, 16, 2, 8, 32, 8, 0.5, locs, true, true, false);
         Gpt g = model(c, 6);
-        Parameter qkv = g.parameter("transformer.h.0.attn.c_attn.weight");
+        Parameter qkv = g.block(0).qkv();
         float[] w = qkv.value();
         for (int i = 0; i < w.length; i++) w[i] *= 3;
         qkv.sparsify(qkv.numel() / 3, 0); // the same kept set, with the new values
-        Parameter proj = g.parameter("transformer.h.0.attn.c_proj.weight");
+        Parameter proj = g.block(0).attnOut();
         float[] pw = proj.value();
         Arrays.fill(pw, 0f);
         for (int i = 0; i < 16; i++) pw[i * 16 + i] = 1f;
         proj.sparsify(16, 0);
-        Arrays.fill(g.parameter("transformer.h.0.attn.c_proj.bias").value(), 0f);
-        float[] sink = g.parameter("transformer.h.0.attn.attn_imp.sink_logit").value();
+        Arrays.fill(g.block(0).attnOutBias().value(), 0f);
+        float[] sink = g.block(0).sink().value();
         Tracer tr = Tracer.of(g, KernelProvider.get());
         int[] p = prompts(7, 8).get(0);
         float[][] oneHot = new float[8][16];
@@ -308,14 +312,15 @@ public class TracerTest {
     void embeddingAndUnembeddingTokensAreTheColumnSortedByWeight() {
         Gpt g = model(CFG, 7);
         Tracer tr = Tracer.of(g, KernelProvider.get());
-        for (String table : List.of("transformer.wte.weight", "lm_head.weight")) {
-            float[] w = g.parameter(table).value();
+        for (Parameter table : List.of(g.tokenEmbedding(), g.unembedding())) {
+            float[] w = table.value();
+            boolean unembedding = table == g.unembedding();
             for (int ch : new int[] {0, 13, 31}) {
                 Integer[] ids = new Integer[24];
                 for (int i = 0; i < 24; i++) ids[i] = i;
                 Arrays.sort(ids, (x, y) -> Float.compare(w[y * 32 + ch], w[x * 32 + ch]) != 0 ? Float.compare(w[y * 32 + ch], w[x * 32 + ch]) : Integer.compare(x, y));
-                List<Tracer.TokenWeight> top = table.startsWith("lm") ? tr.unembeddingTokens(ch, 5, true) : tr.embeddingTokens(ch, 5, true);
-                List<Tracer.TokenWeight> bottom = table.startsWith("lm") ? tr.unembeddingTokens(ch, 5, false) : tr.embeddingTokens(ch, 5, false);
+                List<Tracer.TokenWeight> top = unembedding ? tr.unembeddingTokens(ch, 5, true) : tr.embeddingTokens(ch, 5, true);
+                List<Tracer.TokenWeight> bottom = unembedding ? tr.unembeddingTokens(ch, 5, false) : tr.embeddingTokens(ch, 5, false);
                 for (int i = 0; i < 5; i++) {
                     assertEquals((int) ids[i], top.get(i).token());
                     assertEquals(w[ids[i] * 32 + ch], top.get(i).weight());
@@ -365,7 +370,7 @@ public class TracerTest {
         assertTrue(checked >= 4, "AbsTopK keeps 8 of 32 channels");
         // over final_resid the direct effects add up to the logit less the bigram table's part
         Tracer.DirectEffect[] fin = tr.directEffects(p, "final_resid", ta, tb);
-        float[] bigram = g.parameter("bigram_table").value();
+        float[] bigram = g.bigramTable().value();
         double sa = 0, sb = 0;
         for (Tracer.DirectEffect e : fin) {
             sa += e.onA();
