@@ -236,7 +236,7 @@ final class ExperimentCommand implements Command {
             write(p, ms, sparseId, matched.id(), settings, results, notes, started);
         }
         Experiment e = write(p, ms, sparseId, matched.id(), settings, results, notes, started);
-        ReportHtml.Ratio edges = ReportHtml.edgeRatio(e, p.target());
+        sparsecircuits.pruning.compare.Comparison.Ratio edges = sparsecircuits.pruning.compare.Comparison.edgeRatio(e, p.target());
         ctx.out().println();
         if (edges.tasks() > 0) {
             ctx.out().printf(Locale.ROOT, "geometric-mean edges(dense) / edges(sparse) at target %.3g over %d task%s: %.2f×%n",

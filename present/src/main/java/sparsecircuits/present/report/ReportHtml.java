@@ -1,5 +1,6 @@
 package sparsecircuits.present.report;
 
+import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
 import sparsecircuits.pruning.compare.Experiment.Circuit;
 import sparsecircuits.pruning.compare.Experiment.Control;
@@ -25,52 +26,6 @@ public final class ReportHtml {
     private static final String[] OTHERS = {"#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
     private ReportHtml() {
-    }
-
-    /**
-     * A geometric-mean ratio dense/sparse at one target.
-     *
-     * @param geoMean the geometric mean of the per-task ratios; NaN when no task qualifies
-     * @param tasks   over how many tasks (both models reached the target with a nonzero count)
-     */
-    public record Ratio(double geoMean, int tasks) {
-    }
-
-    /** Geometric mean over tasks of edges(dense)/edges(sparse) at {@code target}, where both models reached it. */
-    public static Ratio edgeRatio(Experiment e, double target) {
-        return ratio(e, target, true);
-    }
-
-    /** The same as {@link #edgeRatio} for kept nodes. */
-    public static Ratio nodeRatio(Experiment e, double target) {
-        return ratio(e, target, false);
-    }
-
-    private static Ratio ratio(Experiment e, double target, boolean edges) {
-        double logSum = 0;
-        int n = 0;
-        for (TaskResult t : list(e.tasks())) {
-            Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
-            if (s == null || d == null || !s.reached() || !d.reached()) {
-                continue;
-            }
-            long a = edges ? d.edges() : d.nodes(), b = edges ? s.edges() : s.nodes();
-            if (a > 0 && b > 0) { // a zero count has no finite log ratio
-                logSum += Math.log((double) a / b);
-                n++;
-            }
-        }
-        return new Ratio(n == 0 ? Double.NaN : Math.exp(logSum / n), n);
-    }
-
-    /** The circuit pruned to {@code target}, or null when there is none. */
-    static Circuit at(List<Circuit> circuits, double target) {
-        for (Circuit c : list(circuits)) {
-            if (c != null && (c.target() == target || Math.abs(c.target() - target) <= 1e-9 * Math.abs(target))) {
-                return c;
-            }
-        }
-        return null;
     }
 
     /** The whole page. Never throws on empty, partial or non-finite data. */
@@ -145,7 +100,7 @@ public final class ReportHtml {
 
     private static void headline(StringBuilder h, Experiment e) {
         h.append("<section id=\"headline\">\n<h2>Headline</h2>\n<div class=\"headline\">\n");
-        Ratio edges = edgeRatio(e, e.mainTarget()), nodes = nodeRatio(e, e.mainTarget());
+        Comparison.Ratio edges = Comparison.edgeRatio(e, e.mainTarget()), nodes = Comparison.nodeRatio(e, e.mainTarget());
         int tried = list(e.tasks()).size();
         h.append("<p><span class=\"big\" id=\"edge-ratio\">").append(ratioText(edges.geoMean())).append("</span> ")
                 .append("geometric-mean edge ratio edges(dense) / edges(sparse) at target loss ")
@@ -159,7 +114,7 @@ public final class ReportHtml {
         List<String> notSmaller = new ArrayList<>();
         for (TaskResult t : list(e.tasks())) {
             for (double target : list(e.targets())) {
-                Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
+                Circuit s = Comparison.at(t.sparse(), target), d = Comparison.at(t.dense(), target);
                 if (s != null && d != null && s.reached() && d.reached()) {
                     pairs++;
                     if (s.edges() >= d.edges()) {
@@ -334,7 +289,7 @@ public final class ReportHtml {
                     .append(solved ? "yes" : "<b>no</b>").append("</td>");
             for (double target : targets) {
                 String c = isMain(e, target) ? " class=\"main\"" : "";
-                Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
+                Circuit s = Comparison.at(t.sparse(), target), d = Comparison.at(t.dense(), target);
                 h.append("<td").append(c).append('>').append(circuitCell(s)).append("</td><td").append(c).append('>')
                         .append(circuitCell(d)).append("</td><td").append(c).append('>');
                 if (s != null && d != null && s.reached() && d.reached() && s.edges() > 0) {
@@ -344,7 +299,7 @@ public final class ReportHtml {
                 }
                 h.append("</td>");
             }
-            Circuit s = at(t.sparse(), e.mainTarget()), d = at(t.dense(), e.mainTarget());
+            Circuit s = Comparison.at(t.sparse(), e.mainTarget()), d = Comparison.at(t.dense(), e.mainTarget());
             h.append("<td>").append(s == null ? "n/a" : loss(s.necessity())).append("</td><td>")
                     .append(d == null ? "n/a" : loss(d.necessity())).append("</td></tr>\n");
         }
@@ -388,7 +343,7 @@ public final class ReportHtml {
         Range xr = new Range(), yr = new Range();
         List<double[]> sparseMean = new ArrayList<>(), denseMean = new ArrayList<>();
         for (double target : targets) {
-            double[] sm = geoMeanEdges(e, target, true), dm = geoMeanEdges(e, target, false);
+            double[] sm = Comparison.geoMeanEdges(e, target, true), dm = Comparison.geoMeanEdges(e, target, false);
             if (sm != null) {
                 sparseMean.add(sm);
             }
@@ -396,7 +351,7 @@ public final class ReportHtml {
                 denseMean.add(dm);
             }
             for (TaskResult t : list(e.tasks())) {
-                for (Circuit c : new Circuit[] {at(t.sparse(), target), at(t.dense(), target)}) {
+                for (Circuit c : new Circuit[] {Comparison.at(t.sparse(), target), Comparison.at(t.dense(), target)}) {
                     if (c != null && c.reached() && c.edges() > 0 && Double.isFinite(target)) {
                         xr.add(c.edges());
                         yr.add(target);
@@ -412,7 +367,7 @@ public final class ReportHtml {
                     Svg.Axis.linear(Math.min(0, yr.lo), yr.hi, 6, "target task loss"));
             for (double target : targets) {
                 for (TaskResult t : list(e.tasks())) {
-                    Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
+                    Circuit s = Comparison.at(t.sparse(), target), d = Comparison.at(t.dense(), target);
                     if (s != null && s.reached()) {
                         p.marker(s.edges(), target, 3, SPARSE, 0.3, t.task() + " sparse: " + count(s.edges()) + " edges");
                     }
@@ -432,26 +387,13 @@ public final class ReportHtml {
     }
 
     /** {geometric mean of edges, target} over tasks where the model reached {@code target}; null when none. */
-    private static double[] geoMeanEdges(Experiment e, double target, boolean sparse) {
-        double logSum = 0;
-        int n = 0;
-        for (TaskResult t : list(e.tasks())) {
-            Circuit c = at(sparse ? t.sparse() : t.dense(), target);
-            if (c != null && c.reached() && c.edges() > 0) {
-                logSum += Math.log(c.edges());
-                n++;
-            }
-        }
-        return n == 0 || !Double.isFinite(target) ? null : new double[] {Math.exp(logSum / n), target};
-    }
-
     private static void edgeBars(StringBuilder h, Experiment e) {
         h.append("<section id=\"edge-bars\">\n<h2>Edges per task at target ").append(esc(plain(e.mainTarget())))
                 .append("</h2>\n");
         List<TaskResult> shown = new ArrayList<>();
         Range yr = new Range();
         for (TaskResult t : list(e.tasks())) {
-            Circuit s = at(t.sparse(), e.mainTarget()), d = at(t.dense(), e.mainTarget());
+            Circuit s = Comparison.at(t.sparse(), e.mainTarget()), d = Comparison.at(t.dense(), e.mainTarget());
             if (s == null && d == null) {
                 continue;
             }
@@ -473,7 +415,7 @@ public final class ReportHtml {
             for (int i = 0; i < shown.size(); i++) {
                 TaskResult t = shown.get(i);
                 double mid = p.plotLeft() + slot * (i + 0.5);
-                Circuit s = at(t.sparse(), e.mainTarget()), d = at(t.dense(), e.mainTarget());
+                Circuit s = Comparison.at(t.sparse(), e.mainTarget()), d = Comparison.at(t.dense(), e.mainTarget());
                 bar(p, s, mid - bw - 1, bw, SPARSE, t.task() + " sparse");
                 bar(p, d, mid + 1, bw, DENSE, t.task() + " dense");
                 p.text(mid, p.plotBottom() + 14, "end", -35, "#222", t.task());

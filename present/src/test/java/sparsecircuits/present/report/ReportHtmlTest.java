@@ -6,6 +6,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import sparsecircuits.pruning.compare.Experiment;
+import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.ExperimentJson;
 import sparsecircuits.pruning.compare.ExperimentSample;
 import sparsecircuits.pruning.compare.Experiment.Circuit;
@@ -102,10 +103,10 @@ class ReportHtmlTest {
         // at 0.15 both models reached bracket_counting (1024 vs 64 edges: 16x) and ExperimentSample.ODD (128 vs 16: 8x); var_swap's
         // dense circuit did not reach it and unsolved_task has no circuit
         double byHand = Math.sqrt(16.0 * 8.0);
-        ReportHtml.Ratio r = ReportHtml.edgeRatio(e, 0.15);
+        Comparison.Ratio r = Comparison.edgeRatio(e, 0.15);
         assertEquals(2, r.tasks());
         assertEquals(byHand, r.geoMean(), 1e-12);
-        ReportHtml.Ratio nodes = ReportHtml.nodeRatio(e, 0.15);
+        Comparison.Ratio nodes = Comparison.nodeRatio(e, 0.15);
         assertEquals(Math.sqrt(10.0 * 4.0), nodes.geoMean(), 1e-12);
 
         String page = ReportHtml.render(e);

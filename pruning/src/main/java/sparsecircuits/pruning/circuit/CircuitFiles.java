@@ -31,8 +31,16 @@ public final class CircuitFiles {
     private CircuitFiles() {
     }
 
+    /** Writes the bundle of circuit {@code c}, found as {@code run} says, from the weights in {@code modelFile}. */
+    public static void save(Path dir, Circuit c, NodeMeans means, Path modelFile, CircuitRun run) {
+        save(dir, c, means, modelFile, run.toJson());
+    }
+
     /**
-     * @param info what the circuit is (task, ablation, target, k, losses...; written under "run" as given)
+     * A bundle whose "run" is written as given: for circuits made elsewhere (tests, imported tools); the engine writes
+     * a {@link CircuitRun}.
+     *
+     * @param info what the circuit is (task, ablation, target, k, losses...)
      */
     public static void save(Path dir, Circuit c, NodeMeans means, Path modelFile, Map<String, Object> info) {
         try {
@@ -85,11 +93,7 @@ public final class CircuitFiles {
 
         /** How the circuit's deleted nodes were ablated when it was pruned ("run.ablation"; mean when absent). */
         public NodeMask.Ablation ablation() {
-            return switch (String.valueOf(run().getOrDefault("ablation", "mean"))) {
-                case "zero" -> NodeMask.Ablation.ZERO;
-                case "resample" -> NodeMask.Ablation.RESAMPLE;
-                default -> NodeMask.Ablation.MEAN;
-            };
+            return CircuitRun.ablation(run());
         }
 
         /**

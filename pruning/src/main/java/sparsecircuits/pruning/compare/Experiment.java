@@ -90,7 +90,7 @@ public record Experiment(String title, String createdUtc, String machine, Map<St
     public record TaskResult(String task, double sparseLoss, double denseLoss, List<Circuit> sparse, List<Circuit> dense,
                              List<Controls> controls) {
         public boolean solved(double below) {
-            return sparseLoss <= below && denseLoss <= below;
+            return Comparison.solves(sparseLoss, below) && Comparison.solves(denseLoss, below);
         }
     }
 

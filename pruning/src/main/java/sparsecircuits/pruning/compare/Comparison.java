@@ -1,0 +1,96 @@
+package sparsecircuits.pruning.compare;
+
+import java.util.List;
+import sparsecircuits.pruning.compare.Experiment.Circuit;
+import sparsecircuits.pruning.compare.Experiment.Model;
+import sparsecircuits.pruning.compare.Experiment.TaskResult;
+
+/**
+ * The experiment's statistics, computed once for the report, the command line and the sweeps: the dense/sparse
+ * ratios of circuit size, the loss-matched dense model, and when a task counts as solved.
+ */
+public final class Comparison {
+    private Comparison() {
+    }
+
+    /**
+     * A geometric-mean ratio dense/sparse at one target.
+     *
+     * @param geoMean the geometric mean of the per-task ratios; NaN when no task qualifies
+     * @param tasks   over how many tasks (both models reached the target with a nonzero count)
+     */
+    public record Ratio(double geoMean, int tasks) {
+    }
+
+    /** Geometric mean over tasks of edges(dense)/edges(sparse) at {@code target}, where both models reached it. */
+    public static Ratio edgeRatio(Experiment e, double target) {
+        return ratio(e, target, true);
+    }
+
+    /** The same as {@link #edgeRatio} for kept nodes. */
+    public static Ratio nodeRatio(Experiment e, double target) {
+        return ratio(e, target, false);
+    }
+
+    private static Ratio ratio(Experiment e, double target, boolean edges) {
+        double logSum = 0;
+        int n = 0;
+        for (TaskResult t : list(e.tasks())) {
+            Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
+            if (s == null || d == null || !s.reached() || !d.reached()) {
+                continue;
+            }
+            long a = edges ? d.edges() : d.nodes(), b = edges ? s.edges() : s.nodes();
+            if (a > 0 && b > 0) { // a zero count has no finite log ratio
+                logSum += Math.log((double) a / b);
+                n++;
+            }
+        }
+        return new Ratio(n == 0 ? Double.NaN : Math.exp(logSum / n), n);
+    }
+
+    /** The circuit pruned to {@code target}, or null when there is none. */
+    public static Circuit at(List<Circuit> circuits, double target) {
+        for (Circuit c : list(circuits)) {
+            if (c != null && (c.target() == target || Math.abs(c.target() - target) <= 1e-9 * Math.abs(target))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The geometric mean of one side's circuit edges at {@code target} over the tasks where it reached the target with
+     * edges, paired with the target (the frontier plot's point); null when there is none.
+     */
+    public static double[] geoMeanEdges(Experiment e, double target, boolean sparse) {
+        double logSum = 0;
+        int n = 0;
+        for (TaskResult t : list(e.tasks())) {
+            Circuit c = at(sparse ? t.sparse() : t.dense(), target);
+            if (c != null && c.reached() && c.edges() > 0) {
+                logSum += Math.log(c.edges());
+                n++;
+            }
+        }
+        return n == 0 || !Double.isFinite(target) ? null : new double[] {Math.exp(logSum / n), target};
+    }
+
+    /** The dense model whose validation loss is closest to the sparse one's (the first on a tie): the loss-matched baseline. */
+    public static Model lossMatched(Model sparse, List<Model> dense) {
+        Model matched = dense.get(0);
+        for (Model m : dense) {
+            if (Math.abs(m.valLoss() - sparse.valLoss()) < Math.abs(matched.valLoss() - sparse.valLoss())) matched = m;
+        }
+        return matched;
+    }
+
+    /** A model solves a task when its unpruned held-out task loss is at most {@code solvedBelow}. */
+    public static boolean solves(double unprunedLoss, double solvedBelow) {
+        return unprunedLoss <= solvedBelow;
+    }
+
+    private static <T> List<T> list(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+}
