@@ -29,6 +29,7 @@ import sparsecircuits.pruning.nodes.MaskOps;
 import sparsecircuits.pruning.nodes.NodeMask;
 import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.prune.Pruner;
+import sparsecircuits.pruning.tasks.PaperTaskTargets;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskTokens;
@@ -51,13 +52,13 @@ public final class PruneStepBench {
     static GptConfig config(String size) {
         return switch (size) {
             // 2 layers, d_model 128, 8 heads × 16, vocab 512, ctx 64, d_mlp 512
-            case "demo" -> new GptConfig(512, 2, 128, 8, 16, 512, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            case "demo" -> GptConfig.builder().vocabSize(512).nLayer(2).dModel(128).blockSize(64).build();
             // 4 layers, d_model 256, 16 heads × 16, d_mlp 1024, vocab 2048, ctx 128 (TrainStepBench, gpt_step.py)
-            case "perf" -> new GptConfig(2048, 4, 256, 16, 16, 1024, 128, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            case "perf" -> GptConfig.builder().vocabSize(2048).nLayer(4).dModel(256).blockSize(128).build();
             // the width benchmark's E = 8 model: 2 layers, d_model 512 (32 heads × 16, d_mlp 2048), vocab 512, ctx 64
-            case "e8" -> new GptConfig(512, 2, 512, 32, 16, 2048, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            case "e8" -> GptConfig.builder().vocabSize(512).nLayer(2).dModel(512).blockSize(64).build();
             // its loss-matched dense partner: d_model 48 (3 heads × 16, d_mlp 192)
-            case "d48" -> new GptConfig(512, 2, 48, 3, 16, 192, 64, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+            case "d48" -> GptConfig.builder().vocabSize(512).nLayer(2).dModel(48).blockSize(64).build();
             default -> throw new IllegalArgumentException("size must be demo, perf, e8 or d48, got " + size);
         };
     }
@@ -88,7 +89,7 @@ public final class PruneStepBench {
 
         // the task: single_double_quote pairs, tokenised by a BPE trained on the synthetic corpus
         long t0 = System.nanoTime();
-        ByteLevelBpe bpe = BpeTrainer.withTaskTargets(cfg.vocabSize()).train(SyntheticPython.documentsOfAtLeast(0, 1_500_000));
+        ByteLevelBpe bpe = new BpeTrainer(cfg.vocabSize(), PaperTaskTargets.all()).train(SyntheticPython.documentsOfAtLeast(0, 1_500_000));
         Task task = PaperTasks.byName("single_double_quote").orElseThrow();
         List<TaskLoss.Sequence> train = TaskLoss.sequences(
                 TaskTokens.tokenizeSkippingClashes(task.name(), task.pairs(Task.Split.TRAIN, 256, 0), bpe).pairs());

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
@@ -39,7 +38,7 @@ public final class ReferenceExport {
         Path out = Path.of(args[0]);
         boolean positions = args.length > 1 && args[1].equals("--learned-positions");
         int vocab = 64, ctx = 16, batch = 2;
-        GptConfig c = new GptConfig(vocab, 2, 32, 2, 16, 128, ctx, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, positions);
+        GptConfig c = GptConfig.builder().vocabSize(vocab).nLayer(2).dModel(32).blockSize(ctx).learnedPositions(positions).build();
         Gpt g = new Gpt(c, 1);
         // Large random values everywhere (gains, biases, sinks, final_logits_bias too) so that every term
         // visibly moves the logits; the init's 0.02 scale would let a missing term hide in the noise.

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import sparsecircuits.model.corpus.SyntheticPython;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
+import sparsecircuits.pruning.tasks.PaperTaskTargets;
 
 /**
  * Byte-level BPE encoding speed on ~1 MB of the embedded synthetic Python corpus (held-out documents, not the
@@ -40,7 +41,7 @@ public class TokenizerBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        bpe = BpeTrainer.withTaskTargets(vocab).train(SyntheticPython.documentsOfAtLeast(1, 1_500_000));
+        bpe = new BpeTrainer(vocab, PaperTaskTargets.all()).train(SyntheticPython.documentsOfAtLeast(1, 1_500_000));
         text = String.join("\n", SyntheticPython.documentsOfAtLeast(2, 1_000_000));
         bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (!bpe.decode(bpe.encode(text)).equals(text)) throw new IllegalStateException("decode(encode(text)) != text");

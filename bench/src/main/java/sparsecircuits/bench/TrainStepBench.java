@@ -39,7 +39,7 @@ public final class TrainStepBench {
         int vocab = Integer.getInteger("vocab", 2048), ctx = Integer.getInteger("ctx", 128), batch = Integer.getInteger("batch", 8);
         int dHead = Integer.getInteger("dHead", 16), baseWidth = Integer.getInteger("baseWidth", 0);
         Kernels k = KernelProvider.get();
-        GptConfig cfg = new GptConfig(vocab, layers, d, d / dHead, dHead, 4 * d, ctx, 0.25, java.util.Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+        GptConfig cfg = GptConfig.builder().vocabSize(vocab).nLayer(layers).dModel(d).dHead(dHead).blockSize(ctx).build();
         Gpt g = new Gpt(cfg, 1);
         boolean sparse = mode.equals("sparse");
         long total = 1000;

@@ -199,7 +199,7 @@ public final class ViewerLoad {
         Files.createDirectories(page.toAbsolutePath().getParent());
 
         // the pages: the bare graph (live ablation and examples off) and the full page (examples, live ablation, graph prompt)
-        GptConfig config = GptConfig.standard(2048, LAYERS, D_MODEL, 128);
+        GptConfig config = GptConfig.builder().vocabSize(2048).nLayer(LAYERS).dModel(D_MODEL).blockSize(128).build();
         long t0 = System.nanoTime();
         Map<String, float[]> masks = new LinkedHashMap<>(), means = new LinkedHashMap<>();
         CircuitGraph g = graph(config, seed, masks, means);

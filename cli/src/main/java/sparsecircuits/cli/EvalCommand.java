@@ -133,7 +133,7 @@ final class EvalCommand implements Command {
                 int[] validation = TokenData.read(corpus.validation(), bpe, (long) batches * batch * window);
                 data = new TokenData(new int[window + 1], validation, window - 1, 0);
             } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage().replace("--ctx", "model"), "evaluate on a larger corpus");
+                throw new UserError(e.getMessage(), "evaluate on a larger corpus");
             }
             batches = Math.min(batches, Math.max(1, data.validationWindows() / batch)); // as Trainer.validationLoss
             progress.step(1, 3, "loss on " + batches + " batches of " + batch + " × " + (window - 1) + " tokens");

@@ -442,7 +442,7 @@ final class ExperimentCommand implements Command {
 
     /** SPEC §8.5's small-run settings: lr 1e-2, init N(0.1, 0.01²), wd 1e-3, β2 0.95, 8 pairs a batch; k_coef from the grid. */
     static Pruner.Settings settings(Plan p, double kCoef) {
-        return new Pruner.Settings(kCoef, 1e-2, 1e-2, 1e-1, 1e-3, 0.95, 1f, p.pruneSteps(), 8, p.seed());
+        return Pruner.Settings.smallRun().toBuilder().kCoef(kCoef).steps(p.pruneSteps()).seed(p.seed()).build();
     }
 
     /** Trains (or resumes, or reuses) one model directory to {@code steps}. */

@@ -109,8 +109,8 @@ final class PruneCommand implements Command {
             throw new UserError(String.format(Locale.ROOT, "the model does not solve %s: its unpruned held-out task loss is %.4f, above the target %.4g; nothing pruned",
                     task.name(), unpruned, target), "train the model longer, or give a --target above " + String.format(Locale.ROOT, "%.3g", unpruned));
         }
-        Pruner.Settings s = new Pruner.Settings(o.number("--k-coef", 1e-4), o.number("--lr", 3e-3), 1e-2, 1e-1, 1e-3, 0.95, 1f,
-                (int) o.number("--steps", 400), 16, seed);
+        Pruner.Settings s = Pruner.Settings.defaults().toBuilder().kCoef(o.number("--k-coef", 1e-4)).lr(o.number("--lr", 3e-3))
+                .steps((int) o.number("--steps", 400)).seed(seed).build();
         long total = NodeLocation.count(model.config());
         Pruner pruner = new Pruner(model, means, ablation, kernels);
         int[] resampleFrom = null;
@@ -126,9 +126,8 @@ final class PruneCommand implements Command {
         java.util.SplittableRandom hr = new java.util.SplittableRandom(seed ^ 0x5EA4C4L);
         List<Object> searched = new ArrayList<>();
         for (int i = 0; i < trials && real.reached(); i++) {
-            Pruner.Settings t = new Pruner.Settings(s.kCoef() * Math.pow(10, hr.nextDouble(-1, 1)), s.lr() * Math.pow(10, hr.nextDouble(-0.5, 0.5)),
-                    s.initNoiseScale(), s.initNoiseBias() * Math.pow(10, hr.nextDouble(-0.5, 0.5)), s.weightDecay(), s.beta2(), s.temperature(),
-                    s.steps(), s.batchPairs(), seed + 1 + i);
+            Pruner.Settings t = s.toBuilder().kCoef(s.kCoef() * Math.pow(10, hr.nextDouble(-1, 1))).lr(s.lr() * Math.pow(10, hr.nextDouble(-0.5, 0.5)))
+                    .initNoiseBias(s.initNoiseBias() * Math.pow(10, hr.nextDouble(-0.5, 0.5))).seed(seed + 1 + i).build();
             Pruner.Outcome c = pruneOnce(pruner, model, train, held, t, target, "search " + (i + 1) + "/" + trials, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("k_coef", t.kCoef());

@@ -52,7 +52,7 @@ final class ResumeCommand implements Command {
         try {
             trainer = TrainRun.resume(dir, (long) o.number("--steps", 0), kernels, ctx.err()::println);
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " resume --help'");
+            throw SettingFlags.userError(e, this);
         }
         return TrainCommand.runTraining(trainer, dir, ctx);
     }

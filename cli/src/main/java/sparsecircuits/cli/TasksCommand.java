@@ -11,6 +11,7 @@ import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.tasks.JsonlTask;
+import sparsecircuits.pruning.tasks.PaperTaskTargets;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Pair;
 import sparsecircuits.pruning.tasks.Task;
@@ -101,7 +102,7 @@ final class TasksCommand implements Command {
             source = dir.resolve("tokenizer.json").toString();
         } else {
             // about a second; no progress line, so that a bad task file still gives exactly one line on stderr
-            bpe = BpeTrainer.withTaskTargets(QUICK_VOCAB).train(SyntheticPython.documentsOfAtLeast(0, QUICK_CORPUS_CHARS));
+            bpe = new BpeTrainer(QUICK_VOCAB, PaperTaskTargets.all()).train(SyntheticPython.documentsOfAtLeast(0, QUICK_CORPUS_CHARS));
             source = "a tokenizer trained now (vocab " + QUICK_VOCAB + ", 1.5 MB of the synthetic corpus, seed 0), not a model's: give --model DIR for that";
         }
         List<Pair> pairs = task.pairs(Task.Split.TRAIN, count, seed);

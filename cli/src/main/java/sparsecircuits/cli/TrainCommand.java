@@ -15,6 +15,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.model.train.Trainer;
+import sparsecircuits.pruning.tasks.PaperTaskTargets;
 
 /** {@code train}: a weight-sparse (or dense baseline) GPT from scratch into a run directory. */
 final class TrainCommand implements Command {
@@ -35,7 +36,7 @@ final class TrainCommand implements Command {
                 + "bigram table, attention sink, AbsTopK at 8 locations; Adam with gradient-RMS normalisation, per-tensor\n"
                 + "top-k after every step under a linear L0 anneal (dense at 1% of the run, target at 50%), sharkfin LR.\n"
                 + "--mode dense trains the same architecture without weight top-k (a baseline).\n"
-                + "The tokenizer (byte-level BPE, task targets forced to single tokens) is trained first.\n"
+                + "The tokenizer (byte-level BPE, the paper tasks' targets forced to single tokens) is trained first.\n"
                 + "\n"
                 + "Writes into --out: config.json + model.safetensors (loadable by the reference GPT), tokenizer.json,\n"
                 + "train-config.json, train-state.bin (for 'resume'), train-log.jsonl (one JSON line per step).\n"
@@ -44,34 +45,47 @@ final class TrainCommand implements Command {
 
     @Override
     public Options options() {
+        TrainConfig d = TrainConfig.defaults();
+        GptConfig a = GptConfig.defaults();
         return new Options(name())
                 .option("--out", "DIR", "run directory (default runs/<mode>-d<d_model>-s<seed>)")
                 .option("--mode", "sparse|dense", "weight-sparse training or the dense baseline (default sparse)")
-                .number("--d-model", "N", "residual width (default 128)", 16, 8192, "128")
-                .number("--layers", "N", "transformer blocks (default 2)", 1, 64, "2")
-                .number("--d-head", "N", "width of one attention head (default 16)", 1, 1024, "16")
-                .number("--heads", "N", "attention heads (default d_model / d_head)", 1, 1024, "8")
-                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default 64; a dense model ignores it)", 1, 8192, "64")
-                .number("--pfrac", "F", "target L0 relative to the base model's parameter count (default 0.25)", 1e-6, 1e6, "0.25")
-                .number("--min-per-neuron", "J", "minimum nonzeros per neuron/channel (default 2; the paper uses 4)", 0, 1024, "2")
-                .number("--afrac", "F", "AbsTopK keeps this fraction of channels at 8 locations; 1 = off (default 0.25)", 1e-3, 1, "0.25")
+                .number("--d-model", "N", "residual width (default " + a.dModel() + ")", 16, 8192, String.valueOf(a.dModel()))
+                .number("--layers", "N", "transformer blocks (default " + a.nLayer() + ")", 1, 64, String.valueOf(a.nLayer()))
+                .number("--d-head", "N", "width of one attention head (default " + a.dHead() + ")", 1, 1024, String.valueOf(a.dHead()))
+                .number("--heads", "N", "attention heads (default d_model / d_head)", 1, 1024, String.valueOf(a.nHead()))
+                .number("--base-width", "N", "base model width for pfrac; E = d_model / base width (default " + d.baseWidth()
+                        + "; a dense model ignores it)", 1, 8192, String.valueOf(d.baseWidth()))
+                .number("--pfrac", "F", "target L0 relative to the base model's parameter count (default " + decimal(d.pfrac()) + ")",
+                        1e-6, 1e6, decimal(d.pfrac()))
+                .number("--min-per-neuron", "J", "minimum nonzeros per neuron/channel (default " + d.minPerNeuron() + "; the paper uses 4)",
+                        0, 1024, String.valueOf(d.minPerNeuron()))
+                .number("--afrac", "F", "AbsTopK keeps this fraction of channels at 8 locations; 1 = off (default " + decimal(a.afrac()) + ")",
+                        1e-3, 1, decimal(a.afrac()))
                 .flag("--no-sink", "no attention sink logit")
                 .flag("--learned-positions", "add a learned absolute position embedding (default: none)")
-                .number("--vocab", "N", "tokenizer vocabulary, <|endoftext|> included (default 512)", 260, 65536, "512")
-                .number("--ctx", "N", "tokens per training sequence (default 64)", 2, 8192, "64")
-                .number("--batch", "N", "sequences per step (default 16)", 1, 4096, "16")
-                .number("--steps", "N", "optimizer steps (default 600)", 1, 1e9, "600")
-                .number("--lr", "F", "peak learning rate (default 1e-2 sparse, 5e-3 dense)", 1e-7, 10, "0.01")
-                .number("--weight-decay", "F", "decoupled weight decay (default 0.1)", 0, 10, "0.1")
-                .number("--anneal-stop", "F", "fraction of the run at which L0 reaches its target (default 0.5)", 0.02, 1, "0.5")
-                .number("--seed", "N", "initialisation and data order (default 0)", 0, 9.007199254740991e15, "0")
-                .option("--corpus", "DIR|synthetic", "a directory of .py files, or the embedded generator (default)")
-                .number("--corpus-seed", "N", "seed of the synthetic corpus / the directory split (default 0)", 0, 9.007199254740991e15, "0")
-                .number("--eval-every", "N", "validation loss every N steps; 0 = at the end (default 50)", 0, 1e9, "50")
-                .number("--eval-batches", "N", "validation batches per evaluation (default 8)", 1, 1e6, "8")
-                .number("--checkpoint-every", "N", "checkpoint every N steps; 0 = at the end (default 100)", 0, 1e9, "100")
-                .number("--pattern-grad-every", "N",
-                        "beyond the paper: after the anneal, dW only on the kept pattern, dense every N-th step (default 0 = off)", 0, 1e9, "10");
+                .number("--vocab", "N", "tokenizer vocabulary, <|endoftext|> included (default " + a.vocabSize() + ")", 260, 65536,
+                        String.valueOf(a.vocabSize()))
+                .number("--ctx", "N", "tokens per training sequence (default " + d.ctx() + ")", 2, 8192, String.valueOf(d.ctx()))
+                .number("--batch", "N", "sequences per step (default " + d.batch() + ")", 1, 4096, String.valueOf(d.batch()))
+                .number("--steps", "N", "optimizer steps (default " + d.steps() + ")", 1, 1e9, String.valueOf(d.steps()))
+                .number("--lr", "F", "peak learning rate (default " + decimal(d.lr()) + " sparse, " + decimal(TrainConfig.denseDefaults().lr())
+                        + " dense)", 1e-7, 10, decimal(d.lr()))
+                .number("--weight-decay", "F", "decoupled weight decay (default " + decimal(d.weightDecay()) + ")", 0, 10, decimal(d.weightDecay()))
+                .number("--anneal-stop", "F", "fraction of the run at which L0 reaches its target (default " + decimal(d.annealStopFrac()) + ")",
+                        0.02, 1, decimal(d.annealStopFrac()))
+                .number("--seed", "N", "initialisation and data order (default " + d.seed() + ")", 0, 9.007199254740991e15, String.valueOf(d.seed()))
+                .option("--corpus", "DIR|synthetic", "a directory of .py files, or the embedded generator (default " + d.corpus() + ")")
+                .number("--corpus-seed", "N", "seed of the synthetic corpus / the directory split (default " + d.corpusSeed() + ")", 0,
+                        9.007199254740991e15, String.valueOf(d.corpusSeed()))
+                .number("--eval-every", "N", "validation loss every N steps; 0 = at the end (default " + d.evalEvery() + ")", 0, 1e9,
+                        String.valueOf(d.evalEvery()))
+                .number("--eval-batches", "N", "validation batches per evaluation (default " + d.evalBatches() + ")", 1, 1e6,
+                        String.valueOf(d.evalBatches()))
+                .number("--checkpoint-every", "N", "checkpoint every N steps; 0 = at the end (default " + d.checkpointEvery() + ")", 0, 1e9,
+                        String.valueOf(d.checkpointEvery()))
+                .number("--pattern-grad-every", "N", "beyond the paper: after the anneal, dW only on the kept pattern, dense every N-th step;"
+                        + " 0 = off (default " + d.patternGradEvery() + ")", 0, 1e9, "10");
     }
 
     @Override
@@ -91,30 +105,36 @@ final class TrainCommand implements Command {
     @Override
     public int run(Options.Parsed o, CommandContext ctx) {
         boolean sparse = o.value("--mode", "sparse").equals("sparse");
-        int d = (int) o.number("--d-model", 128);
-        int dHead = (int) o.number("--d-head", 16);
+        TrainConfig defaults = sparse ? TrainConfig.defaults() : TrainConfig.denseDefaults();
+        GptConfig archDefaults = GptConfig.defaults();
+        int d = (int) o.number("--d-model", archDefaults.dModel());
+        int dHead = (int) o.number("--d-head", archDefaults.dHead());
         if (!o.has("--heads") && d % dHead != 0) {
             throw new UserError("--d-model " + d + " is not a multiple of --d-head " + dHead, "pick a d_model divisible by d_head, or give --heads");
         }
         int heads = (int) o.number("--heads", Math.max(1, d / dHead));
-        double afrac = o.number("--afrac", 0.25);
-        int ctxLen = (int) o.number("--ctx", 64);
+        double afrac = o.number("--afrac", archDefaults.afrac());
+        int ctxLen = (int) o.number("--ctx", defaults.ctx());
         TrainConfig cfg;
         GptConfig arch;
         try {
-            arch = new GptConfig((int) o.number("--vocab", 512), (int) o.number("--layers", 2), d, heads, dHead, 4 * d, ctxLen,
-                    afrac, afrac >= 1 ? Set.of() : Set.copyOf(GptConfig.LOCATIONS), !o.has("--no-sink"), true,
-                    o.has("--learned-positions"));
-            String corpus = o.value("--corpus", "synthetic");
+            arch = GptConfig.builder().vocabSize((int) o.number("--vocab", archDefaults.vocabSize()))
+                    .nLayer((int) o.number("--layers", archDefaults.nLayer())).dModel(d).nHead(heads).dHead(dHead).dMlp(4 * d)
+                    .blockSize(ctxLen).afrac(afrac).afracLocations(afrac >= 1 ? Set.of() : Set.copyOf(GptConfig.LOCATIONS))
+                    .sink(!o.has("--no-sink")).learnedPositions(o.has("--learned-positions")).build();
+            String corpus = o.value("--corpus", defaults.corpus());
             if (!corpus.equals("synthetic")) corpus = Path.of(corpus).toAbsolutePath().normalize().toString();
-            cfg = new TrainConfig(sparse, o.number("--pfrac", 0.25), (int) o.number("--base-width", 64),
-                    (int) o.number("--min-per-neuron", 2), o.number("--lr", sparse ? 1e-2 : 5e-3), (long) o.number("--steps", 600),
-                    (int) o.number("--batch", 16), ctxLen, (long) o.number("--seed", 0), 0.01, 0.01, o.number("--anneal-stop", 0.5),
-                    o.number("--weight-decay", 0.1), (int) o.number("--eval-every", 50), (int) o.number("--eval-batches", 8),
-                    (int) o.number("--checkpoint-every", 100), (int) o.number("--pattern-grad-every", 0), corpus,
-                    (long) o.number("--corpus-seed", 0));
+            cfg = defaults.toBuilder().pfrac(o.number("--pfrac", defaults.pfrac())).baseWidth((int) o.number("--base-width", defaults.baseWidth()))
+                    .minPerNeuron((int) o.number("--min-per-neuron", defaults.minPerNeuron())).lr(o.number("--lr", defaults.lr()))
+                    .steps((long) o.number("--steps", defaults.steps())).batch((int) o.number("--batch", defaults.batch())).ctx(ctxLen)
+                    .seed((long) o.number("--seed", defaults.seed())).annealStopFrac(o.number("--anneal-stop", defaults.annealStopFrac()))
+                    .weightDecay(o.number("--weight-decay", defaults.weightDecay())).evalEvery((int) o.number("--eval-every", defaults.evalEvery()))
+                    .evalBatches((int) o.number("--eval-batches", defaults.evalBatches()))
+                    .checkpointEvery((int) o.number("--checkpoint-every", defaults.checkpointEvery()))
+                    .patternGradEvery((int) o.number("--pattern-grad-every", defaults.patternGradEvery())).corpus(corpus)
+                    .corpusSeed((long) o.number("--corpus-seed", defaults.corpusSeed())).build();
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
+            throw SettingFlags.userError(e, this);
         }
         if (sparse) { // a dense model ignores the base width (DESIGN.md Clarifications, "Widths")
             try {
@@ -132,11 +152,11 @@ final class TrainCommand implements Command {
                     "continue it with '" + Main.PROGRAM + " resume --run " + dir + "', or pick another --out");
         }
         try {
-            trainer = TrainRun.start(dir, arch, cfg, kernels, ctx.err()::println);
+            trainer = TrainRun.start(dir, arch, cfg, PaperTaskTargets.all(), kernels, ctx.err()::println);
         } catch (BudgetException e) {
             throw budgetError(e, d, cfg.baseWidth());
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "see '" + Main.PROGRAM + " train --help'");
+            throw SettingFlags.userError(e, this);
         }
         var m = trainer.model();
         ctx.err().printf(Locale.ROOT, "model: %d layers, d_model %d, %d heads × %d, vocab %d, %,d parameters; %s%s, %s, %d threads%n",

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +48,7 @@ class ModelCommandsTest {
         ByteLevelBpe bpe = new BpeTrainer(VOCAB).train(docs);
         assertEquals(VOCAB, bpe.vocabSize());
         TokenizerJson.save(bpe, modelDir.resolve("tokenizer.json"));
-        model = new Gpt(new GptConfig(VOCAB, 1, 32, 2, 16, 64, BLOCK, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false), 3);
+        model = new Gpt(GptConfig.builder().vocabSize(VOCAB).nLayer(1).dModel(32).dMlp(64).blockSize(BLOCK).build(), 3);
         ModelFiles.save(model, modelDir);
     }
 

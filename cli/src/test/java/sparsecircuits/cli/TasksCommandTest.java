@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.model.checkpoint.ModelFiles;
@@ -19,6 +18,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.model.tokenizer.TokenizerJson;
+import sparsecircuits.pruning.tasks.PaperTaskTargets;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 
@@ -60,9 +60,9 @@ class TasksCommandTest {
         List<String> docs = new ArrayList<>();
         Iterator<String> it = Corpus.synthetic(0).train().iterator();
         for (int i = 0; i < 40; i++) docs.add(it.next());
-        ByteLevelBpe bpe = BpeTrainer.withTaskTargets(320).train(docs);
+        ByteLevelBpe bpe = new BpeTrainer(320, PaperTaskTargets.all()).train(docs);
         TokenizerJson.save(bpe, model.resolve("tokenizer.json"));
-        ModelFiles.save(new Gpt(new GptConfig(320, 1, 32, 2, 16, 64, 16, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false), 1), model);
+        ModelFiles.save(new Gpt(GptConfig.builder().vocabSize(320).nLayer(1).dModel(32).dMlp(64).blockSize(16).build(), 1), model);
         Path file = Files.writeString(tmp.resolve("swap.jsonl"),
                 "{\"prompt_a\": \"a, b = b,\", \"target_a\": \" a\"}\n{\"prompt_a\": \"c, d = d,\", \"target_a\": \" c\"}\n"
                         + "{\"prompt_a\": \"e, f = f,\", \"target_a\": \" e\"}\n");

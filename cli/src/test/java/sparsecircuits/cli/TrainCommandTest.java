@@ -35,7 +35,8 @@ class TrainCommandTest {
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "train-config.json", "train-state.bin", "train-log.jsonl")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
-        MainTest.assertOneLineError(MainTest.run("resume", "--run", dir.toString()), "has finished its 4 steps");
+        MainTest.assertOneLineError(MainTest.run("resume", "--run", dir.toString()),
+                "has finished its 4 steps: a total above 4 trains on; give the total number of steps with --steps N");
         MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "6");
         assertEquals(0, more.status(), more.err());
         assertTrue(more.out().startsWith("trained 6 steps"), more.out());
@@ -107,5 +108,38 @@ class TrainCommandTest {
         MainTest.assertOneLineError(train(tmp.resolve("sparse48"), "--d-model", "48", "--base-width", "64"),
                 "sparse-circuits: --d-model 48 is not a multiple of --base-width 64 (E = d_model / base width); give a --base-width that divides 48,"
                 + " or train --mode dense, which ignores it");
+    }
+
+    /** The library names the setting it refuses (SettingException), the CLI the flag that sets it. */
+    @Test
+    void aRefusedSettingIsNamedByItsFlag(@TempDir Path tmp) throws Exception {
+        Path corpus = tmp.resolve("tiny");
+        Files.createDirectories(corpus);
+        for (int i = 1; i <= 12; i++) Files.writeString(corpus.resolve("f" + i + ".py"), "def f" + i + "(a, b):\n    return a + b * " + i + "\n");
+        MainTest.Run r = train(tmp.resolve("a"), "--corpus", corpus.toString(), "--ctx", "64", "--vocab", "305", "--steps", "2");
+        assertEquals(2, r.status(), r.toString());
+        List<String> lines = r.errLines(); // the tokenizer's progress note, then the error
+        assertTrue(lines.get(0).startsWith("tokenizer: "), r.err());
+        assertEquals("sparse-circuits: the validation split has 30 tokens, fewer than one window of 65 (the context + 1): use a larger"
+                + " corpus or a shorter context; give a smaller --ctx, or a larger corpus with --corpus (see 'sparse-circuits train --help')",
+                lines.get(lines.size() - 1));
+        assertFalse(Files.exists(tmp.resolve("a").resolve("train-state.bin")));
+        // a refusal without a setting keeps the generic pointer to the help
+        MainTest.assertOneLineError(train(tmp.resolve("b"), "--vocab", "261"), "forced strings need at least 305; see 'sparse-circuits train --help'");
+    }
+
+    /** --help shows the library's defaults, not a copy of them. */
+    @Test
+    void helpDefaultsAreTheLibrarysDefaults() {
+        MainTest.Run r = MainTest.run("train", "--help");
+        assertEquals(0, r.status(), r.err());
+        sparsecircuits.model.train.TrainConfig d = sparsecircuits.model.train.TrainConfig.defaults();
+        sparsecircuits.model.gpt.GptConfig a = sparsecircuits.model.gpt.GptConfig.defaults();
+        for (String s : List.of("optimizer steps (default " + d.steps() + ")", "sequences per step (default " + d.batch() + ")",
+                "tokens per training sequence (default " + d.ctx() + ")", "(default 0.01 sparse, 0.005 dense)",
+                "parameter count (default 0.25)", "residual width (default " + a.dModel() + ")",
+                "included (default " + a.vocabSize() + ")", "checkpoint every N steps; 0 = at the end (default " + d.checkpointEvery() + ")")) {
+            assertTrue(r.out().contains(s), s + " in\n" + r.out());
+        }
     }
 }

@@ -177,9 +177,9 @@ public final class ModelFiles {
                     + " does not run (known: " + String.join(",", GptConfig.LOCATIONS) + ")");
         }
         try {
-            return new GptConfig(f.integer("vocab_size"), f.integer("n_layer"), dModel, nHead, dHead, dMlp,
-                    f.integer("block_size"), afracValue == null ? 1.0 : afracValue, locations, sink,
-                    f.flag("enable_bigram_table"), false);
+            return GptConfig.builder().vocabSize(f.integer("vocab_size")).nLayer(f.integer("n_layer")).dModel(dModel).nHead(nHead)
+                    .dHead(dHead).dMlp(dMlp).blockSize(f.integer("block_size")).afrac(afracValue == null ? 1.0 : afracValue)
+                    .afracLocations(locations).sink(sink).bigramTable(f.flag("enable_bigram_table")).learnedPositions(false).build();
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
@@ -306,8 +306,7 @@ public final class ModelFiles {
         }
         SafeTensors.Tensor wpe = file.get(WPE);
         if (wpe != null && anyNonZero(wpe.data())) {
-            c = new GptConfig(c.vocabSize(), c.nLayer(), c.dModel(), c.nHead(), c.dHead(), c.dMlp(), c.blockSize(),
-                    c.afrac(), c.afracLocations(), c.sink(), c.bigramTable(), true);
+            c = c.toBuilder().learnedPositions(true).build();
         }
         Gpt model = new Gpt(c, 0);
 

@@ -8,7 +8,8 @@ import java.util.Set;
  * The architecture (SPEC §1): pre-norm GPT with RMSNorm, untied embedding and unembedding, optional learned
  * absolute positions, a learnable bigram table added to the logits, a per-head attention sink, and AbsTopK
  * at the locations in {@code afracLocations}. The fields map one-to-one onto the reference {@code GPTConfig}
- * ({@link sparsecircuits.model.checkpoint.ModelFiles} writes and reads {@code config.json}).
+ * ({@link sparsecircuits.model.checkpoint.ModelFiles} writes and reads {@code config.json}). Build one by name with
+ * {@link #builder()} or {@link #toBuilder()}.
  *
  * @param vocabSize        tokens, {@code <|endoftext|>} included
  * @param nLayer           blocks
@@ -56,12 +57,19 @@ public record GptConfig(int vocabSize, int nLayer, int dModel, int nHead, int dH
         if (!ok) throw new IllegalArgumentException(message);
     }
 
-    /** SPEC's defaults around a width: d_head 16, 4× MLP, afrac 1/4 at all 8 locations, sink and bigram table on. */
-    public static GptConfig standard(int vocabSize, int nLayer, int dModel, int blockSize) {
-        int dHead = 16;
-        check(dModel % dHead == 0, "d_model " + dModel + " is not a multiple of d_head " + dHead);
-        return new GptConfig(vocabSize, nLayer, dModel, dModel / dHead, dHead, 4 * dModel, blockSize,
-                0.25, Set.copyOf(LOCATIONS), true, true, false);
+    /** SPEC §8.2's main model: {@link Builder}'s defaults. */
+    public static GptConfig defaults() {
+        return new Builder().build();
+    }
+
+    /** A builder at {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder at this config's values (heads and MLP width stay as they are when d_model changes). */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Total attention width nHead·dHead (the q, k and v node count per layer). */
@@ -76,6 +84,114 @@ public record GptConfig(int vocabSize, int nLayer, int dModel, int nHead, int dH
     }
 
     public GptConfig withVocabSize(int v) {
-        return new GptConfig(v, nLayer, dModel, nHead, dHead, dMlp, blockSize, afrac, afracLocations, sink, bigramTable, learnedPositions);
+        return toBuilder().vocabSize(v).build();
+    }
+
+    /**
+     * Named settings from SPEC §8.2's main model: vocabulary 512, 2 layers, d_model 128, d_head 16, heads d_model / d_head
+     * and MLP width 4·d_model unless given, context 64, AbsTopK keeping 1/4 at all 8 locations, sink and bigram table on,
+     * no learned positions. Each setter's meaning is the record component's of the same name.
+     */
+    public static final class Builder {
+        private int vocabSize = 512;
+        private int nLayer = 2;
+        private int dModel = 128;
+        private Integer nHead; // null: dModel / dHead
+        private int dHead = 16;
+        private Integer dMlp; // null: 4 · dModel
+        private int blockSize = 64;
+        private double afrac = 0.25;
+        private Set<String> afracLocations = Set.copyOf(LOCATIONS);
+        private boolean sink = true;
+        private boolean bigramTable = true;
+        private boolean learnedPositions = false;
+
+        private Builder() {
+        }
+
+        private Builder(GptConfig c) {
+            vocabSize = c.vocabSize;
+            nLayer = c.nLayer;
+            dModel = c.dModel;
+            nHead = c.nHead;
+            dHead = c.dHead;
+            dMlp = c.dMlp;
+            blockSize = c.blockSize;
+            afrac = c.afrac;
+            afracLocations = c.afracLocations;
+            sink = c.sink;
+            bigramTable = c.bigramTable;
+            learnedPositions = c.learnedPositions;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder nLayer(int v) {
+            nLayer = v;
+            return this;
+        }
+
+        public Builder dModel(int v) {
+            dModel = v;
+            return this;
+        }
+
+        public Builder nHead(int v) {
+            nHead = v;
+            return this;
+        }
+
+        public Builder dHead(int v) {
+            dHead = v;
+            return this;
+        }
+
+        public Builder dMlp(int v) {
+            dMlp = v;
+            return this;
+        }
+
+        public Builder blockSize(int v) {
+            blockSize = v;
+            return this;
+        }
+
+        public Builder afrac(double v) {
+            afrac = v;
+            return this;
+        }
+
+        public Builder afracLocations(Set<String> v) {
+            afracLocations = v;
+            return this;
+        }
+
+        public Builder sink(boolean v) {
+            sink = v;
+            return this;
+        }
+
+        public Builder bigramTable(boolean v) {
+            bigramTable = v;
+            return this;
+        }
+
+        public Builder learnedPositions(boolean v) {
+            learnedPositions = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the values do not make a model (the record's checks) */
+        public GptConfig build() {
+            if (nHead == null) {
+                check(dHead >= 1 && dModel % dHead == 0, "d_model " + dModel + " is not a multiple of d_head " + dHead
+                        + ": give the number of heads");
+            }
+            return new GptConfig(vocabSize, nLayer, dModel, nHead != null ? nHead : dModel / dHead, dHead,
+                    dMlp != null ? dMlp : 4 * dModel, blockSize, afrac, afracLocations, sink, bigramTable, learnedPositions);
+        }
     }
 }

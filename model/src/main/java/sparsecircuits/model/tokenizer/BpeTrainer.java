@@ -47,7 +47,8 @@ public final class BpeTrainer {
 
     /**
      * A trainer for {@code vocabSize} ids (the special token included, so ids are {@code 0..vocabSize-1}
-     * and {@code <|endoftext|>} is {@code vocabSize-1}) whose result encodes each forced string as one token.
+     * and {@code <|endoftext|>} is {@code vocabSize-1}) whose result encodes each forced string as one token. The
+     * strings are the caller's (the tokenizer knows no tasks; the paper tasks' list is in the task suite).
      * @throws IllegalArgumentException when a forced string is empty, is cut into more than one pre-token,
      *     or the vocabulary size cannot hold 256 bytes + the special + the forced strings' tokens
      */
@@ -69,11 +70,6 @@ public final class BpeTrainer {
                     + ByteLevelBpe.END_OF_TEXT + ") + " + (need - 257) + " tokens for the " + forced.size()
                     + " forced strings need at least " + need);
         }
-    }
-
-    /** A trainer that forces every string of {@link TaskTargets#all()}. */
-    public static BpeTrainer withTaskTargets(int vocabSize) {
-        return new BpeTrainer(vocabSize, TaskTargets.all());
     }
 
     public int vocabSize() {

@@ -6,9 +6,8 @@
  *   <li>{@link sparsecircuits.model.tokenizer.ByteUnicode}: the GPT-2 byte-to-character table.</li>
  *   <li>{@link sparsecircuits.model.tokenizer.ByteLevelBpe}: encode/decode; ids {@code 0..V-2} ordinary,
  *       {@code V-1} = {@code <|endoftext|>}.</li>
- *   <li>{@link sparsecircuits.model.tokenizer.BpeTrainer}: training with forced single-token strings.</li>
- *   <li>{@link sparsecircuits.model.tokenizer.TaskTargets}: the paper tasks' target strings (forced by default
- *       via {@code BpeTrainer.withTaskTargets}; the task suite uses the same list).</li>
+ *   <li>{@link sparsecircuits.model.tokenizer.BpeTrainer}: training with forced single-token strings, which the
+ *       caller gives (the paper tasks' targets are listed with the tasks, in {@code pruning}).</li>
  *   <li>{@link sparsecircuits.model.tokenizer.TokenizerJson}: {@code tokenizer.json} in the Hugging Face
  *       {@code tokenizers} format.</li>
  * </ul>

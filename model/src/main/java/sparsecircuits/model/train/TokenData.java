@@ -25,12 +25,12 @@ public final class TokenData {
     public TokenData(int[] train, int[] validation, int ctx, long seed) {
         this.window = ctx + 1;
         if (train.length < window + 1) {
-            throw new IllegalArgumentException("the training corpus has " + train.length + " tokens, fewer than one window of "
-                    + window + ": use a larger corpus or a smaller --ctx");
+            throw new SettingException("ctx", "the training corpus has " + train.length + " tokens, fewer than one window of "
+                    + window + " (the context + 1): use a larger corpus or a shorter context");
         }
         if (validation.length < window) {
-            throw new IllegalArgumentException("the validation split has " + validation.length + " tokens, fewer than one window of "
-                    + window + ": use a larger corpus or a smaller --ctx");
+            throw new SettingException("ctx", "the validation split has " + validation.length + " tokens, fewer than one window of "
+                    + window + " (the context + 1): use a larger corpus or a shorter context");
         }
         this.train = train;
         this.validation = validation;

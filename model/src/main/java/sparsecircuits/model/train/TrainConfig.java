@@ -6,6 +6,8 @@ import sparsecircuits.autograd.optim.Schedule;
 
 /**
  * Our training settings (SPEC §2), saved as {@code train-config.json} beside the reference {@code config.json}.
+ * Build one by name: {@link #builder()} (from the defaults) or {@link #toBuilder()}; the canonical constructor is the
+ * builder's (a call of 19 positional values is easy to get wrong).
  *
  * @param sparse             weight top-k on (false: dense baseline, same architecture, LR factor 1)
  * @param pfrac              target L0 relative to the base model (SPEC §2.1)
@@ -36,29 +38,50 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
     public static final String SCHEMA = "sparse-circuits/train-config/1";
 
     public TrainConfig {
-        need(pfrac > 0 && Double.isFinite(pfrac), "pfrac must be > 0, got " + pfrac);
-        need(baseWidth >= 1, "base width must be ≥ 1, got " + baseWidth);
-        need(minPerNeuron >= 0, "min-per-neuron j must be ≥ 0, got " + minPerNeuron);
-        need(lr > 0 && Double.isFinite(lr), "learning rate must be > 0, got " + lr);
-        need(steps >= 1, "steps must be ≥ 1, got " + steps);
-        need(batch >= 1, "batch must be ≥ 1, got " + batch);
-        need(ctx >= 2, "ctx must be ≥ 2, got " + ctx);
-        need(warmupFrac >= 0 && warmupFrac < 1, "warmup fraction must be in [0, 1), got " + warmupFrac);
-        need(annealStartFrac >= 0 && annealStopFrac > annealStartFrac && annealStopFrac <= 1,
+        need(pfrac > 0 && Double.isFinite(pfrac), "pfrac", "pfrac must be > 0, got " + pfrac);
+        need(baseWidth >= 1, "base_width", "base width must be ≥ 1, got " + baseWidth);
+        need(minPerNeuron >= 0, "min_per_neuron", "min-per-neuron j must be ≥ 0, got " + minPerNeuron);
+        need(lr > 0 && Double.isFinite(lr), "lr", "learning rate must be > 0, got " + lr);
+        need(steps >= 1, "steps", "steps must be ≥ 1, got " + steps);
+        need(batch >= 1, "batch", "batch must be ≥ 1, got " + batch);
+        need(ctx >= 2, "ctx", "ctx must be ≥ 2, got " + ctx);
+        need(warmupFrac >= 0 && warmupFrac < 1, "warmup_frac", "warmup fraction must be in [0, 1), got " + warmupFrac);
+        need(annealStartFrac >= 0 && annealStopFrac > annealStartFrac && annealStopFrac <= 1, "anneal_stop_frac",
                 "anneal window must satisfy 0 ≤ start < stop ≤ 1, got " + annealStartFrac + " .. " + annealStopFrac);
-        need(weightDecay >= 0, "weight decay must be ≥ 0, got " + weightDecay);
-        need(evalEvery >= 0 && evalBatches >= 1 && checkpointEvery >= 0 && patternGradEvery >= 0,
-                "evaluation, checkpoint and pattern-gradient intervals must be ≥ 0, evaluation batches ≥ 1");
-        need(corpus != null && !corpus.isBlank(), "corpus must be 'synthetic' or a directory");
+        need(weightDecay >= 0, "weight_decay", "weight decay must be ≥ 0, got " + weightDecay);
+        need(evalEvery >= 0, "eval_every", "evaluation interval must be ≥ 0, got " + evalEvery);
+        need(evalBatches >= 1, "eval_batches", "evaluation batches must be ≥ 1, got " + evalBatches);
+        need(checkpointEvery >= 0, "checkpoint_every", "checkpoint interval must be ≥ 0, got " + checkpointEvery);
+        need(patternGradEvery >= 0, "pattern_grad_every", "pattern-gradient interval must be ≥ 0, got " + patternGradEvery);
+        need(corpus != null && !corpus.isBlank(), "corpus", "corpus must be 'synthetic' or a directory");
     }
 
-    private static void need(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException(message);
+    /** Refuses a value; {@code key} is the setting's train-config.json key. */
+    private static void need(boolean ok, String key, String message) {
+        if (!ok) throw new SettingException(key, message);
     }
 
-    /** The defaults of a small laptop run (SPEC §8.2–8.3: batch 16 × 64 tokens, 600 steps, j = 2). */
+    /** The defaults of a small laptop run (SPEC §8.2–8.3: batch 16 × 64 tokens, 600 steps, j = 2): {@link Builder}'s. */
     public static TrainConfig defaults() {
-        return new TrainConfig(true, 0.25, 64, 2, 1e-2, 600, 16, 64, 0, 0.01, 0.01, 0.5, 0.1, 50, 8, 100, 0, "synthetic", 0);
+        return new Builder().build();
+    }
+
+    /**
+     * {@link #defaults()} as a dense baseline: no weight top-k, and half the sparse peak learning rate (SPEC §8.3:
+     * sparse ~1e-2 to 3e-2, dense ~3e-3 to 1e-2).
+     */
+    public static TrainConfig denseDefaults() {
+        return builder().sparse(false).lr(5e-3).build();
+    }
+
+    /** A builder at {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder at this config's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
@@ -67,7 +90,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
      */
     public double expansion(int dModel) {
         if (dModel % baseWidth != 0) {
-            throw new IllegalArgumentException("d_model " + dModel + " is not a multiple of the base width " + baseWidth
+            throw new SettingException("base_width", "d_model " + dModel + " is not a multiple of the base width " + baseWidth
                     + ": pick a base width that divides d_model");
         }
         return (double) dModel / baseWidth;
@@ -81,8 +104,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
     }
 
     public TrainConfig withSteps(long s) {
-        return new TrainConfig(sparse, pfrac, baseWidth, minPerNeuron, lr, s, batch, ctx, seed, warmupFrac, annealStartFrac,
-                annealStopFrac, weightDecay, evalEvery, evalBatches, checkpointEvery, patternGradEvery, corpus, corpusSeed);
+        return toBuilder().steps(s).build();
     }
 
     public Map<String, Object> toJson() {
@@ -114,11 +136,13 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         if (!SCHEMA.equals(m.get("schema"))) {
             throw new IllegalArgumentException("train-config.json: schema is " + m.get("schema") + ", expected " + SCHEMA);
         }
-        return new TrainConfig("sparse".equals(m.get("mode")), num(m, "pfrac"), (int) num(m, "base_width"),
-                (int) num(m, "min_per_neuron"), num(m, "lr"), lng(m, "steps"), (int) num(m, "batch"), (int) num(m, "ctx"),
-                lng(m, "seed"), num(m, "warmup_frac"), num(m, "anneal_start_frac"), num(m, "anneal_stop_frac"),
-                num(m, "weight_decay"), (int) num(m, "eval_every"), (int) num(m, "eval_batches"), (int) num(m, "checkpoint_every"),
-                (int) num(m, "pattern_grad_every"), (String) m.get("corpus"), lng(m, "corpus_seed"));
+        return builder().sparse("sparse".equals(m.get("mode"))).pfrac(num(m, "pfrac")).baseWidth((int) num(m, "base_width"))
+                .minPerNeuron((int) num(m, "min_per_neuron")).lr(num(m, "lr")).steps(lng(m, "steps")).batch((int) num(m, "batch"))
+                .ctx((int) num(m, "ctx")).seed(lng(m, "seed")).warmupFrac(num(m, "warmup_frac"))
+                .annealStartFrac(num(m, "anneal_start_frac")).annealStopFrac(num(m, "anneal_stop_frac"))
+                .weightDecay(num(m, "weight_decay")).evalEvery((int) num(m, "eval_every")).evalBatches((int) num(m, "eval_batches"))
+                .checkpointEvery((int) num(m, "checkpoint_every")).patternGradEvery((int) num(m, "pattern_grad_every"))
+                .corpus((String) m.get("corpus")).corpusSeed(lng(m, "corpus_seed")).build();
     }
 
     private static long lng(Map<String, Object> m, String key) {
@@ -131,5 +155,154 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         Object v = m.get(key);
         if (!(v instanceof Number n)) throw new IllegalArgumentException("train-config.json: '" + key + "' is missing or not a number");
         return n.doubleValue();
+    }
+
+    /** Named settings from {@link #defaults()} (each setter's meaning is the record component's of the same name). */
+    public static final class Builder {
+        private boolean sparse = true;
+        private double pfrac = 0.25;
+        private int baseWidth = 64;
+        private int minPerNeuron = 2;
+        private double lr = 1e-2;
+        private long steps = 600;
+        private int batch = 16;
+        private int ctx = 64;
+        private long seed = 0;
+        private double warmupFrac = 0.01;
+        private double annealStartFrac = 0.01;
+        private double annealStopFrac = 0.5;
+        private double weightDecay = 0.1;
+        private int evalEvery = 50;
+        private int evalBatches = 8;
+        private int checkpointEvery = 100;
+        private int patternGradEvery = 0;
+        private String corpus = "synthetic";
+        private long corpusSeed = 0;
+
+        private Builder() {
+        }
+
+        private Builder(TrainConfig c) {
+            sparse = c.sparse;
+            pfrac = c.pfrac;
+            baseWidth = c.baseWidth;
+            minPerNeuron = c.minPerNeuron;
+            lr = c.lr;
+            steps = c.steps;
+            batch = c.batch;
+            ctx = c.ctx;
+            seed = c.seed;
+            warmupFrac = c.warmupFrac;
+            annealStartFrac = c.annealStartFrac;
+            annealStopFrac = c.annealStopFrac;
+            weightDecay = c.weightDecay;
+            evalEvery = c.evalEvery;
+            evalBatches = c.evalBatches;
+            checkpointEvery = c.checkpointEvery;
+            patternGradEvery = c.patternGradEvery;
+            corpus = c.corpus;
+            corpusSeed = c.corpusSeed;
+        }
+
+        public Builder sparse(boolean v) {
+            sparse = v;
+            return this;
+        }
+
+        public Builder pfrac(double v) {
+            pfrac = v;
+            return this;
+        }
+
+        public Builder baseWidth(int v) {
+            baseWidth = v;
+            return this;
+        }
+
+        public Builder minPerNeuron(int v) {
+            minPerNeuron = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder steps(long v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder batch(int v) {
+            batch = v;
+            return this;
+        }
+
+        public Builder ctx(int v) {
+            ctx = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder warmupFrac(double v) {
+            warmupFrac = v;
+            return this;
+        }
+
+        public Builder annealStartFrac(double v) {
+            annealStartFrac = v;
+            return this;
+        }
+
+        public Builder annealStopFrac(double v) {
+            annealStopFrac = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder evalEvery(int v) {
+            evalEvery = v;
+            return this;
+        }
+
+        public Builder evalBatches(int v) {
+            evalBatches = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public Builder patternGradEvery(int v) {
+            patternGradEvery = v;
+            return this;
+        }
+
+        public Builder corpus(String v) {
+            corpus = v;
+            return this;
+        }
+
+        public Builder corpusSeed(long v) {
+            corpusSeed = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a value is out of range (the record's checks) */
+        public TrainConfig build() {
+            return new TrainConfig(sparse, pfrac, baseWidth, minPerNeuron, lr, steps, batch, ctx, seed, warmupFrac, annealStartFrac,
+                    annealStopFrac, weightDecay, evalEvery, evalBatches, checkpointEvery, patternGradEvery, corpus, corpusSeed);
+        }
     }
 }

@@ -36,21 +36,24 @@ public final class TrainRun {
     }
 
     /**
-     * A new run in {@code dir}: trains the tokenizer (task target strings forced to single tokens), builds the
+     * A new run in {@code dir}: trains the tokenizer (with {@code singleTokens} forced to single tokens), builds the
      * model with the tokenizer's vocabulary and the run's context, tokenises the data, and writes
      * {@code tokenizer.json}, {@code train-config.json} and {@code config.json}.
      *
-     * @param arch  the architecture; its vocabulary size is the tokenizer's target, its block size becomes ctx
-     * @param notes one-line progress notes (tokenizer, data)
+     * @param arch         the architecture; its vocabulary size is the tokenizer's target, its block size becomes ctx
+     * @param singleTokens strings the tokenizer must keep as one token each, in this order (the order is part of the
+     *                     tokenizer): the caller's, e.g. the targets of the tasks it will prune. A resumed run reads
+     *                     its saved tokenizer, so only a new run needs them.
+     * @param notes        one-line progress notes (tokenizer, data)
      */
-    public static Trainer start(Path dir, GptConfig arch, TrainConfig cfg, Kernels kernels, Consumer<String> notes) {
+    public static Trainer start(Path dir, GptConfig arch, TrainConfig cfg, List<String> singleTokens, Kernels kernels,
+                                Consumer<String> notes) {
         if (Files.exists(dir.resolve(Trainer.STATE))) {
             throw new IllegalArgumentException(dir + " already holds a run (" + Trainer.STATE + "): resume it, or train into another directory");
         }
         if (cfg.sparse()) cfg.expansion(arch.dModel()); // refuses a width that is not a multiple of the base width; dense ignores it
         Corpus corpus = corpus(cfg);
-        GptConfig c = new GptConfig(arch.vocabSize(), arch.nLayer(), arch.dModel(), arch.nHead(), arch.dHead(), arch.dMlp(),
-                cfg.ctx(), arch.afrac(), arch.afracLocations(), arch.sink(), arch.bigramTable(), arch.learnedPositions());
+        GptConfig c = arch.toBuilder().blockSize(cfg.ctx()).build();
         Gpt model = new Gpt(c, cfg.seed());
         Trainer.checkBudgets(model, cfg);
         try {
@@ -61,7 +64,7 @@ public final class TrainRun {
         long t0 = System.nanoTime();
         ByteLevelBpe bpe;
         try {
-            bpe = BpeTrainer.withTaskTargets(arch.vocabSize()).train(sample(corpus.train(), TOKENIZER_SAMPLE_CHARS));
+            bpe = new BpeTrainer(arch.vocabSize(), singleTokens).train(sample(corpus.train(), TOKENIZER_SAMPLE_CHARS));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tokenizer: " + e.getMessage());
         }
@@ -104,7 +107,7 @@ public final class TrainRun {
         Gpt model = ModelFiles.load(dir);
         long done = TrainState.load(dir.resolve(Trainer.STATE), model.parameterList(), model.finalLogitsBias());
         if (done >= cfg.steps()) {
-            throw new IllegalArgumentException(dir + " has finished its " + cfg.steps() + " steps: give --steps N with N > " + done + " to train on");
+            throw new SettingException("steps", dir + " has finished its " + cfg.steps() + " steps: a total above " + done + " trains on");
         }
         AtomicFiles.writeString(tc, Json.writePretty(cfg.toJson()) + "\n");
         TokenData data = tokens(corpus(cfg), bpe, cfg, notes);

@@ -33,8 +33,9 @@ import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.model.json.Json;
 
 class ModelFilesTest {
-    static final GptConfig SMALL = new GptConfig(40, 2, 32, 2, 16, 128, 12, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
-    static final GptConfig PLAIN = new GptConfig(24, 1, 16, 2, 8, 32, 8, 1.0, Set.of(), false, false, true);
+    static final GptConfig SMALL = GptConfig.builder().vocabSize(40).nLayer(2).dModel(32).blockSize(12).build();
+    static final GptConfig PLAIN = GptConfig.builder().vocabSize(24).nLayer(1).dModel(16).dHead(8).dMlp(32).blockSize(8).afrac(1.0)
+            .afracLocations(Set.of()).sink(false).bigramTable(false).learnedPositions(true).build();
 
     @TempDir
     Path tmp;
@@ -120,8 +121,8 @@ class ModelFilesTest {
         GptConfig c = ModelFiles.parseConfig(Json.parse(
                 "{\"rms_norm\": true, \"tied_unembed\": false, \"d_model\": 64, \"n_head\": 4, \"vocab_size\": 100,"
                         + " \"n_layer\": 2, \"block_size\": 32, \"afrac\": 0.25}"), tmp);
-        assertEquals(new GptConfig(100, 2, 64, 4, 16, 256, 32, 0.25, Set.of("attn_in", "attn_out", "mlp_in", "mlp_out"),
-                false, false, false), c);
+        assertEquals(GptConfig.builder().vocabSize(100).nLayer(2).dModel(64).blockSize(32)
+                .afracLocations(Set.of("attn_in", "attn_out", "mlp_in", "mlp_out")).sink(false).bigramTable(false).build(), c);
     }
 
     @ParameterizedTest

@@ -18,7 +18,7 @@ import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
 
 class GptTest {
-    static final GptConfig SMALL = new GptConfig(40, 2, 32, 2, 16, 128, 12, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig SMALL = GptConfig.builder().vocabSize(40).nLayer(2).dModel(32).blockSize(12).build();
 
     static int[] tokens(int n, int vocab, long seed) {
         java.util.Random r = new java.util.Random(seed);
@@ -257,7 +257,25 @@ class GptTest {
         assertThrows(IllegalArgumentException.class, () -> g.forward(tokens(2 * 13, 40, 1), 2, ops, Hook.NONE), "longer than context");
         assertThrows(IllegalArgumentException.class, () -> g.forward(new int[] {1, 2, 99}, 1, ops, Hook.NONE));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new GptConfig(40, 2, 30, 4, 16, 128, 12, 0.25, Set.of(), true, true, false));
+                () -> GptConfig.builder().vocabSize(40).nLayer(2).dModel(30).nHead(4).dMlp(128).blockSize(12).afracLocations(Set.of())
+                        .build());
         assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
+    }
+
+    @Test
+    void builderDefaultsAreSpecsMainModelAndDeriveHeadsAndMlpWidth() {
+        GptConfig d = GptConfig.defaults();
+        assertEquals(List.of(512, 2, 128, 8, 16, 512, 64, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false),
+                List.of(d.vocabSize(), d.nLayer(), d.dModel(), d.nHead(), d.dHead(), d.dMlp(), d.blockSize(), d.afrac(),
+                        d.afracLocations(), d.sink(), d.bigramTable(), d.learnedPositions()));
+        GptConfig w = GptConfig.builder().dModel(48).build();
+        assertEquals(List.of(3, 192), List.of(w.nHead(), w.dMlp()));
+        assertEquals(SMALL, SMALL.toBuilder().build());
+        GptConfig wider = SMALL.toBuilder().dModel(64).build(); // a copy keeps its heads and MLP width
+        assertEquals(List.of(SMALL.nHead(), SMALL.dMlp()), List.of(wider.nHead(), wider.dMlp()));
+        assertEquals(SMALL.toBuilder().vocabSize(77).build(), SMALL.withVocabSize(77));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GptConfig.builder().dModel(40).build());
+        assertTrue(e.getMessage().contains("not a multiple of d_head 16"), e.getMessage());
+        assertEquals(5, GptConfig.builder().dModel(40).nHead(5).dHead(8).build().nHead());
     }
 }

@@ -29,19 +29,19 @@ class BpeTrainerTest {
     @Test
     void sameCorpusGivesTheSameMergesAndDocumentOrderDoesNotMatter() {
         List<String> docs = TestCorpus.documents(3, 200);
-        ByteLevelBpe a = BpeTrainer.withTaskTargets(400).train(docs);
-        ByteLevelBpe b = BpeTrainer.withTaskTargets(400).train(new ArrayList<>(docs));
+        ByteLevelBpe a = new BpeTrainer(400, TestCorpus.FORCED).train(docs);
+        ByteLevelBpe b = new BpeTrainer(400, TestCorpus.FORCED).train(new ArrayList<>(docs));
         assertSameTokenizer(a, b);
         List<String> shuffled = new ArrayList<>(docs);
         Collections.shuffle(shuffled, new Random(5));
-        assertSameTokenizer(a, BpeTrainer.withTaskTargets(400).train(shuffled));
+        assertSameTokenizer(a, new BpeTrainer(400, TestCorpus.FORCED).train(shuffled));
     }
 
     @Test
     void forcedStringsAreSingleTokens() {
-        ByteLevelBpe bpe = BpeTrainer.withTaskTargets(512).train(TestCorpus.documents(2, 200));
+        ByteLevelBpe bpe = new BpeTrainer(512, TestCorpus.FORCED).train(TestCorpus.documents(2, 200));
         Set<Integer> ids = new HashSet<>();
-        for (String s : TaskTargets.all()) {
+        for (String s : TestCorpus.FORCED) {
             int[] enc = bpe.encode(s);
             assertEquals(1, enc.length, "target " + BpeTrainer.quote(s) + " -> " + enc.length + " tokens");
             assertTrue(ids.add(enc[0]), "distinct target ids");
@@ -57,14 +57,6 @@ class BpeTrainerTest {
         assertEquals(bpe.encode("]\n")[0], flat[flat.length - 1]);
         int[] add = bpe.encode("x.add(node)"); // "x" is one byte
         assertEquals(bpe.encode(".add")[0], add[1]);
-    }
-
-    @Test
-    void taskTargetsAreSinglePreTokensAndIncludeTheSpecList() {
-        for (String s : TaskTargets.all()) assertEquals(List.of(s), PreTokenizer.split(s), BpeTrainer.quote(s));
-        assertTrue(TaskTargets.all().containsAll(List.of("(\"", "('", "\")", "')", "]\n", "]]\n", ".add", " +=", " in", ":")));
-        assertEquals(List.of("]]\n", "]\n"), TaskTargets.byTask().get("bracket_counting"));
-        assertEquals(new HashSet<>(TaskTargets.all()).size(), TaskTargets.all().size());
     }
 
     @Test
@@ -94,7 +86,7 @@ class BpeTrainerTest {
 
     @Test
     void vocabSizeCountsEveryIdWithEndOfTextLast() {
-        ByteLevelBpe bpe = BpeTrainer.withTaskTargets(512).train(TestCorpus.documents(4, 200));
+        ByteLevelBpe bpe = new BpeTrainer(512, TestCorpus.FORCED).train(TestCorpus.documents(4, 200));
         assertEquals(512, bpe.vocabSize());
         assertEquals(511, bpe.endOfTextId());
         assertEquals("<|endoftext|>", bpe.tokenString(511));
@@ -138,7 +130,7 @@ class BpeTrainerTest {
     void refusesImpossibleSettings() {
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(256));
         assertTrue(small.getMessage().contains("too small"), small.getMessage());
-        IllegalArgumentException forced = assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(270, TaskTargets.all()));
+        IllegalArgumentException forced = assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(260, TestCorpus.FORCED));
         assertTrue(forced.getMessage().contains("forced strings need at least"), forced.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(512, List.of("a b")));
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(512, List.of("")));
@@ -151,22 +143,22 @@ class BpeTrainerTest {
         int need = 257;
         while (true) {
             try {
-                new BpeTrainer(need, TaskTargets.all());
+                new BpeTrainer(need, TestCorpus.FORCED);
                 break;
             } catch (IllegalArgumentException e) {
                 need++;
             }
         }
-        ByteLevelBpe bpe = new BpeTrainer(need, TaskTargets.all()).train(List.of("x"));
+        ByteLevelBpe bpe = new BpeTrainer(need, TestCorpus.FORCED).train(List.of("x"));
         assertEquals(need, bpe.vocabSize());
-        for (String s : TaskTargets.all()) assertEquals(1, bpe.encode(s).length);
+        for (String s : TestCorpus.FORCED) assertEquals(1, bpe.encode(s).length);
     }
 
     @Test
     void trainingAFewHundredLinesIsQuick() {
         List<String> docs = TestCorpus.documents(21, 60); // ~ 600 lines
         long t0 = System.nanoTime();
-        ByteLevelBpe bpe = BpeTrainer.withTaskTargets(512).train(docs);
+        ByteLevelBpe bpe = new BpeTrainer(512, TestCorpus.FORCED).train(docs);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(512, bpe.vocabSize());
         assertTrue(seconds < 3, "training took " + seconds + " s");

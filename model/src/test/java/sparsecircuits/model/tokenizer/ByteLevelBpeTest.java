@@ -14,8 +14,8 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 class ByteLevelBpeTest {
-    /** One tokenizer for the whole class: 512 ids, task targets forced, trained on the test corpus. */
-    static final ByteLevelBpe BPE = BpeTrainer.withTaskTargets(512).train(TestCorpus.documents(1, 300));
+    /** One tokenizer for the whole class: 512 ids, task-like targets forced, trained on the test corpus. */
+    static final ByteLevelBpe BPE = new BpeTrainer(512, TestCorpus.FORCED).train(TestCorpus.documents(1, 300));
 
     private static final List<String> FRAGMENTS = List.of("def ", "(", "):\n", "    ", "\"", "'", "]]\n", "]\n", ".add(", " += ",
             "for i in range(", "while True:\n", "return True\n", "<|endoftext|>", "<|endof", "\r\n", "\t", " ", "x", "é", "😀",

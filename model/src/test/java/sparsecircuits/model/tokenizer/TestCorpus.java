@@ -10,6 +10,14 @@ final class TestCorpus {
         "name", "size", "path", "data", "line", "text", "key", "cost", "current", "buffer", "index"};
     private static final String[] WORDS = {"hello", "world", "some text", "error", "done", "x", "ok", "failed", "café", "naïve"};
 
+    /**
+     * Strings to force to single tokens, shaped like the paper tasks' targets (that list lives with the tasks in
+     * {@code pruning}; the tokenizer takes whatever its caller gives): quote/paren pairs, nested and flat list ends,
+     * a header colon with and without its newline, spaced operators and two indents.
+     */
+    static final List<String> FORCED = List.of("\")", "')", "(\"", "('", "]]\n", "]\n", ".add", " +=", " in", ":", ":\n", " ==", " =",
+            "       ", "   ");
+
     private TestCorpus() {
     }
 

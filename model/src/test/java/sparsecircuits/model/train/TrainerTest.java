@@ -13,7 +13,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.autograd.optim.BudgetException;
@@ -25,10 +24,14 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
 
 class TrainerTest {
-    static final GptConfig ARCH = new GptConfig(320, 2, 32, 2, 16, 128, 16, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig ARCH = GptConfig.builder().vocabSize(320).nLayer(2).dModel(32).blockSize(16).build();
+
+    /** Strings the tokenizer keeps whole, shaped like task targets (the paper tasks' list is in pruning). */
+    static final List<String> FORCED = List.of("]]\n", "]\n", ".add", " +=", " in", ":\n");
 
     static TrainConfig cfg(boolean sparse, long steps) {
-        return new TrainConfig(sparse, 0.25, 16, 1, 2e-2, steps, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        return TrainConfig.builder().sparse(sparse).baseWidth(16).minPerNeuron(1).lr(2e-2).steps(steps).batch(4).ctx(16).seed(3)
+                .evalEvery(4).evalBatches(2).checkpointEvery(0).corpusSeed(1).build();
     }
 
     static void assertSameParameters(Gpt a, Gpt b) {
@@ -44,11 +47,11 @@ class TrainerTest {
     @Test
     void stoppedAndResumedRunIsBitIdenticalToAStraightRun(@TempDir Path tmp) throws Exception {
         Kernels k = KernelProvider.get();
-        Trainer straight = TrainRun.start(tmp.resolve("a"), ARCH, cfg(true, 12), k, s -> { });
+        Trainer straight = TrainRun.start(tmp.resolve("a"), ARCH, cfg(true, 12), FORCED, k, s -> { });
         assertEquals(Trainer.Outcome.FINISHED, straight.run(tmp.resolve("a"), new Trainer.Listener() { }, () -> false));
 
         Path b = tmp.resolve("b");
-        Trainer first = TrainRun.start(b, ARCH, cfg(true, 12), k, s -> { });
+        Trainer first = TrainRun.start(b, ARCH, cfg(true, 12), FORCED, k, s -> { });
         assertEquals(Trainer.Outcome.STOPPED, first.run(b, new Trainer.Listener() { }, () -> first.stepsDone() >= 6));
         assertEquals(6, first.stepsDone());
         Trainer second = TrainRun.resume(b, 0, k, s -> { });
@@ -68,7 +71,7 @@ class TrainerTest {
         List<Gpt> models = new ArrayList<>();
         for (int threads : new int[] {1, 3}) {
             try (WorkerPool pool = new WorkerPool(threads)) {
-                Trainer t = TrainRun.start(tmp.resolve("t" + threads), ARCH, cfg(true, 6), KernelProvider.create(pool), s -> { });
+                Trainer t = TrainRun.start(tmp.resolve("t" + threads), ARCH, cfg(true, 6), FORCED, KernelProvider.create(pool), s -> { });
                 t.run(tmp.resolve("t" + threads), new Trainer.Listener() { }, () -> false);
                 models.add(t.model());
             }
@@ -79,7 +82,7 @@ class TrainerTest {
     @Test
     void keptCountsFollowTheScheduleExactlyAndPrunedWeightsRegrow(@TempDir Path tmp) {
         TrainConfig c = cfg(true, 40);
-        Trainer t = TrainRun.start(tmp, ARCH, c, KernelProvider.get(), s -> { });
+        Trainer t = TrainRun.start(tmp, ARCH, c, FORCED, KernelProvider.get(), s -> { });
         Map<String, BitSet> everDropped = new HashMap<>();
         Map<String, BitSet> previous = new HashMap<>();
         boolean regrew = false;
@@ -127,7 +130,7 @@ class TrainerTest {
 
     @Test
     void denseModeKeepsEverything(@TempDir Path tmp) {
-        Trainer t = TrainRun.start(tmp, ARCH, cfg(false, 5), KernelProvider.get(), s -> { });
+        Trainer t = TrainRun.start(tmp, ARCH, cfg(false, 5), FORCED, KernelProvider.get(), s -> { });
         for (int i = 0; i < 5; i++) t.step();
         for (Parameter p : t.model().parameterList()) assertEquals(p.numel(), p.nnz(), p.name());
     }
@@ -135,18 +138,18 @@ class TrainerTest {
     @Test
     void aDenseRunIgnoresTheBaseWidth(@TempDir Path tmp) {
         // d_model 32 is not a multiple of 64: only a sparse run has an E = d_model / base width
-        TrainConfig dense = new TrainConfig(false, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
-        Trainer t = TrainRun.start(tmp.resolve("dense"), ARCH, dense, KernelProvider.get(), s -> { });
+        TrainConfig dense = cfg(false, 3).toBuilder().baseWidth(64).build();
+        Trainer t = TrainRun.start(tmp.resolve("dense"), ARCH, dense, FORCED, KernelProvider.get(), s -> { });
         t.step();
-        TrainConfig sparse = new TrainConfig(true, 0.25, 64, 1, 2e-2, 3, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
+        TrainConfig sparse = cfg(true, 3).toBuilder().baseWidth(64).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainRun.start(tmp.resolve("sparse"), ARCH, sparse, KernelProvider.get(), s -> { }));
+                () -> TrainRun.start(tmp.resolve("sparse"), ARCH, sparse, FORCED, KernelProvider.get(), s -> { }));
         assertEquals("d_model 32 is not a multiple of the base width 64: pick a base width that divides d_model", e.getMessage());
     }
 
     @Test
     void aNonFiniteLossNamesTheStepAndTheTensorAndKeepsTheCheckpoint(@TempDir Path tmp) throws Exception {
-        Trainer t = TrainRun.start(tmp, ARCH, cfg(true, 10), KernelProvider.get(), s -> { });
+        Trainer t = TrainRun.start(tmp, ARCH, cfg(true, 10), FORCED, KernelProvider.get(), s -> { });
         t.step();
         t.checkpoint(tmp);
         byte[] before = Files.readAllBytes(tmp.resolve(Trainer.STATE));
@@ -159,18 +162,18 @@ class TrainerTest {
 
     @Test
     void impossibleBudgetsAndCorruptStateAreRefused(@TempDir Path tmp) throws Exception {
-        TrainConfig tooMany = new TrainConfig(true, 0.01, 16, 4, 1e-2, 10, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
-        BudgetException e = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("x"), ARCH, tooMany, KernelProvider.get(), s -> { }));
+        TrainConfig tooMany = cfg(true, 10).toBuilder().pfrac(0.01).minPerNeuron(4).lr(1e-2).build();
+        BudgetException e = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("x"), ARCH, tooMany, FORCED, KernelProvider.get(), s -> { }));
         assertTrue(e.getMessage().contains("minimum-per-neuron"), e.getMessage());
         assertEquals(BudgetException.Reason.MIN_PER_NEURON, e.reason());
         assertFalse(Files.exists(tmp.resolve("x")), "refused before the run directory is made");
         // E = 32 / 16 = 2: wte keeps pfrac/E, so pfrac 3 asks it for more than it holds (and once trained dense)
-        TrainConfig dense = new TrainConfig(true, 3, 16, 1, 1e-2, 10, 4, 16, 3, 0.01, 0.01, 0.5, 0.1, 4, 2, 0, 0, "synthetic", 1);
-        BudgetException p = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("p"), ARCH, dense, KernelProvider.get(), s -> { }));
+        TrainConfig dense = cfg(true, 10).toBuilder().pfrac(3).lr(1e-2).build();
+        BudgetException p = assertThrows(BudgetException.class, () -> TrainRun.start(tmp.resolve("p"), ARCH, dense, FORCED, KernelProvider.get(), s -> { }));
         assertEquals(BudgetException.Reason.PFRAC_ABOVE_DENSE, p.reason());
         assertEquals(2.0, p.budgets().maxPfrac());
         assertFalse(Files.exists(tmp.resolve("p")), "refused before the run directory is made");
-        Trainer t = TrainRun.start(tmp.resolve("y"), ARCH, cfg(true, 4), KernelProvider.get(), s -> { });
+        Trainer t = TrainRun.start(tmp.resolve("y"), ARCH, cfg(true, 4), FORCED, KernelProvider.get(), s -> { });
         t.run(tmp.resolve("y"), new Trainer.Listener() { }, () -> true);
         byte[] state = Files.readAllBytes(tmp.resolve("y/train-state.bin"));
         Files.write(tmp.resolve("y/train-state.bin"), java.util.Arrays.copyOf(state, state.length - 9));

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.model.checkpoint.ModelFiles;
@@ -19,7 +18,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
 /** A small random sparse model with a random circuit, saved as a real bundle and loaded back as a graph. */
 final class ExportFixture {
     /** 2 layers, d_model 32, 2 heads of d_head 8 (not the default 16, so head = channel / 8), context 6. */
-    static final GptConfig CFG = new GptConfig(20, 2, 32, 2, 8, 64, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(20).nLayer(2).dModel(32).nHead(2).dHead(8).dMlp(64).blockSize(6).build();
     /** A label a CSV writer must quote and an XML writer must escape. */
     static final String AWKWARD = "says \"hi\", then <b> & 'bye'";
 

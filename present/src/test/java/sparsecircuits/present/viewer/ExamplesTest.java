@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ import sparsecircuits.pruning.trace.Tracer;
 
 /** The examples block agrees with the tracer it was computed with, stays within its size budget, and fills the page's panels. */
 class ExamplesTest {
-    static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 12, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(24).nLayer(2).dModel(32).dMlp(64).blockSize(12).build();
     static final int BATCH = 8, BATCHES = 4;
 
     static Gpt model(GptConfig c, long seed) {
@@ -209,7 +208,7 @@ class ExamplesTest {
 
     @Test
     void sizeBudgetOnALargerCircuit() {
-        GptConfig big = new GptConfig(512, 4, 64, 4, 16, 256, 64, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+        GptConfig big = GptConfig.builder().vocabSize(512).nLayer(4).dModel(64).blockSize(64).build();
         Setup s = setup(big, 0.37, 5);
         int n = s.nodes().size();
         assertTrue(n > 900 && n < 1200, n + " nodes");

@@ -31,7 +31,7 @@ import sparsecircuits.pruning.nodes.NodeLocation;
 /** The viewer page: self-contained, its JSON block holds exactly the circuit, text is escaped, an empty circuit renders. */
 class ViewerHtmlTest {
     /** 2 layers, d_model 16, 2 heads of d_head 4. */
-    static final GptConfig CFG = new GptConfig(20, 2, 16, 2, 4, 32, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(20).nLayer(2).dModel(16).nHead(2).dHead(4).dMlp(32).blockSize(6).build();
     static final String EVIL = "</script><script>alert(1)</script> & \"q\" <!--";
 
     /** A circuit keeping every third channel, with edges c_fc and attn q edges between kept nodes. */

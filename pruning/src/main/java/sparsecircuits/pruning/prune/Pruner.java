@@ -29,19 +29,130 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  */
 public final class Pruner {
 
-    /** The search's knobs (SPEC §4.4, Table 2 centres as defaults). */
+    /**
+     * The search's knobs (SPEC §4.3–4.4). Build them by name from a preset: {@link #defaults()} (Table 2's centres) or
+     * {@link #smallRun()} (SPEC §8.5), then {@link #toBuilder()}; the canonical constructor is the builder's.
+     *
+     * @param kCoef          weight of the kept-node count in the loss
+     * @param lr             peak AdamW learning rate (decays linearly to 0)
+     * @param initNoiseScale τ init standard deviation
+     * @param initNoiseBias  τ init mean (every node starts on)
+     * @param weightDecay    AdamW decay
+     * @param beta2          AdamW β2 (1 − inv_beta2)
+     * @param temperature    heaviside_temp of the sigmoid surrogate
+     * @param steps          mask-training steps
+     * @param batchPairs     task pairs per step
+     * @param seed           τ init and batch order
+     */
     public record Settings(double kCoef, double lr, double initNoiseScale, double initNoiseBias, double weightDecay,
                            double beta2, float temperature, int steps, int batchPairs, long seed) {
+        /** Table 2's CARBS search centres (SPEC §4.4), 400 steps of 16 pairs: {@link Builder}'s defaults. */
         public static Settings defaults() {
-            return new Settings(1e-4, 3e-3, 1e-2, 1e-1, 1e-3, 0.95, 1f, 400, 16, 0);
+            return new Builder().build();
+        }
+
+        /**
+         * SPEC §8.5's settings for our small models and short runs: the Table 2 centres with k_coef 1e-3, lr 1e-2
+         * (few steps, and τ must travel from +0.1 to −1), 200 steps of 8 pairs.
+         */
+        public static Settings smallRun() {
+            return new Builder().kCoef(1e-3).lr(1e-2).steps(200).batchPairs(8).build();
+        }
+
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
         public Settings withSteps(int s) {
-            return new Settings(kCoef, lr, initNoiseScale, initNoiseBias, weightDecay, beta2, temperature, s, batchPairs, seed);
+            return toBuilder().steps(s).build();
         }
 
         public Settings withKCoef(double k) {
-            return new Settings(k, lr, initNoiseScale, initNoiseBias, weightDecay, beta2, temperature, steps, batchPairs, seed);
+            return toBuilder().kCoef(k).build();
+        }
+
+        /** Named settings; each setter's meaning is the record component's of the same name. */
+        public static final class Builder {
+            private double kCoef = 1e-4;
+            private double lr = 3e-3;
+            private double initNoiseScale = 1e-2;
+            private double initNoiseBias = 1e-1;
+            private double weightDecay = 1e-3;
+            private double beta2 = 0.95;
+            private float temperature = 1f;
+            private int steps = 400;
+            private int batchPairs = 16;
+            private long seed = 0;
+
+            private Builder() {
+            }
+
+            private Builder(Settings s) {
+                kCoef = s.kCoef;
+                lr = s.lr;
+                initNoiseScale = s.initNoiseScale;
+                initNoiseBias = s.initNoiseBias;
+                weightDecay = s.weightDecay;
+                beta2 = s.beta2;
+                temperature = s.temperature;
+                steps = s.steps;
+                batchPairs = s.batchPairs;
+                seed = s.seed;
+            }
+
+            public Builder kCoef(double v) {
+                kCoef = v;
+                return this;
+            }
+
+            public Builder lr(double v) {
+                lr = v;
+                return this;
+            }
+
+            public Builder initNoiseScale(double v) {
+                initNoiseScale = v;
+                return this;
+            }
+
+            public Builder initNoiseBias(double v) {
+                initNoiseBias = v;
+                return this;
+            }
+
+            public Builder weightDecay(double v) {
+                weightDecay = v;
+                return this;
+            }
+
+            public Builder beta2(double v) {
+                beta2 = v;
+                return this;
+            }
+
+            public Builder temperature(float v) {
+                temperature = v;
+                return this;
+            }
+
+            public Builder steps(int v) {
+                steps = v;
+                return this;
+            }
+
+            public Builder batchPairs(int v) {
+                batchPairs = v;
+                return this;
+            }
+
+            public Builder seed(long v) {
+                seed = v;
+                return this;
+            }
+
+            public Settings build() {
+                return new Settings(kCoef, lr, initNoiseScale, initNoiseBias, weightDecay, beta2, temperature, steps, batchPairs, seed);
+            }
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import sparsecircuits.model.corpus.SyntheticPython;
-import sparsecircuits.model.tokenizer.TaskTargets;
 
 /**
  * The paper's 20 tasks (SPEC §5, table order) as seeded generators of minimal pairs.
@@ -19,7 +18,7 @@ import sparsecircuits.model.tokenizer.TaskTargets;
  * almost never occur verbatim in 2 MB of that text.
  * Identifiers, values, list lengths (bracket_counting: 2–12 elements, flat vs nested), an enclosing function or
  * not, and 0–2 filler lines are drawn per pair, so the answer has to be read from context; the two prompts of a
- * pair differ only in the task's cue. Fixed targets are taken from {@link TaskTargets#byTask()}, the list the
+ * pair differ only in the task's cue. Fixed targets are taken from {@link PaperTaskTargets#byTask()}, the list the
  * tokenizer trainer forces to single tokens. Prompts longer than {@value #MAX_PROMPT_CHARS} characters are
  * skipped: with a 512-token BPE that keeps every prompt within SPEC §8's 64-token context (a test checks it).
  *
@@ -35,14 +34,14 @@ import sparsecircuits.model.tokenizer.TaskTargets;
  *       variable assigned the line before (no leading space); B is the same print without the {@code f} and the
  *       brace, and its target is a further word of text (with its leading space).</li>
  *   <li>var_swap: single-target (DESIGN.md): {@code a, b = b,} → {@code " a"}.</li>
- *   <li>else_elif: TaskTargets gives only {@code ":"} (A, after {@code else}); B ends in {@code elif} and its
+ *   <li>else_elif: PaperTaskTargets gives only {@code ":"} (A, after {@code else}); B ends in {@code elif} and its
  *       target is the variable tested by the chain's {@code if} (with its leading space), so the task is
  *       binary: {@code ":"} against a name the model can copy.</li>
  *   <li>lambda_func: of the four forced strings the unspaced pair {@code ":"} (lambda) / {@code "("} (def),
  *       the pretraining corpus's style.</li>
  * </ul>
  *
- * <p><b>Tokenisation caveats</b> (the targets are TaskTargets' strings, as the tokenizer forces them):
+ * <p><b>Tokenisation caveats</b> (the targets are PaperTaskTargets' strings, as the tokenizer forces them):
  * <b>Where the tokenizer moves a decision.</b> with_as: in running text {@code ")\n"} is one pre-token (the
  * tinypython regex lets a punctuation run absorb newlines), so after {@code open(path)} the model never sees a
  * bare newline token; the prompts therefore stop before the closing paren and the targets are {@code ")"} (a
@@ -50,7 +49,7 @@ import sparsecircuits.model.tokenizer.TaskTargets;
  * indent_for: an indent before a name splits into n−1 spaces and {@code " name"}, so the targets are 7 and 3
  * spaces (a body at 8 or 4 spaces). Likewise a block header's colon ends its line, so for_while, else_elif,
  * if_ternary and while_return_true target {@code ":\n"}, the pre-token that really follows. All targets live
- * in {@code TaskTargets}, which the tokenizer forces.
+ * in {@link PaperTaskTargets}, which the tokenizer forces.
  *
  * <p><b>Splits.</b> TRAIN and HELD_OUT come from different seed streams, and a pair belongs to the split
  * given by one bit of a hash of its prompt A; a generated pair of the other split is skipped. So no prompt A
@@ -141,7 +140,7 @@ public final class PaperTasks {
     }
 
     private static String target(String task, int i) {
-        return TaskTargets.byTask().get(task).get(i);
+        return PaperTaskTargets.byTask().get(task).get(i);
     }
 
     private static Pair pair(String task, String promptA, int a, String promptB, int b) {

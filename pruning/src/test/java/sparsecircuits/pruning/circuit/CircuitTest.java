@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.autograd.param.Parameter;
@@ -14,7 +13,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.pruning.nodes.NodeLocation;
 
 class CircuitTest {
-    static final GptConfig CFG = new GptConfig(20, 2, 32, 2, 16, 64, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(20).nLayer(2).dModel(32).dMlp(64).blockSize(6).build();
 
     @Test
     void edgesAreTheNonzeroWeightsBetweenKeptNodesCountedByBruteForce() {

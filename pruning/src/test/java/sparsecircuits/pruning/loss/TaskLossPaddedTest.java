@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tape;
@@ -26,7 +25,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  * for every node gate, on prompts of many lengths (some cut to the context), binary and single-target pairs.
  */
 class TaskLossPaddedTest {
-    static final GptConfig CFG = new GptConfig(40, 2, 32, 2, 16, 64, 12, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(40).nLayer(2).dModel(32).dMlp(64).blockSize(12).build();
 
     static int[] prompt(Random r, int n) {
         int[] p = new int[n];

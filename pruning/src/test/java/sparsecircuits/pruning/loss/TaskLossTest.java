@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tape;
@@ -18,7 +17,7 @@ import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.gpt.Hook;
 
 class TaskLossTest {
-    static final GptConfig CFG = new GptConfig(30, 1, 32, 2, 16, 64, 10, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(30).nLayer(1).dModel(32).dMlp(64).blockSize(10).build();
 
     static int[] prompt(Random r, int n) {
         int[] p = new int[n];

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.autograd.graph.Ops;
@@ -26,7 +25,7 @@ import sparsecircuits.model.gpt.Hooks;
 import sparsecircuits.pruning.loss.TaskLoss;
 
 class NodeMaskTest {
-    static final GptConfig CFG = new GptConfig(30, 2, 32, 2, 16, 64, 8, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(30).nLayer(2).dModel(32).dMlp(64).blockSize(8).build();
     final Ops ops = new Ops(KernelProvider.get(), null);
 
     static List<int[]> batches(int n, long seed) {
@@ -73,7 +72,7 @@ class NodeMaskTest {
         m.save(dir);
         NodeMeans back = NodeMeans.load(dir, g);
         for (String h : m.all().keySet()) assertArrayEquals(m.of(h), back.of(h), 0f, h);
-        Gpt other = new Gpt(new GptConfig(30, 2, 48, 3, 16, 96, 8, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false), 1);
+        Gpt other = new Gpt(GptConfig.builder().vocabSize(30).nLayer(2).dModel(48).dMlp(96).blockSize(8).build(), 1);
         assertThrows(CheckpointException.class, () -> NodeMeans.load(dir, other));
     }
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.kernels.Kernels;
@@ -32,7 +31,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  * same nodes and edges, with losses within 1e-4.
  */
 class GoldenCircuitTest {
-    static final GptConfig CFG = new GptConfig(24, 2, 64, 4, 16, 128, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(24).nLayer(2).dModel(64).dMlp(128).blockSize(6).build();
     static final double LOSS_TOLERANCE = 1e-4;
     /** The bisection target: the full model's held-out loss plus this (the binary task loss is ln 2 ≈ 0.69 at chance). */
     static final double TARGET_ABOVE_FULL = 0.3;

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tensor;
@@ -28,7 +27,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  * τ rank that reaches the target.
  */
 class PrunerTest {
-    static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 6, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(24).nLayer(2).dModel(32).dMlp(64).blockSize(6).build();
 
     static List<TaskLoss.Sequence> task(Gpt g, int pairs, long seed) {
         Random r = new Random(seed);

@@ -15,10 +15,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import sparsecircuits.model.tokenizer.TaskTargets;
 
 class PaperTasksTest {
-    /** Tasks whose targets vary per pair (the name copied), so not in TaskTargets (SPEC §5). */
+    /** Tasks whose targets vary per pair (the name copied), so not in PaperTaskTargets (SPEC §5). */
     static final Set<String> PER_PAIR = Set.of("class_init", "var_swap", "fstring_brace");
 
     static List<Task> tasks() {
@@ -38,8 +37,8 @@ class PaperTasksTest {
             assertEquals(t.name().equals("var_swap"), t.singleTarget(), t.name());
         }
         assertTrue(PaperTasks.byName("no_such_task").isEmpty());
-        // every task with fixed targets is one of TaskTargets' (the list the tokenizer forces)
-        for (String n : TaskTargets.byTask().keySet()) assertTrue(PaperTasks.byName(n).isPresent(), n);
+        // every task with fixed targets is one of PaperTaskTargets' (the list the tokenizer forces)
+        for (String n : PaperTaskTargets.byTask().keySet()) assertTrue(PaperTasks.byName(n).isPresent(), n);
     }
 
     @ParameterizedTest
@@ -56,7 +55,7 @@ class PaperTasksTest {
                     assertNotEquals(p.promptA(), p.promptB());
                     assertNotEquals(p.targetA(), p.targetB());
                 }
-                List<String> fixed = TaskTargets.byTask().get(t.name());
+                List<String> fixed = PaperTaskTargets.byTask().get(t.name());
                 if (fixed != null) {
                     assertTrue(fixed.contains(p.targetA()), t.name() + ": " + p.targetA());
                     if (!t.name().equals("else_elif")) assertTrue(fixed.contains(p.targetB()), t.name() + ": " + p.targetB());
@@ -72,7 +71,7 @@ class PaperTasksTest {
     @Test
     void fixedTargetsAreTheSameTwoForEveryPair() {
         for (Task t : tasks()) {
-            if (TaskTargets.byTask().get(t.name()) == null || t.name().equals("else_elif")) continue;
+            if (PaperTaskTargets.byTask().get(t.name()) == null || t.name().equals("else_elif")) continue;
             Set<String> as = t.pairs(Task.Split.TRAIN, 50, 1).stream().map(Pair::targetA).collect(Collectors.toSet());
             Set<String> bs = t.pairs(Task.Split.TRAIN, 50, 1).stream().map(Pair::targetB).collect(Collectors.toSet());
             assertEquals(1, as.size(), t.name());

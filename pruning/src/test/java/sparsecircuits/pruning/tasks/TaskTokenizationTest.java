@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import sparsecircuits.model.corpus.SyntheticPython;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
-import sparsecircuits.model.tokenizer.TaskTargets;
 
 /** The tasks against a tokenizer as the project trains it (vocab 512, ~1.5 MB of the synthetic corpus), and against the corpus. */
 class TaskTokenizationTest {
@@ -22,16 +21,16 @@ class TaskTokenizationTest {
 
     @BeforeAll
     static void tokenizer() {
-        bpe = BpeTrainer.withTaskTargets(512).train(SyntheticPython.documentsOfAtLeast(0, 1_500_000));
+        bpe = new BpeTrainer(512, PaperTaskTargets.all()).train(SyntheticPython.documentsOfAtLeast(0, 1_500_000));
     }
 
     @Test
     void everyFixedTargetIsOneTokenAndBinaryTargetsDiffer() {
-        for (Map.Entry<String, List<String>> e : TaskTargets.byTask().entrySet()) {
+        for (Map.Entry<String, List<String>> e : PaperTaskTargets.byTask().entrySet()) {
             for (String t : e.getValue()) assertEquals(1, bpe.encode(t).length, e.getKey() + ": " + TaskTokens.show(t));
         }
         for (Task t : PaperTasks.all()) {
-            if (t.singleTarget() || TaskTargets.byTask().get(t.name()) == null) continue;
+            if (t.singleTarget() || PaperTaskTargets.byTask().get(t.name()) == null) continue;
             Pair p = t.pairs(Task.Split.TRAIN, 1, 0).get(0);
             TaskTokens.TokenPair tp = TaskTokens.tokenize(t.name(), List.of(p), bpe).pairs().get(0);
             assertNotEquals(tp.targetA(), tp.targetB(), t.name());

@@ -34,7 +34,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
 import sparsecircuits.pruning.tasks.TaskTokens;
 
 public class TracerTest {
-    static final GptConfig CFG = new GptConfig(24, 2, 32, 2, 16, 64, 8, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(24).nLayer(2).dModel(32).dMlp(64).blockSize(8).build();
 
     /** A small sparse model with weights large enough to have opinions, and non-trivial norm gains. */
     public static Gpt model(GptConfig c, long seed) {
@@ -240,7 +240,7 @@ public class TracerTest {
     void theHeadsPatternIsTheForwardPassesAttentionWithTheSinkShareMissing() {
         Set<String> locs = new HashSet<>(GptConfig.LOCATIONS);
         locs.remove("attn_out");
-        GptConfig c = new GptConfig(24, 1, 16, 2, 8, 32, 8, 0.5, locs, true, true, false);
+        GptConfig c = GptConfig.builder().vocabSize(24).nLayer(1).dModel(16).dHead(8).dMlp(32).blockSize(8).afrac(0.5).afracLocations(locs).build();
         Gpt g = model(c, 6);
         Parameter qkv = g.block(0).qkv();
         float[] w = qkv.value();

@@ -1,4 +1,4 @@
-package sparsecircuits.model.tokenizer;
+package sparsecircuits.pruning.tasks;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,12 +11,13 @@ import java.util.Map;
  * task's two candidate completions are two different first tokens (without forcing, {@code "]]\n"}
  * and {@code "]\n"} can share their first token {@code "]"}).
  *
- * <p>{@link BpeTrainer#withTaskTargets} forces all of them; the task suite (a later issue, module
- * {@code pruning}) takes its fixed targets from this same list, so the two cannot drift apart.
+ * <p>Whoever trains a model for these tasks passes {@link #all()} to the tokenizer trainer ({@code train} gives it to
+ * {@code TrainRun.start}); {@link PaperTasks} takes its fixed targets from {@link #byTask()}, so the two cannot drift
+ * apart. The order of {@link #all()} is part of every tokenizer trained with it: append, never reorder.
  * Targets that vary per datapoint (a copied variable name in {@code class_init}, {@code var_swap},
  * {@code fstring_brace}) are not here. Each string is exactly one pre-token of the tinypython regex.
  */
-public final class TaskTargets {
+public final class PaperTaskTargets {
     private static final Map<String, List<String>> BY_TASK = new LinkedHashMap<>();
 
     static {
@@ -43,7 +44,7 @@ public final class TaskTargets {
         BY_TASK.put(task, List.of(targets));
     }
 
-    private TaskTargets() {
+    private PaperTaskTargets() {
     }
 
     /** Fixed target strings by task name (SPEC §5 names), in table order. */
