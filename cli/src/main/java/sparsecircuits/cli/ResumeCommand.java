@@ -54,6 +54,6 @@ final class ResumeCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw SettingFlags.userError(e, this);
         }
-        return TrainCommand.runTraining(trainer, dir, ctx);
+        return Training.run(trainer, dir, ctx);
     }
 }

@@ -15,6 +15,7 @@ import sparsecircuits.pruning.tasks.PaperTaskTargets;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Pair;
 import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.tasks.TaskSource;
 import sparsecircuits.pruning.tasks.TaskTokens;
 
 /**
@@ -91,7 +92,7 @@ final class TasksCommand implements Command {
             list(ctx.out());
             return 0;
         }
-        Task task = resolve(o.value("--task", ""));
+        Task task = TaskArg.resolve(o.value("--task", ""));
         int count = (int) o.number("--count", 3);
         long seed = (long) o.number("--seed", 0);
         ByteLevelBpe bpe;
@@ -127,47 +128,30 @@ final class TasksCommand implements Command {
         out.println("Custom tasks: a .jsonl file, one pair a line; see 'sparse-circuits tasks --help'.");
     }
 
-    /**
-     * Both sides of {@code n} pairs of a split, tokenised: a JSONL file's pairs strictly (a target clash is the
-     * user's to fix), a paper task's with clashing pairs dropped (rare: two names sharing a first token).
-     * Warnings go to stderr prefixed by {@code who}; fewer than 2 usable pairs is a UserError.
-     */
+    /** Warnings already shown, so that a task warns once per command, not once per split or model. */
     private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
-        TaskTokens.Tokenized tok;
+    /** A task's training and held-out sequences for a command: warnings on stderr prefixed by {@code who}; too few pairs is a UserError. */
+    static TaskSource.Sequences sequences(Task task, int pairs, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
+        TaskSource.Sequences seqs;
         try {
-            List<Pair> pairs = task.pairs(split, n, seed);
-            tok = task instanceof JsonlTask ? TaskTokens.tokenize(task.name(), pairs, bpe) : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
+            seqs = TaskSource.sequences(task, pairs, seed, bpe);
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "give targets whose first tokens differ");
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ, or a task with more pairs");
         }
-        for (String w : tok.warnings()) {
-            if (WARNED.add(who + "\0" + w.replaceAll("\\d+ target", "N target"))) ctx.err().println(who + ": warning: " + w); // once per task, not per split
-        }
-        if (tok.pairs().size() < 2) {
-            throw new UserError("task " + task.name() + " has fewer than 2 usable " + split.name().toLowerCase(java.util.Locale.ROOT) + " pairs",
-                    "use a task with more pairs");
-        }
-        return TaskLoss.sequences(tok.pairs());
+        for (String w : seqs.warnings()) if (WARNED.add(who + "\0" + w)) ctx.err().println(who + ": warning: " + w);
+        return seqs;
+    }
+
+    /** The held-out sequences of {@code n} pairs (for a command that only evaluates). */
+    static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
+        TaskSource.Sequences seqs = sequences(task, split == Task.Split.TRAIN ? n : Math.max(4, 2 * n), seed, bpe, ctx, who);
+        return split == Task.Split.TRAIN ? seqs.train() : seqs.heldOut();
     }
 
     /** A paper task by name, else a JSONL file; anything else is a UserError. */
     static Task resolve(String nameOrFile) {
-        Optional<Task> paper = PaperTasks.byName(nameOrFile);
-        if (paper.isPresent()) return paper.get();
-        Path file = Path.of(nameOrFile);
-        if (!Files.isRegularFile(file)) {
-            List<String> names = PaperTasks.all().stream().map(Task::name).toList();
-            String guess = Options.closest(nameOrFile, names);
-            throw new UserError("unknown task '" + nameOrFile + "' (not a paper task, not a file)",
-                    (guess != null ? "did you mean '" + guess + "'? " : "") + "see 'sparse-circuits tasks' for the names, or give a .jsonl file");
-        }
-        try {
-            return JsonlTask.load(file);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "fix the task file: one {\"prompt_a\", \"target_a\"[, \"prompt_b\", \"target_b\"]} object a line");
-        }
+        return TaskArg.resolve(nameOrFile);
     }
 
     private static void show(PrintStream out, Task task, long seed, String source, List<Pair> pairs, TaskTokens.Tokenized tok,

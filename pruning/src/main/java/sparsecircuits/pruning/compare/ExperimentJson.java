@@ -202,6 +202,25 @@ public final class ExperimentJson {
                 o.list("controls", (v, p) -> readControls(new Obj(v, p))));
     }
 
+    /** One model's circuits at every target and its controls (null when not run), as a job's result holds them. */
+    public static Map<String, Object> sideJson(List<Circuit> circuits, Controls controls) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("circuits", each(circuits, ExperimentJson::circuit));
+        o.put("controls", controls == null ? null : controls(controls));
+        return o;
+    }
+
+    /** The circuits of {@link #sideJson}. */
+    public static List<Circuit> readSideCircuits(Map<String, Object> json) {
+        return new Obj(json, "$").list("circuits", (v, p) -> readCircuit(new Obj(v, p)));
+    }
+
+    /** The controls of {@link #sideJson}, or null. */
+    public static Controls readSideControls(Map<String, Object> json) {
+        Object c = json.get("controls");
+        return c == null ? null : readControls(new Obj(c, "$.controls"));
+    }
+
     private static Circuit readCircuit(Obj o) {
         return new Circuit(o.dbl("target"), o.bool("reached"), o.lng("nodes"), o.lng("edges"), o.dbl("loss"),
                 o.dbl("necessity"), o.str("path"), o.str("view"), o.str("viewError"));
