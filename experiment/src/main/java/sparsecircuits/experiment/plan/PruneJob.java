@@ -154,7 +154,8 @@ final class PruneJob implements Job {
             Path out = ctx.staging().resolve(rel);
             Files.createDirectories(out);
             CircuitFiles.save(out, saved.circuit(), nodeMeans, dir.resolve(ModelFiles.WEIGHTS), run);
-            outputs.add(rel);
+            outputs.add(rel + "/" + CircuitFiles.JSON); // the files, not the directory: its viewer page is another job's
+            outputs.add(rel + "/" + CircuitFiles.TENSORS);
         }
         Experiment.Controls reported = verdict == null ? null : new Experiment.Controls(model.spec.id(), main.circuit().edges().size(),
                 control(verdict.randomInit()), control(verdict.inverted()), control(verdict.zeroAblation()), verdict.trustworthy());

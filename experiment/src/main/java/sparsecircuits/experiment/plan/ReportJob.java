@@ -48,8 +48,9 @@ final class ReportJob implements Job {
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("title", plan.settings().title());
+        // every record as it is now: when any job ran again (even to the same result), the report is written again
         List<Object> ids = new ArrayList<>();
-        for (Job j : after) ids.add(finished.of(j).id());
+        for (Job j : after) ids.add(finished.of(j).id() + " " + finished.of(j).finishedUtc());
         m.put("jobs", ids);
         return m;
     }

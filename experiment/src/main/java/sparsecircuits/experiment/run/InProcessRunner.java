@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -209,7 +208,7 @@ public final class InProcessRunner {
         try {
             Job.Result result = job.run(ctx);
             JobRecord r = new JobRecord(id, job.kind(), job.name(), Engine.VERSION, inputs, result.outputs(), result.values(),
-                    (System.nanoTime() - t0) / 1e9, worker(kernels), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    (System.nanoTime() - t0) / 1e9, worker(kernels), Instant.now().toString()); // full precision: the report compares it
             store.commit(r);
             return new Outcome(job, kernels, r, null);
         } catch (Exception e) {

@@ -1,0 +1,78 @@
+package sparsecircuits.experiment.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.experiment.run.InProcessRunner;
+import sparsecircuits.experiment.run.RunListener;
+import sparsecircuits.pruning.compare.Experiment;
+
+/** A small experiment through the library: the jobs it runs, what a rerun finds, what a deleted result recomputes. */
+class ExperimentPlanTest {
+    /** Toy sizes; the solved bar so high that toy models "solve" every task. */
+    static ExperimentSettings tiny() {
+        return ExperimentSettings.builder().steps(3).denseWidths(List.of(16)).tasks(List.of("if_equals", "var_swap"))
+                .controls(List.of("if_equals")).pruneSteps(3).pairs(8).targets(List.of(10.0, 9.0)).mainTarget(9).solvedBelow(9)
+                .kCoefs(List.of(1e-3)).build();
+    }
+
+    private static ExperimentPlan.Outcome run(Path dir, int jobs) throws IOException {
+        return ExperimentPlan.run(tiny(), dir, new InProcessRunner(jobs, 1), RunListener.NONE, () -> false);
+    }
+
+    @Test
+    void aRerunAfterDeletingOneCircuitRecomputesThatJobAndTheReportOnly(@TempDir Path dir) throws IOException {
+        ExperimentPlan.Outcome first = run(dir, 2);
+        assertTrue(first.run().complete(), first.run().failures().toString());
+        // 2 trainings, 2 node means, 4 evaluations, 4 prunings, 4 viewer pages, the report
+        assertEquals(17, first.run().ran().size(), first.run().ran().toString());
+        Experiment e = first.experiment();
+        assertNotNull(e);
+        assertEquals(List.of("sparse-d128", "dense-d16"), e.models().stream().map(Experiment.Model::id).toList());
+        assertEquals(2, e.tasks().size());
+        assertTrue(Files.isRegularFile(dir.resolve("report.html")));
+
+        ExperimentPlan.Outcome again = run(dir, 1);
+        assertEquals(List.of(), again.run().ran(), "everything is found");
+
+        Path circuit = dir.resolve("circuits/sparse-d128/if_equals");
+        Files.delete(circuit.resolve("circuit.json"));
+        Files.delete(circuit.resolve("circuit.safetensors"));
+        ExperimentPlan.Outcome third = run(dir, 1);
+        assertEquals(List.of("prune sparse-d128 if_equals", "report"), third.run().ran());
+        assertEquals(ExperimentJsonOf.tasks(first.experiment()), ExperimentJsonOf.tasks(third.experiment()), "the same figures");
+    }
+
+    @Test
+    void aChangedSettingRecomputesOnlyTheJobsThatReadIt(@TempDir Path dir) throws IOException {
+        run(dir, 1);
+        ExperimentSettings more = tiny().toBuilder().controls(List.of("if_equals", "var_swap")).build();
+        ExperimentPlan.Outcome r = ExperimentPlan.run(more, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        assertEquals(List.of("prune sparse-d128 var_swap", "view sparse-d128 var_swap", "prune dense-d16 var_swap", "view dense-d16 var_swap",
+                "report"), r.run().ran(), "the controls are a setting of var_swap's prunings, and their pages show them; no model is trained again");
+    }
+
+    @Test
+    void badSettingsAreRefusedBeforeAnyWork() {
+        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().denseWidths(List.of(30)).build());
+        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().tasks(List.of("no_such_task")).build());
+        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().controls(List.of("for_while")).build());
+        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().kCoefs(List.of(-1.0)).build());
+    }
+
+    /** The task results as JSON text, to compare two experiments' figures. */
+    static final class ExperimentJsonOf {
+        static String tasks(Experiment e) {
+            return sparsecircuits.pruning.compare.ExperimentJson.write(new Experiment(null, null, null, null, List.of(), null, null,
+                    e.targets(), e.mainTarget(), e.solvedBelow(), e.tasks(), List.of()));
+        }
+    }
+}
