@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class LibrarySourcesTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final List<String> LIBRARY = List.of("kernels", "autograd", "model", "pruning");
-    static final List<String> ALL = List.of("kernels", "autograd", "model", "pruning", "cli", "bench", "src-test");
+    static final List<String> LIBRARY = List.of("kernels", "autograd", "model", "pruning", "present", "experiment");
+    static final List<String> ALL = List.of("kernels", "autograd", "model", "pruning", "present", "experiment", "cli", "bench", "src-test");
 
     /** Something that reads as a long option in a message: two dashes, then a lowercase word, not inside a longer word. */
     static final Pattern FLAG = Pattern.compile("(?<![\\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*");

@@ -43,7 +43,7 @@ class GptTest {
     /** The typed accessors hand out the very parameters the checkpoint names (pruning reads weights through them). */
     @Test
     void typedAccessorsAreTheParametersOfTheReferenceNames() {
-        for (GptConfig c : List.of(SMALL, new GptConfig(40, 2, 32, 2, 16, 128, 12, 1, Set.of(), false, false, true))) {
+        for (GptConfig c : List.of(SMALL, GptConfig.builder().vocabSize(40).nLayer(2).dModel(32).nHead(2).dHead(16).dMlp(128).blockSize(12).afrac(1).afracLocations(Set.of()).sink(false).bigramTable(false).learnedPositions(true).build())) {
             Gpt g = new Gpt(c, 2);
             List<Parameter> typed = new ArrayList<>();
             typed.add(g.tokenEmbedding());
