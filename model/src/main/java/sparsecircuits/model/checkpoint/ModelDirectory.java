@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.gpt.GptConfig;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.model.json.JsonException;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
@@ -28,6 +29,18 @@ public final class ModelDirectory {
     /** The weights (config.json + model.safetensors). */
     public static Gpt model(Path dir) {
         return ModelFiles.load(dir);
+    }
+
+    /** config.json alone, for readers that need the shapes but not the weights (a circuit's graph, its exports). */
+    public static GptConfig config(Path dir) {
+        Path file = dir.resolve(ModelFiles.CONFIG);
+        try {
+            return ModelFiles.parseConfig(Json.read(file), file);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + AtomicFiles.describe(e) + "); give a model directory written by training", e);
+        } catch (JsonException e) {
+            throw new CheckpointException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The directory's tokenizer.json, which must match the model's vocabulary. */

@@ -65,7 +65,7 @@ public final class ModelJs {
         if (prompts.isEmpty()) return off("no held-out prompts were given");
         long nnz = nonZeros(model);
         if (nnz > maxNonZeros) {
-            return off("the model has " + nnz + " nonzero parameters, more than the " + maxNonZeros + " the page embeds (view --live-max-nonzeros)");
+            return off("the model has " + nnz + " nonzero parameters, more than the " + maxNonZeros + " the page embeds");
         }
         GptConfig c = model.config();
         Map<String, Object> d = new LinkedHashMap<>();
