@@ -1,24 +1,22 @@
 package sparsecircuits.cli;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.corpus.Corpus;
 import sparsecircuits.model.gpt.Gpt;
-import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
-import sparsecircuits.model.train.TokenData;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.model.train.ValidationReport;
 import sparsecircuits.model.checkpoint.ModelFiles;
-import sparsecircuits.pruning.loss.TaskLoss;
-
+import sparsecircuits.pruning.circuit.CircuitFiles;
+import sparsecircuits.pruning.circuit.CircuitRun;
+import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.tasks.TaskEvaluation;
+import sparsecircuits.pruning.tasks.TaskSource;
 
 /** {@code eval}: validation loss of a checkpoint, beside unigram and bigram baselines on the same tokens. */
 final class EvalCommand implements Command {
@@ -61,52 +59,6 @@ final class EvalCommand implements Command {
                 .flag("--json", "print one JSON object instead of the table");
     }
 
-    /** SPEC §4.5 task loss (per-sequence mean) and accuracy of the unpruned model on held-out pairs. */
-    private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
-        sparsecircuits.pruning.circuit.CircuitFiles.Loaded circuit = null;
-        TaskLoss.HookFor hook = TaskLoss.HookFor.fixed(Hook.NONE);
-        if (o.has("--circuit")) {
-            circuit = sparsecircuits.pruning.circuit.CircuitFiles.load(Path.of(o.value("--circuit", "")), dir.resolve(ModelFiles.WEIGHTS));
-            hook = circuitHook(circuit);
-        }
-        String taskName = o.value("--task", circuit == null ? "" : String.valueOf(circuit.run().get("task")));
-        Task task = TasksCommand.resolve(taskName);
-        int n = (int) o.number("--pairs", 128);
-        var seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, n, 0, bpe, ctx, "eval");
-        var res = TaskLoss.evaluate(model, seqs, Ops.inference(Main.kernels().kernels()).sparseBelow(1.0), hook);
-        if (o.has("--json")) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("schema", "sparse-circuits/task-eval/1");
-            m.put("model", dir.toString());
-            m.put("task", task.name());
-            if (circuit != null) m.put("circuit", o.value("--circuit", ""));
-            m.put("pairs", (long) seqs.size() / 2);
-            m.put("sequences", (long) res.sequences());
-            m.put("task_loss", res.loss());
-            m.put("accuracy", res.accuracy());
-            ctx.out().println(Json.writePretty(m));
-        } else {
-            ctx.out().printf(Locale.ROOT, "task      %s (%s)%n", task.name(), task.singleTarget() ? "single target" : "binary");
-            if (circuit != null) {
-                ctx.out().printf(Locale.ROOT, "circuit   %s: %s nodes, %s edges, %s ablation of the rest%n", o.value("--circuit", ""),
-                        circuit.json().get("nodes"), circuit.json().get("edges"), circuit.run().getOrDefault("ablation", "mean"));
-            }
-            ctx.out().printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", seqs.size() / 2, res.sequences());
-            ctx.out().printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", res.loss());
-            ctx.out().printf(Locale.ROOT, "accuracy  %.3f%n", res.accuracy());
-            if (circuit == null) ctx.out().println(res.loss() <= 0.05 ? "solved (loss ≤ 0.05): circuits can be pruned for it" : "not solved (loss > 0.05)");
-        }
-        return 0;
-    }
-
-    /** The mask of a saved circuit, as when it was pruned. */
-    private static TaskLoss.HookFor circuitHook(sparsecircuits.pruning.circuit.CircuitFiles.Loaded c) {
-        String why = c.whyNotReplayable();
-        if (why != null) throw new UserError(why, "prune it again with --ablation mean or zero");
-        var mask = c.mask();
-        return TaskLoss.HookFor.fixed(mask);
-    }
-
     @Override
     public void check(Options.Parsed o) {
         ModelDir.require(o, name()); // before the launcher relaunches the JVM
@@ -116,39 +68,75 @@ final class EvalCommand implements Command {
     @Override
     public int run(Options.Parsed o, CommandContext ctx) {
         Path dir = ModelDir.require(o, name());
-        Gpt model = ModelDir.model(dir);
-        ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
+        Gpt model = ModelDirectory.model(dir);
+        ByteLevelBpe bpe = ModelDirectory.tokenizer(dir, model);
         if (o.has("--task") || o.has("--circuit")) return taskEval(o, ctx, dir, model, bpe);
-        TrainConfig tc = ModelDir.trainConfig(dir);
+        TrainConfig tc = ModelDirectory.trainConfig(dir);
         Corpus corpus = corpus(o.value("--corpus", null), tc);
         int batch = (int) o.number("--batch", tc != null ? tc.batch() : DEFAULT_BATCH);
         int batches = (int) o.number("--batches", tc != null ? tc.evalBatches() : DEFAULT_BATCHES);
-        int window = model.config().blockSize() + 1;
-
+        long ngramTokens = (long) o.number("--ngram-tokens", DEFAULT_NGRAM_TOKENS);
+        ValidationReport r;
         try (ProgressLine progress = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "eval")) {
-            progress.step(0, 3, "tokenising the validation split of " + corpus.describe());
-            TokenData data;
-            try {
-                // validation tokens exactly as TokenData.build reads them; the training split is only counted below
-                int[] validation = TokenData.read(corpus.validation(), bpe, (long) batches * batch * window);
-                data = new TokenData(new int[window + 1], validation, window - 1, 0);
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage(), "evaluate on a larger corpus");
-            }
-            batches = Math.min(batches, Math.max(1, data.validationWindows() / batch)); // as Trainer.validationLoss
-            progress.step(1, 3, "loss on " + batches + " batches of " + batch + " × " + (window - 1) + " tokens");
-            Ops ops = new Ops(Main.kernels().kernels(), null);
-            double sum = 0;
-            for (int i = 0; i < batches; i++) sum += model.loss(data.validationBatch(i, batch), batch, ops, Hook.NONE).item();
-            double loss = sum / batches;
-            long ngramTokens = (long) o.number("--ngram-tokens", DEFAULT_NGRAM_TOKENS);
-            progress.step(2, 3, "unigram and bigram counts of up to " + ngramTokens + " training tokens");
-            NGrams ng = NGrams.count(corpus.train(), bpe, ngramTokens);
-            double[] base = ng.crossEntropy(data, batches, batch);
-            progress.close();
-            report(ctx, o.has("--json"), dir, corpus, model, batches, batch, loss, ng.tokens, base);
+            r = ValidationReport.measure(model, bpe, corpus, batches, batch, ngramTokens, Main.kernels().kernels(), progress::step);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "evaluate on a larger --corpus");
+        }
+        if (o.has("--json")) {
+            ctx.out().println(Json.writePretty(r.toJson(dir.toString())));
+        } else {
+            text(ctx, dir, model, r);
         }
         return 0;
+    }
+
+    /** Task loss and accuracy of the unpruned model, or of a saved circuit, on held-out pairs. */
+    private static int taskEval(Options.Parsed o, CommandContext ctx, Path dir, Gpt model, ByteLevelBpe bpe) {
+        CircuitFiles.Loaded circuit = null;
+        if (o.has("--circuit")) {
+            circuit = CircuitFiles.load(Path.of(o.value("--circuit", "")), dir.resolve(ModelFiles.WEIGHTS));
+            String why = circuit.whyNotReplayable();
+            if (why != null) throw new UserError(why, "prune it again with --ablation mean or zero");
+        }
+        Task task = task(o.value("--task", circuit == null ? "" : CircuitRun.task(circuit.run())));
+        TaskEvaluation r;
+        try {
+            r = TaskEvaluation.of(model, bpe, task, (int) o.number("--pairs", 128), circuit == null ? null : circuit.mask(), Main.kernels().kernels());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ, or a task with more pairs");
+        }
+        for (String w : r.warnings()) ctx.err().println("eval: warning: " + w);
+        if (o.has("--json")) {
+            ctx.out().println(Json.writePretty(r.toJson(dir.toString(), circuit == null ? null : o.value("--circuit", ""))));
+            return 0;
+        }
+        var out = ctx.out();
+        out.printf(Locale.ROOT, "task      %s (%s)%n", r.task(), r.singleTarget() ? "single target" : "binary");
+        if (circuit != null) {
+            out.printf(Locale.ROOT, "circuit   %s: %s nodes, %s edges, %s ablation of the rest%n", o.value("--circuit", ""),
+                    circuit.json().get("nodes"), circuit.json().get("edges"), circuit.ablation().name().toLowerCase(Locale.ROOT));
+        }
+        out.printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", r.pairs(), r.sequences());
+        out.printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", r.loss());
+        out.printf(Locale.ROOT, "accuracy  %.3f%n", r.accuracy());
+        if (circuit == null) {
+            out.println(r.solved() ? String.format(Locale.ROOT, "solved (loss ≤ %s): circuits can be pruned for it", TaskEvaluation.SOLVED_BELOW)
+                    : String.format(Locale.ROOT, "not solved (loss > %s)", TaskEvaluation.SOLVED_BELOW));
+        }
+        return 0;
+    }
+
+    /** The --task (or the circuit's task): a paper task's name or a .jsonl file. */
+    private static Task task(String nameOrFile) {
+        try {
+            return TaskSource.resolve(nameOrFile);
+        } catch (TaskSource.UnknownTaskException e) {
+            String guess = Options.closest(nameOrFile, PaperTasks.all().stream().map(Task::name).toList());
+            throw new UserError(e.getMessage(), (guess != null ? "did you mean '" + guess + "'? " : "")
+                    + "see 'sparse-circuits tasks' for the names, or give a .jsonl file");
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "fix the task file: one {\"prompt_a\", \"target_a\"[, \"prompt_b\", \"target_b\"]} object a line");
+        }
     }
 
     private static Corpus corpus(String option, TrainConfig tc) {
@@ -161,91 +149,19 @@ final class EvalCommand implements Command {
         }
     }
 
-    private static void report(CommandContext ctx, boolean json, Path dir, Corpus corpus, Gpt model, int batches, int batch,
-                               double loss, long ngramTokens, double[] base) {
-        int v = model.config().vocabSize(), t = model.config().blockSize();
-        long predicted = (long) batches * batch * t;
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("schema", "sparse-circuits/eval/1");
-            m.put("model", dir.toString());
-            m.put("corpus", corpus.describe());
-            m.put("batches", batches);
-            m.put("batch", batch);
-            m.put("ctx", t);
-            m.put("predicted_tokens", predicted);
-            m.put("loss", loss);
-            m.put("unigram_entropy", base[0]);
-            m.put("bigram_entropy", base[1]);
-            m.put("uniform_entropy", Math.log(v));
-            m.put("ngram_train_tokens", ngramTokens);
-            ctx.out().println(Json.writePretty(m));
-            return;
-        }
+    private static void text(CommandContext ctx, Path dir, Gpt model, ValidationReport r) {
         var out = ctx.out();
         out.printf(Locale.ROOT, "model     %s (%d layers, d_model %d, vocab %d, context %d)%n", dir,
-                model.config().nLayer(), model.config().dModel(), v, t);
+                model.config().nLayer(), model.config().dModel(), r.vocab(), r.context());
         out.printf(Locale.ROOT, "data      validation split of %s: %d batches × %d windows, %,d predicted tokens%n",
-                corpus.describe(), batches, batch, predicted);
-        out.printf(Locale.ROOT, "loss      %.4f nats/token (perplexity %.2f)%n", loss, Math.exp(loss));
-        out.printf(Locale.ROOT, "bigram    %.4f   add-one counts of %,d training tokens%n", base[1], ngramTokens);
-        out.printf(Locale.ROOT, "unigram   %.4f   add-one counts of %,d training tokens%n", base[0], ngramTokens);
-        out.printf(Locale.ROOT, "uniform   %.4f   ln(vocab)%n", Math.log(v));
-        double gain = base[1] - loss;
+                r.corpus(), r.batches(), r.batch(), r.predictedTokens());
+        out.printf(Locale.ROOT, "loss      %.4f nats/token (perplexity %.2f)%n", r.loss(), Math.exp(r.loss()));
+        out.printf(Locale.ROOT, "bigram    %.4f   add-one counts of %,d training tokens%n", r.bigram(), r.ngramTokens());
+        out.printf(Locale.ROOT, "unigram   %.4f   add-one counts of %,d training tokens%n", r.unigram(), r.ngramTokens());
+        out.printf(Locale.ROOT, "uniform   %.4f   ln(vocab)%n", r.uniform());
+        double gain = r.bigram() - r.loss();
         out.printf(Locale.ROOT, "%s%n", gain > 0
                 ? String.format(Locale.ROOT, "the model beats the bigram baseline by %.4f nats/token", gain)
                 : String.format(Locale.ROOT, "the model does not beat the bigram baseline (%.4f nats/token worse)", -gain));
-    }
-
-    /** Unigram and bigram counts of a token stream (documents joined by <|endoftext|>, as training sees them). */
-    static final class NGrams {
-        final int vocab;
-        final long[] unigram, predecessor;
-        final Map<Long, Long> bigram = new HashMap<>();
-        long tokens;
-
-        private NGrams(int vocab) {
-            this.vocab = vocab;
-            this.unigram = new long[vocab];
-            this.predecessor = new long[vocab];
-        }
-
-        static NGrams count(Iterable<String> docs, ByteLevelBpe bpe, long limit) {
-            int v = bpe.vocabSize(), eot = bpe.endOfTextId();
-            NGrams ng = new NGrams(v);
-            int prev = -1;
-            for (Iterator<String> it = docs.iterator(); ng.tokens < limit && it.hasNext(); ) {
-                int[] ids = bpe.encode(it.next());
-                for (int i = 0; i <= ids.length && ng.tokens < limit; i++, ng.tokens++) {
-                    int t = i < ids.length ? ids[i] : eot;
-                    ng.unigram[t]++;
-                    if (prev >= 0) {
-                        ng.predecessor[prev]++;
-                        ng.bigram.merge((long) prev * v + t, 1L, Long::sum);
-                    }
-                    prev = t;
-                }
-            }
-            return ng;
-        }
-
-        /** Mean add-one cross-entropy {unigram, bigram} on exactly the targets the model's loss predicts. */
-        double[] crossEntropy(TokenData data, int batches, int batch) {
-            double uni = 0, bi = 0;
-            long n = 0;
-            for (int i = 0; i < batches; i++) {
-                int[] w = data.validationBatch(i, batch);
-                int len = w.length / batch;
-                for (int b = 0; b < batch; b++) {
-                    for (int j = b * len + 1; j < (b + 1) * len; j++) {
-                        int p = w[j - 1], t = w[j];
-                        uni -= Math.log((unigram[t] + 1.0) / (tokens + vocab));
-                        bi -= Math.log((bigram.getOrDefault((long) p * vocab + t, 0L) + 1.0) / (predecessor[p] + vocab));
-                        n++;
-                    }
-                }
-            }
-            return new double[] {uni / n, bi / n};
-        }
     }
 }

@@ -7,25 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import sparsecircuits.model.checkpoint.AtomicFiles;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
-import sparsecircuits.model.gpt.GptConfig;
-import sparsecircuits.model.json.Json;
-import sparsecircuits.model.json.JsonException;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
-import sparsecircuits.model.tokenizer.TokenizerJson;
-import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.circuit.CircuitFiles;
+import sparsecircuits.pruning.circuit.CircuitRun;
 import sparsecircuits.present.export.AttributionGraph;
 import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.present.export.Csv;
 import sparsecircuits.present.export.Dot;
+import sparsecircuits.present.export.GraphFiles;
 import sparsecircuits.present.export.GraphMl;
 import sparsecircuits.present.export.PromptActivations;
-import sparsecircuits.pruning.tasks.PaperTasks;
-import sparsecircuits.pruning.tasks.Task;
 
 /** {@code export}: a circuit bundle as DOT, GraphML, CSV, attribution-graph JSON, or a copy of the bundle. */
 final class ExportCommand implements Command {
@@ -73,7 +68,7 @@ final class ExportCommand implements Command {
     @Override
     public void check(Options.Parsed o) {
         ModelDir.require(o, name());
-        if (!o.has("--circuit")) throw new UserError("export needs --circuit DIR", "give a directory written by 'prune', e.g. --circuit runs/m/circuits/if_equals");
+        CircuitFlags.require(o, name());
         if (!o.has("--format")) throw new UserError("export needs --format", "give one of " + String.join(", ", FORMATS));
         String f = o.value("--format", "");
         if (!FORMATS.contains(f)) {
@@ -92,14 +87,12 @@ final class ExportCommand implements Command {
     @Override
     public int run(Options.Parsed o, CommandContext ctx) {
         Path modelDir = ModelDir.require(o, name());
-        Path circuitDir = Path.of(o.value("--circuit", ""));
+        Path circuitDir = CircuitFlags.require(o, name());
         String format = o.value("--format", "");
-        GptConfig config = config(modelDir);
-        Path modelFile = modelDir.resolve(ModelFiles.WEIGHTS);
-        Map<String, String> labels = o.has("--labels") ? labels(Path.of(o.value("--labels", ""))) : Map.of();
+        Map<String, String> labels = CircuitFlags.labels(o);
         // load (and so check the model hash) for every format, the bundle copy included
-        CircuitFiles.Loaded loaded = CircuitFiles.load(circuitDir, modelFile);
-        CircuitGraph g = CircuitGraph.of(circuitDir, loaded, config, labels);
+        CircuitFiles.Loaded loaded = CircuitFiles.load(circuitDir, modelDir.resolve(ModelFiles.WEIGHTS));
+        CircuitGraph g = CircuitGraph.of(circuitDir, loaded, ModelDirectory.config(modelDir), labels);
         List<String> written = new ArrayList<>();
         switch (format) {
             case "dot" -> written.add(write(out(o, circuitDir.resolve("circuit.dot")), Dot.write(g)));
@@ -110,34 +103,30 @@ final class ExportCommand implements Command {
                 written.add(write(dir.resolve(Csv.EDGES), Csv.edges(g)));
             }
             case "json" -> {
-                ByteLevelBpe bpe = tokenizer(modelDir);
+                Gpt model = ModelDirectory.model(modelDir);
+                ByteLevelBpe bpe = ModelDirectory.tokenizer(modelDir, model);
                 int[] ids = prompt(o, g, bpe, ctx);
                 List<String> tokens = new ArrayList<>(ids.length);
                 for (int id : ids) tokens.add(bpe.decode(new int[] {id}));
-                Map<String, Float> acts = activations(loaded, modelDir, ids, ctx);
                 // the local frontend loads <slug>.json, so a given file name is the slug
                 String given = o.has("--out") ? Path.of(o.value("--out", "")).getFileName().toString() : null;
                 Map<String, Object> graph;
                 try {
                     AttributionGraph.Settings d = AttributionGraph.Settings.defaults();
                     graph = AttributionGraph.graph(g, tokens, new AttributionGraph.Settings(given == null ? null : given.substring(0, given.length() - 5),
-                            d.scan(), d.pinned(), d.supernodes(), acts, d.createTimeMs()));
+                            d.scan(), d.pinned(), d.supernodes(), activations(loaded, model, ids, ctx), d.createTimeMs()));
                 } catch (IllegalArgumentException e) {
                     throw new UserError(e.getMessage().replaceFirst(": shorten the prompt$", ""), "give a shorter (non-empty) --prompt");
                 }
-                @SuppressWarnings("unchecked")
-                String slug = String.valueOf(((Map<String, Object>) graph.get("metadata")).get("slug"));
-                Path file = out(o, circuitDir.resolve(slug + ".json"));
-                Path indexFile = file.toAbsolutePath().getParent().resolve("graph-metadata.json");
-                Map<String, Object> index;
+                Path file = out(o, circuitDir.resolve(GraphFiles.slug(graph) + ".json"));
+                fileNotDirectory(file);
                 try {
-                    index = AttributionGraph.index(Files.isRegularFile(indexFile) ? Json.read(indexFile) : null, graph);
-                } catch (IOException | JsonException | IllegalArgumentException e) {
-                    throw new UserError(indexFile + ": cannot add the graph (" + e.getMessage().replaceAll("\\s+", " ") + ")",
-                            "move that file away, or write the graph to another directory");
+                    Path index = GraphFiles.write(graph, file);
+                    written.add(file.toString());
+                    written.add(index.toString());
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(e.getMessage(), "move that file away, or write the graph to another directory");
                 }
-                written.add(write(file, Json.write(graph)));
-                written.add(write(indexFile, Json.writePretty(index) + "\n"));
             }
             case "bundle" -> {
                 Path dir = directory(Path.of(o.value("--out", "")));
@@ -160,83 +149,30 @@ final class ExportCommand implements Command {
         return 0;
     }
 
-    /** The model's config.json alone: the weights are needed only for their hash. */
-    static GptConfig config(Path modelDir) {
-        Path file = modelDir.resolve(ModelFiles.CONFIG);
-        try {
-            return ModelFiles.parseConfig(Json.read(file), file);
-        } catch (IOException | JsonException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")", "give a model directory written by 'train'");
-        }
-    }
-
-    static Map<String, String> labels(Path file) {
-        Object parsed;
-        try {
-            parsed = Json.read(file);
-        } catch (IOException | JsonException e) {
-            throw new UserError(file + ": cannot read the labels (" + e.getMessage().replaceAll("\\s+", " ") + ")",
-                    "give a JSON object of node id -> label, e.g. {\"0.attn.q:5\": \"quote detector\"}");
-        }
-        if (!(parsed instanceof Map<?, ?> m)) {
-            throw new UserError(file + " is " + Json.kind(parsed) + ", not an object of node id -> label", "write e.g. {\"0.attn.q:5\": \"quote detector\"}");
-        }
-        java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (!(e.getValue() instanceof String s)) {
-                throw new UserError(file + ": the label of " + e.getKey() + " is " + Json.kind(e.getValue()) + ", not a string", "write labels as strings");
-            }
-            out.put((String) e.getKey(), s);
-        }
-        return out;
-    }
-
     /** --prompt as the model's token ids, else the circuit's task's first held-out prompt. */
     private static int[] prompt(Options.Parsed o, CircuitGraph g, ByteLevelBpe bpe, CommandContext ctx) {
-        String text;
-        if (o.has("--prompt")) {
-            text = o.value("--prompt", "");
-        } else {
-            String task = String.valueOf(g.run().getOrDefault("task", ""));
-            Optional<Task> t = PaperTasks.byName(task);
-            if (t.isEmpty()) {
-                throw new UserError("the circuit's task '" + task + "' is not a paper task, so there is no default prompt", "give --prompt TEXT");
-            }
-            text = t.get().pairs(Task.Split.HELD_OUT, 1, 0).get(0).promptA();
-        }
-        int[] ids = bpe.encode(text); // a given prompt's length is checked against the context by AttributionGraph
-        int context = g.config().blockSize();
-        if (!o.has("--prompt") && ids.length > context) {
-            // the task loss cuts long prompts on the left too, so this is the prompt the circuit was pruned on
-            ids = java.util.Arrays.copyOfRange(ids, ids.length - context, ids.length);
-            ctx.err().println("export: the task's prompt is cut to its last " + context + " tokens (the model's context)");
-        }
-        return ids;
-    }
-
-    private static ByteLevelBpe tokenizer(Path modelDir) {
-        Path file = modelDir.resolve(TrainRun.TOKENIZER);
-        if (!Files.isRegularFile(file)) {
-            throw new UserError(modelDir + " has no " + TrainRun.TOKENIZER, "json export tokenizes the prompt with the model's tokenizer; copy the run's tokenizer.json there");
-        }
+        // a given prompt's length is checked against the context by AttributionGraph
+        if (o.has("--prompt")) return bpe.encode(o.value("--prompt", ""));
+        GraphFiles.Prompt p;
         try {
-            return TokenizerJson.load(file);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new UserError(file + ": cannot read the tokenizer (" + e.getMessage() + ")", "restore the run's tokenizer.json");
+            p = GraphFiles.defaultPrompt(CircuitRun.task(g.run()), bpe, g.config().blockSize());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give --prompt TEXT");
         }
+        if (p.cut() > 0) ctx.err().println("export: the task's prompt is cut to its last " + p.ids().length + " tokens (the model's context)");
+        return p.ids();
     }
 
     /**
      * The kept nodes' activations at the prompt's last token under the circuit's mask, so that links carry
      * activation x weight; none (links carry weights) for a resample-ablated circuit, which cannot be replayed.
      */
-    private static Map<String, Float> activations(CircuitFiles.Loaded c, Path modelDir, int[] ids, CommandContext ctx) {
+    private static Map<String, Float> activations(CircuitFiles.Loaded c, Gpt model, int[] ids, CommandContext ctx) {
         String why = c.whyNotReplayable();
         if (why != null) {
             ctx.err().println("export: " + why + "; links carry plain weights");
             return Map.of();
         }
-        Gpt model = ModelDir.model(modelDir);
         if (ids.length == 0 || ids.length > model.config().blockSize()) return Map.of(); // AttributionGraph refuses it, in its words
         return PromptActivations.of(model, ids, c.masks(), c.replayMeans(), Main.kernels().kernels());
     }
@@ -255,11 +191,16 @@ final class ExportCommand implements Command {
     }
 
     private static String write(Path file, String text) {
+        fileNotDirectory(file);
+        AtomicFiles.write(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+        return file.toString();
+    }
+
+    /** Makes the file's directory, and refuses a file name that is a directory. */
+    private static void fileNotDirectory(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) directory(parent);
         if (Files.isDirectory(file)) throw new UserError(file + " is a directory", "give a file name for --out, e.g. " + file.resolve("circuit.out"));
-        AtomicFiles.write(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-        return file.toString();
     }
 
     private static boolean sameFile(Path a, Path b) {

@@ -1,11 +1,6 @@
 package sparsecircuits.cli;
 
-import java.util.List;
-import sparsecircuits.kernels.KernelProvider;
-import sparsecircuits.kernels.Kernels;
-import sparsecircuits.kernels.info.KernelBench;
-import sparsecircuits.kernels.info.KernelChecks;
-import sparsecircuits.kernels.info.PlatformInfo;
+import sparsecircuits.kernels.info.KernelsInfo;
 import sparsecircuits.model.json.Json;
 
 /** {@code kernels-info}: the platform, the chosen kernel provider, a check of every kernel, and a short benchmark. */
@@ -51,44 +46,23 @@ final class KernelsInfoCommand implements Command {
 
     @Override
     public int run(Options.Parsed options, CommandContext ctx) {
-        boolean json = options.has("--json");
-        boolean noBench = options.has("--no-bench");
-        double seconds = options.number("--seconds", DEFAULT_SECONDS);
-
-        KernelsInfoReport report = measure(ctx, seconds, noBench);
-        if (json) {
-            ctx.out().println(Json.writePretty(report.toJson()));
+        double seconds = options.has("--no-bench") ? 0 : options.number("--seconds", DEFAULT_SECONDS);
+        KernelsInfo info;
+        try (ProgressLine progress = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "kernels-info")) {
+            info = KernelsInfo.measure(Version.get(), Main.kernels(), seconds, progress::step);
+        }
+        if (options.has("--json")) {
+            ctx.out().println(Json.writePretty(info.toJson()));
         } else {
-            ctx.out().print(report.toText());
+            ctx.out().print(KernelsInfoReport.text(info));
         }
         ctx.out().flush();
-        if (!report.checksPassed()) {
-            long failed = report.checks().stream().filter(r -> !r.ok()).count();
-            ctx.err().println("sparse-circuits: " + failed + " kernel check(s) disagree with the scalar reference"
+        if (!info.checksPassed()) {
+            ctx.err().println("sparse-circuits: " + info.failedChecks() + " kernel check(s) disagree with the scalar reference"
                     + "; please report it with the output of 'sparse-circuits kernels-info --json'"
                     + " (meanwhile -Dsparsecircuits.kernels=scalar selects the reference kernels)");
             return 1;
         }
         return 0;
-    }
-
-    static KernelsInfoReport measure(CommandContext ctx, double seconds, boolean noBench) {
-        KernelProvider.Selection selection = Main.kernels();
-        Kernels kernels = selection.kernels();
-        PlatformInfo platform = PlatformInfo.detect();
-        KernelsInfoReport.Provider provider = new KernelsInfoReport.Provider(kernels.name(), selection.reason(),
-                kernels.vectorBitSize(), kernels.usesFma());
-        int total = noBench ? 1 : 1 + KernelBench.steps();
-        KernelBench.Report bench = null;
-        List<KernelChecks.Result> checks;
-        try (ProgressLine progress = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "kernels-info")) {
-            progress.step(0, total, "checking " + kernels.name() + " kernels against the scalar reference");
-            checks = KernelChecks.run(kernels);
-            if (!noBench) {
-                bench = KernelBench.run(seconds, (i, n, what) -> progress.step(1 + i, total,
-                        "benchmark (~" + Math.round(seconds) + " s): " + what));
-            }
-        }
-        return new KernelsInfoReport(Version.get(), platform, provider, kernels.pool().threads(), checks, bench);
     }
 }

@@ -1,140 +1,24 @@
 package sparsecircuits.cli;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import sparsecircuits.kernels.info.KernelBench;
 import sparsecircuits.kernels.info.KernelChecks;
+import sparsecircuits.kernels.info.KernelsInfo;
 import sparsecircuits.kernels.info.PlatformInfo;
 
-/**
- * What {@code kernels-info} found, as a readable table or as one JSON object whose keys are
- * documented in the README (section kernels-info) (schema {@value #SCHEMA}). Keys never disappear:
- * a value that does not apply is {@code null}.
- *
- * @param version  the sparse-circuits version
- * @param platform JDK, OS and CPU
- * @param provider the chosen kernel provider
- * @param threads  threads of the default worker pool
- * @param checks   one result per kernel
- * @param bench    the benchmark, or null when it was skipped
- */
-record KernelsInfoReport(String version, PlatformInfo platform, Provider provider, int threads,
-                         List<KernelChecks.Result> checks, KernelBench.Report bench) {
-
-    static final String SCHEMA = "sparse-circuits/kernels-info/1";
-
-    /** The chosen provider and why. */
-    record Provider(String name, String reason, int vectorBits, boolean fma) {
+/** {@code kernels-info}'s tables: what {@link KernelsInfo} found, as a person reads it (the JSON is {@link KernelsInfo#toJson}). */
+final class KernelsInfoReport {
+    private KernelsInfoReport() {
     }
 
-    boolean checksPassed() {
-        return KernelChecks.allOk(checks);
-    }
-
-    // ------------------------------------------------------------------------------------ JSON
-
-    Map<String, Object> toJson() {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("schema", SCHEMA);
-        root.put("version", version);
-        root.put("jdk", obj("version", platform.jdkVersion(), "vendor", platform.jdkVendor(), "vm", platform.vmName(),
-                "home", platform.javaHome()));
-        root.put("os", obj("name", platform.osName(), "version", platform.osVersion(), "arch", platform.arch()));
-        root.put("cpu", obj("model", platform.cpuModel(), "cores", platform.logicalCores()));
-        root.put("provider", obj("name", provider.name(), "reason", provider.reason(), "vector_bits", provider.vectorBits(),
-                "float_lanes", Math.max(1, provider.vectorBits() / 32), "fma", provider.fma(),
-                "vector_module", platform.vectorModule()));
-        root.put("threads", threads);
-        root.put("checks_passed", checksPassed());
-        List<Object> list = new ArrayList<>();
-        for (KernelChecks.Result r : checks) {
-            list.add(obj("kernel", r.kernel(), "outputs", r.outputs(), "max_abs_error", finite(r.maxAbsError()),
-                    "max_rel_error", finite(r.maxRelError()), "tolerance", finite(r.tolerance()), "ok", r.ok(),
-                    "failure", r.failure()));
-        }
-        root.put("checks", list);
-        root.put("bench", bench == null ? null : benchJson(bench));
-        return root;
-    }
-
-    private static Map<String, Object> benchJson(KernelBench.Report b) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("provider", b.provider());
-        m.put("threads", b.threads());
-        m.put("budget_seconds", round(b.budgetSeconds()));
-        m.put("elapsed_seconds", round(b.elapsedSeconds()));
-        Double peak = b.fmaPeakGflops().isPresent() ? round(b.fmaPeakGflops().getAsDouble()) : null;
-        m.put("fma_peak_gflops", peak);
-        KernelBench.Dense g = b.gemm();
-        Map<String, Object> gemm = obj("kernel", g.kernel(), "m", g.m(), "n", g.n(), "k", g.k(), "gflops", round(g.gflops()),
-                "fraction_of_fma_peak", peak == null ? null : round(g.gflops() / b.fmaPeakGflops().getAsDouble()));
-        timing(gemm, g.timing());
-        m.put("gemm", gemm);
-        m.put("layer", obj("out", KernelBench.OUT, "in", KernelBench.IN, "tokens", KernelBench.TOKENS,
-                "dense", dense(b.layerDense())));
-        List<Object> spmm = new ArrayList<>();
-        for (KernelBench.Sparse s : b.spmm()) spmm.add(sparse(s, null));
-        m.put("spmm", spmm);
-        m.put("dx", sparse(b.dx(), b.dxDense()));
-        List<Object> topk = new ArrayList<>();
-        for (KernelBench.TopKTiming t : b.topk()) {
-            Map<String, Object> e = obj("elements", t.elements(), "k", t.k(), "ns_per_element", round(t.nsPerElement()));
-            timing(e, t.timing());
-            topk.add(e);
-        }
-        m.put("topk", topk);
-        return m;
-    }
-
-    private static Map<String, Object> dense(KernelBench.Dense d) {
-        Map<String, Object> m = obj("kernel", d.kernel(), "gflops", round(d.gflops()));
-        timing(m, d.timing());
-        return m;
-    }
-
-    private static Map<String, Object> sparse(KernelBench.Sparse s, KernelBench.Dense dense) {
-        Map<String, Object> m = obj("kernel", s.kernel(), "density", s.density(), "density_label", "1/" + s.denominator(),
-                "nnz", s.nnz(), "gflops", round(s.gflops()), "speedup_vs_dense", round(s.speedupVsDense()));
-        timing(m, s.timing());
-        if (dense != null) {
-            m.put("dense", dense(dense));
-        }
-        return m;
-    }
-
-    private static void timing(Map<String, Object> m, KernelBench.Timing t) {
-        m.put("time_ms", round(t.millis()));
-        m.put("runs", t.runs());
-    }
-
-    private static Map<String, Object> obj(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
-    }
-
-    /** NaN/infinity become null (JSON has neither). */
-    private static Double finite(double d) {
-        return Double.isFinite(d) ? d : null;
-    }
-
-    /** Four significant digits: measurements are not more precise than that. */
-    static Double round(double d) {
-        if (!Double.isFinite(d)) return null;
-        if (d == 0) return 0.0;
-        return new BigDecimal(d).round(new MathContext(4)).doubleValue();
-    }
-
-    // ------------------------------------------------------------------------------------ text
-
-    String toText() {
+    static String text(KernelsInfo info) {
+        PlatformInfo platform = info.platform();
+        KernelsInfo.Provider provider = info.provider();
+        List<KernelChecks.Result> checks = info.checks();
         StringBuilder sb = new StringBuilder();
-        sb.append("sparse-circuits ").append(version).append(" kernels-info\n\n");
+        sb.append("sparse-circuits ").append(info.version()).append(" kernels-info\n\n");
         Table sys = new Table("", "");
         sys.row("JDK", platform.jdkVersion() + " (" + platform.jdkVendor() + ", " + platform.vmName() + ") at " + platform.javaHome());
         sys.row("CPU", platform.cpuModel() + ", " + platform.logicalCores() + " logical cores, " + platform.arch()
@@ -143,7 +27,7 @@ record KernelsInfoReport(String version, PlatformInfo platform, Provider provide
         int lanes = Math.max(1, provider.vectorBits() / 32);
         sys.row("vectors", provider.vectorBits() + "-bit (" + lanes + " float lane" + (lanes == 1 ? "" : "s") + "), FMA "
                 + (provider.fma() ? "on" : "off"));
-        sys.row("threads", threads + " (default pool; the benchmark uses 1)");
+        sys.row("threads", info.threads() + " (default pool; the benchmark uses 1)");
         sys.appendTo(sb, false);
 
         long passed = checks.stream().filter(KernelChecks.Result::ok).count();
@@ -159,11 +43,11 @@ record KernelsInfoReport(String version, PlatformInfo platform, Provider provide
         ct.appendTo(sb, true);
         for (String f : failures) sb.append("  ").append(f).append('\n');
 
-        if (bench == null) {
+        if (info.bench() == null) {
             sb.append("\nBenchmark skipped (--no-bench).\n");
             return sb.toString();
         }
-        KernelBench.Report b = bench;
+        KernelBench.Report b = info.bench();
         sb.append('\n').append(String.format(Locale.ROOT,
                 "Benchmark: %s kernels, %d thread, best of several runs after warm-up, %.1f s%n",
                 b.provider(), b.threads(), b.elapsedSeconds()));

@@ -3,6 +3,7 @@ package sparsecircuits.cli;
 import java.nio.file.Path;
 import java.util.Arrays;
 import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Sampler;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
@@ -50,8 +51,8 @@ final class SampleCommand implements Command {
     @Override
     public int run(Options.Parsed o, CommandContext ctx) {
         Path dir = ModelDir.require(o, name());
-        Gpt model = ModelDir.model(dir);
-        ByteLevelBpe bpe = ModelDir.tokenizer(dir, model);
+        Gpt model = ModelDirectory.model(dir);
+        ByteLevelBpe bpe = ModelDirectory.tokenizer(dir, model);
         String prompt = o.value("--prompt", "");
         int[] ids = bpe.encode(prompt);
         int block = model.config().blockSize();

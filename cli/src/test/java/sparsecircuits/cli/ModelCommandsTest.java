@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import sparsecircuits.autograd.graph.Ops;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.corpus.Corpus;
 import sparsecircuits.model.gpt.Gpt;
@@ -159,7 +160,7 @@ class ModelCommandsTest {
         MainTest.Run train = run("train", "--out", dir, "--steps", "3", "--d-model", "32", "--base-width", "16", "--ctx", "16",
                 "--batch", "2", "--vocab", "320", "--eval-batches", "1");
         assertEquals(0, train.status(), train.toString());
-        ModelDir.Progress p = ModelDir.progress(Path.of(dir));
+        ModelDirectory.Progress p = ModelDirectory.progress(Path.of(dir));
         assertEquals(3, p.stepsDone());
         assertEquals(3, p.lastValStep(), "train validates at its last step");
 

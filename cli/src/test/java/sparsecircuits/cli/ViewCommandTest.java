@@ -52,11 +52,11 @@ class ViewCommandTest {
         assertTrue(Files.readString(tmp.resolve("v.html")).startsWith("<!DOCTYPE html>"));
         MainTest.Run off = view(model, circuit, "--out", tmp.resolve("off.html").toString(), "--live-pairs", "0");
         assertEquals(0, off.status(), off.err());
-        assertTrue(off.out().contains("live ablation off: --live-pairs 0"), off.out());
+        assertTrue(off.out().contains("live ablation off (--live-pairs 0)"), off.out());
         assertTrue(off.out().contains("examples on"), "examples do not need live ablation: " + off.out());
         MainTest.Run noEx = view(model, circuit, "--out", tmp.resolve("noex.html").toString(), "--snippet-windows", "0");
         assertEquals(0, noEx.status(), noEx.err());
-        assertTrue(noEx.out().contains("examples off: --snippet-windows 0"), noEx.out());
+        assertTrue(noEx.out().contains("examples off (--snippet-windows 0)"), noEx.out());
         // a model directory without its training config: the corpus is unknown, examples say so and the page is written
         Path bare = tmp.resolve("bare");
         Files.createDirectories(bare);

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,13 +39,16 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.param.Parameter;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.circuit.CircuitFiles;
+import sparsecircuits.pruning.circuit.CircuitRun;
 import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.tasks.Task;
+import sparsecircuits.pruning.tasks.TaskSource;
 
 /**
  * The viewer page in a real browser (failsafe, {@code ./mvnw -B -ntp verify}): {@code view} writes the page of a
@@ -82,7 +83,7 @@ class ViewerBrowserIT {
         assertTrue(view.out().contains("live ablation on"), view.out());
 
         // what the page must show, from the circuit in Java
-        CircuitGraph graph = CircuitGraph.load(circuit, model.resolve(ModelFiles.WEIGHTS), ExportCommand.config(model), Map.of());
+        CircuitGraph graph = CircuitGraph.load(circuit, model.resolve(ModelFiles.WEIGHTS), ModelDirectory.config(model), Map.of());
         int nodes = graph.nodes().size(), edges = graph.links().size();
         assertTrue(nodes > 0 && edges > 0, nodes + " nodes, " + edges + " edges");
         JavaLoss java = new JavaLoss(model, circuit);
@@ -240,13 +241,12 @@ class ViewerBrowserIT {
         final Ops ops = new Ops(Main.kernels().kernels(), null).sparseBelow(1.0);
 
         JavaLoss(Path modelDir, Path circuitDir) {
-            model = ModelDir.model(modelDir);
-            ByteLevelBpe bpe = ModelDir.tokenizer(modelDir, model);
+            model = ModelDirectory.model(modelDir);
+            ByteLevelBpe bpe = ModelDirectory.tokenizer(modelDir, model);
             circuit = CircuitFiles.load(circuitDir, modelDir.resolve(ModelFiles.WEIGHTS));
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Task task = TasksCommand.resolve(String.valueOf(circuit.run().get("task")));
-            // the same held-out sequences view embeds (ViewCommand.live)
-            seqs = TasksCommand.sequences(task, Task.Split.HELD_OUT, LIVE_PAIRS, 0, bpe, new CommandContext(quiet, quiet, false, false), "view");
+            Task task = TaskSource.resolve(CircuitRun.task(circuit.run()));
+            // the same held-out sequences the page embeds (CircuitPage: LIVE_PAIRS held-out pairs of 2 x LIVE_PAIRS training pairs)
+            seqs = TaskSource.sequences(task, 2 * LIVE_PAIRS, 0, bpe).heldOut();
         }
 
         /** The loss with every node outside the circuit ablated as when it was pruned, and {@code nodeId} too (null: none). */

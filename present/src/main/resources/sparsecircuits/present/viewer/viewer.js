@@ -234,7 +234,7 @@ thr.max = String(maxW > 0 ? maxW : 1);
 thr.step = String(maxW > 0 ? maxW / 1000 : 0.001);
 imp.max = String(maxD > 0 ? maxD : 1);
 imp.step = String(maxD > 0 ? maxD / 1000 : 0.001);
-if (maxD === 0) { imp.disabled = true; imp.title = 'off: this circuit has no per-node ablation deltas (prune writes them unless asked for none)'; }
+if (maxD === 0) { imp.disabled = true; imp.title = 'off: this circuit has no per-node ablation deltas (the prune that wrote it recorded none)'; }
 function nodeShown(n) { return importance(n) >= state.imp || !!notes.pins[n.id] || n.id === state.node; }
 // redraws what the two sliders filter: node visibility, then the edge buckets' path data
 function applyFilters() {
