@@ -2,13 +2,7 @@ package sparsecircuits.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.checkpoint.ModelFiles;
-import sparsecircuits.model.gpt.Gpt;
-import sparsecircuits.model.tokenizer.ByteLevelBpe;
-import sparsecircuits.model.train.TrainConfig;
 
 /**
  * The {@code --model DIR} flag and whole-number flags, checked before a command runs. What a model directory holds
@@ -40,31 +34,5 @@ final class ModelDir {
             double v = o.number(n, 0);
             if (v != Math.rint(v)) throw new UserError(n + " must be a whole number, got " + o.value(n, ""), "drop the fraction");
         }
-    }
-
-    // Forwarding for ExperimentCommand, PruneCommand and TasksCommand until they call ModelDirectory (issue 16); remove then.
-
-    static Gpt model(Path dir) {
-        return ModelDirectory.model(dir);
-    }
-
-    static ByteLevelBpe tokenizer(Path dir, Gpt model) {
-        return ModelDirectory.tokenizer(dir, model);
-    }
-
-    static TrainConfig trainConfig(Path dir) {
-        return ModelDirectory.trainConfig(dir);
-    }
-
-    record Progress(long stepsDone, double lastLoss, long lastValStep, double lastValLoss) {
-    }
-
-    static Progress progress(Path dir) {
-        ModelDirectory.Progress p = ModelDirectory.progress(dir);
-        return p == null ? null : new Progress(p.stepsDone(), p.lastLoss(), p.lastValStep(), p.lastValLoss());
-    }
-
-    static List<Map<?, ?>> logRows(Path dir) {
-        return ModelDirectory.logRows(dir);
     }
 }

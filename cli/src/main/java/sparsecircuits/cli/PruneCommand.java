@@ -101,7 +101,7 @@ final class PruneCommand implements Command {
         double target = o.number("--target", 0.15);
 
         NodeMeans means = ablation == NodeMask.Ablation.MEAN ? means(dir, model, bpe, tc, kernels, ctx) : null;
-        TaskSource.Sequences seqs = TasksCommand.sequences(task, pairs, seed, bpe, ctx, name());
+        TaskSource.Sequences seqs = TaskArg.sequences(task, pairs, seed, bpe, ctx, name());
         List<TaskLoss.Sequence> train = seqs.train(), held = seqs.heldOut();
 
         // a model that cannot reach the target unpruned has no circuit for it: say so before any mask training

@@ -1,6 +1,7 @@
 package sparsecircuits.cli;
 
 import java.util.List;
+import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskSource;
@@ -21,5 +22,20 @@ final class TaskArg {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), "fix the task file: one {\"prompt_a\", \"target_a\"[, \"prompt_b\", \"target_b\"]} object a line");
         }
+    }
+
+    /** Warnings already shown, so that a task warns once per command, not once per split or model. */
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A task's training and held-out sequences for a command: warnings on stderr prefixed by {@code who}; too few pairs is a UserError. */
+    static TaskSource.Sequences sequences(Task task, int pairs, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
+        TaskSource.Sequences seqs;
+        try {
+            seqs = TaskSource.sequences(task, pairs, seed, bpe);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), "give targets whose first tokens differ, or a task with more pairs");
+        }
+        for (String w : seqs.warnings()) if (WARNED.add(who + "\0" + w)) ctx.err().println(who + ": warning: " + w);
+        return seqs;
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.corpus.SyntheticPython;
 import sparsecircuits.model.tokenizer.BpeTrainer;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
@@ -99,7 +100,7 @@ final class TasksCommand implements Command {
         String source;
         if (o.has("--model")) {
             Path dir = ModelDir.require(o, name());
-            bpe = ModelDir.tokenizer(dir, ModelDir.model(dir));
+            bpe = ModelDirectory.tokenizer(dir, ModelDirectory.model(dir));
             source = dir.resolve("tokenizer.json").toString();
         } else {
             // about a second; no progress line, so that a bad task file still gives exactly one line on stderr
@@ -126,32 +127,6 @@ final class TasksCommand implements Command {
         }
         out.println();
         out.println("Custom tasks: a .jsonl file, one pair a line; see 'sparse-circuits tasks --help'.");
-    }
-
-    /** Warnings already shown, so that a task warns once per command, not once per split or model. */
-    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** A task's training and held-out sequences for a command: warnings on stderr prefixed by {@code who}; too few pairs is a UserError. */
-    static TaskSource.Sequences sequences(Task task, int pairs, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
-        TaskSource.Sequences seqs;
-        try {
-            seqs = TaskSource.sequences(task, pairs, seed, bpe);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "give targets whose first tokens differ, or a task with more pairs");
-        }
-        for (String w : seqs.warnings()) if (WARNED.add(who + "\0" + w)) ctx.err().println(who + ": warning: " + w);
-        return seqs;
-    }
-
-    /** The held-out sequences of {@code n} pairs (for a command that only evaluates). */
-    static List<TaskLoss.Sequence> sequences(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, CommandContext ctx, String who) {
-        TaskSource.Sequences seqs = sequences(task, split == Task.Split.TRAIN ? n : Math.max(4, 2 * n), seed, bpe, ctx, who);
-        return split == Task.Split.TRAIN ? seqs.train() : seqs.heldOut();
-    }
-
-    /** A paper task by name, else a JSONL file; anything else is a UserError. */
-    static Task resolve(String nameOrFile) {
-        return TaskArg.resolve(nameOrFile);
     }
 
     private static void show(PrintStream out, Task task, long seed, String source, List<Pair> pairs, TaskTokens.Tokenized tok,

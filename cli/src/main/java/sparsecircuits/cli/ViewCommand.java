@@ -108,14 +108,6 @@ final class ViewCommand implements Command {
         return 0;
     }
 
-    /**
-     * Forwarding for ExperimentCommand until it calls {@link CircuitPage#write} itself (issue 16); remove then.
-     *
-     * @param livePairs held-out pairs embedded for live ablation (0: off)
-     */
-    static CircuitPage.Written writePage(Path modelDir, Path circuitDir, Map<String, String> labels, int livePairs, Path file, CommandContext ctx) {
-        return write(modelDir, circuitDir, labels, CircuitPage.Settings.of(livePairs), file, ctx);
-    }
 
     /** The page, with the examples' occasional status on a progress line (on a log, at most every 5 s). */
     private static CircuitPage.Written write(Path modelDir, Path circuitDir, Map<String, String> labels, CircuitPage.Settings settings,

@@ -81,7 +81,7 @@ class ExperimentCommandTest {
         }
         assertTrue(r.out().contains("report: "), r.out());
 
-        assertTrue(r.err().contains("17 jobs run, 0 found"), r.err());
+        assertTrue(r.err().contains("18 jobs run, 0 found"), r.err());
         assertTrue(Files.isDirectory(out.resolve("jobs")), "one record per finished job");
 
         // a rerun finds every job; a deleted viewer page is written again, and the report with it

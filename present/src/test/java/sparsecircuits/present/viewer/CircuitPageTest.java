@@ -44,7 +44,7 @@ import sparsecircuits.pruning.nodes.NodeMeans;
  * are off a reason in the library's terms (no CLI flag).
  */
 class CircuitPageTest {
-    static final GptConfig CFG = new GptConfig(512, 1, 32, 2, 16, 64, 16, 0.25, Set.copyOf(GptConfig.LOCATIONS), true, true, false);
+    static final GptConfig CFG = GptConfig.builder().vocabSize(512).nLayer(1).dModel(32).nHead(2).dHead(16).dMlp(64).blockSize(16).afrac(0.25).build();
     static final Kernels KERNELS = KernelProvider.get();
 
     @TempDir
