@@ -3,13 +3,13 @@
  *
  * <pre>
  *   callers (autograd, model, pruning, bench)
- *        │
- *   {@link sparsecircuits.kernels.Kernels}                 final facade: checks every argument once, then routes
- *        │                                    ├── kernels with a vector version → the provider's implementation
- *        │                                    └── scalar-only kernels           → ScalarKernels, whatever the provider
- *   {@link sparsecircuits.kernels.KernelImplementation}    the kernels that have two versions; no checks
- *        ├── {@link sparsecircuits.kernels.ScalarKernels}        final: the reference, plus the scalar-only kernels
- *        └── {@code vector.VectorKernels}    final: jdk.incubator.vector, loaded reflectively
+ *     │
+ *   Kernels                 final facade: checks every argument once, then routes
+ *     │                       ├─ kernels with a vector version → the provider's implementation
+ *     │                       └─ scalar-only kernels           → ScalarKernels, whatever the provider
+ *   KernelImplementation    the kernels that have two versions; no checks
+ *     ├─ ScalarKernels        final: the reference, plus the scalar-only kernels
+ *     └─ vector.VectorKernels final: jdk.incubator.vector, loaded reflectively
  * </pre>
  *
  * <ul>
@@ -20,6 +20,9 @@
  *   <li>Argument checks live in the facade (with {@link sparsecircuits.kernels.ArgChecks}, which {@code sparse} and
  *       {@code select} use too): a bad call fails there with the same message for either provider, before an
  *       implementation runs, and the implementations trust their arguments.
+ *   <li>{@code Kernels} is a final class rather than an interface: the checks are its method bodies, so there is
+ *       one way in and no subclass can skip them. Another implementation (a test's deliberately broken one, say)
+ *       goes behind it with {@code new Kernels(implementation)}.
  *   <li>The kernels without a vector version are listed in the {@code Kernels} Javadoc and are methods of
  *       {@code ScalarKernels} only (not of the interface), so which kernels stay scalar is written in one place,
  *       not implied by which methods a subclass happens to override.
