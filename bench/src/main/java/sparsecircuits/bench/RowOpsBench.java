@@ -31,7 +31,9 @@ import sparsecircuits.kernels.Kernels;
  *   <li>AbsTopK forward/backward on [1024 × 1024] keeping 256 per row;
  *   <li>causal attention forward/backward with a per-head sink, batch 8, 128 tokens, 16 heads of
  *       d_head 16, q/k/v as views into one fused [1024 × 768] buffer;
- *   <li>one Adam step over 2²⁰ parameters.
+ *   <li>one Adam step over 2²⁰ parameters;
+ *   <li>transpose of token-major [1024 × 256] and [1024 × 1024] to feature-major (the boundary of the
+ *       pattern-only dW of a sparse layer).
  * </ul>
  * Backward kernels accumulate into their gradients on every call, as the Kernels contract says.
  */
@@ -81,6 +83,8 @@ public class RowOpsBench {
     private float[] qkv, sink, probs, attOut, dOut, dqkv, dsink;
     // Adam
     private float[] ap, ag, am, av;
+    // transpose
+    private float[] tsrc, tdst;
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
@@ -230,6 +234,20 @@ public class RowOpsBench {
                 RowRef.adamStep(what, ADAM_N, p0, ag, m0, v0, LR, BETA1, BETA2, ADAM_EPS, ADAM_STEP, ap, am, av);
                 break;
             }
+            case "transpose":
+            case "transposeWide": {
+                int cols = op.equals("transpose") ? D_MODEL : D_MLP;
+                tsrc = Bench.gaussian(141, ROWS * cols);
+                tdst = new float[ROWS * cols];
+                Arrays.fill(tdst, Float.NaN);
+                kernels.transpose(ROWS, cols, tsrc, 0, tdst, 0, false);
+                float[] want = new float[ROWS * cols];
+                for (int r = 0; r < ROWS; r++) {
+                    for (int c = 0; c < cols; c++) want[c * ROWS + r] = tsrc[r * cols + c];
+                }
+                Check.exact(what, tdst, 0, want, 0, want.length);
+                break;
+            }
             default:
                 throw new IllegalStateException("no set-up for " + op);
         }
@@ -306,5 +324,15 @@ public class RowOpsBench {
     @Benchmark
     public void adamStep() {
         kernels.adamStep(ADAM_N, ap, 0, ag, 0, am, 0, av, 0, LR, BETA1, BETA2, ADAM_EPS, ADAM_STEP);
+    }
+
+    @Benchmark
+    public void transpose() {
+        kernels.transpose(ROWS, D_MODEL, tsrc, 0, tdst, 0, false);
+    }
+
+    @Benchmark
+    public void transposeWide() {
+        kernels.transpose(ROWS, D_MLP, tsrc, 0, tdst, 0, false);
     }
 }

@@ -6,10 +6,11 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Picks the kernel provider once per process: the Vector API one when {@code jdk.incubator.vector}
- * is present (loaded reflectively, so this class never touches the incubator module), else the
- * scalar one, with one log line saying which and why. {@code -Dsparsecircuits.kernels=scalar|vector}
- * forces a choice; forcing "vector" without the module is an error.
+ * Picks the kernel provider once per process: the Vector API implementation when {@code jdk.incubator.vector}
+ * is present (loaded reflectively, so neither this class nor {@link Kernels} touches the incubator module), else
+ * {@link ScalarKernels}, with one log line saying which and why. {@code -Dsparsecircuits.kernels=scalar|vector}
+ * forces a choice; forcing "vector" without the module is an error. Every provider comes wrapped in the
+ * {@link Kernels} facade.
  */
 public final class KernelProvider {
     public static final String PROPERTY = "sparsecircuits.kernels";
@@ -55,7 +56,7 @@ public final class KernelProvider {
 
     /** A fresh scalar provider on the given pool. */
     public static Kernels scalar(WorkerPool pool) {
-        return new ScalarKernels(pool);
+        return new Kernels(new ScalarKernels(pool));
     }
 
     /** A fresh vector provider on the given pool, if the module is present. */
@@ -66,7 +67,7 @@ public final class KernelProvider {
         try {
             Class<?> c = Class.forName(VECTOR_CLASS);
             Constructor<?> ctor = c.getConstructor(WorkerPool.class);
-            return Optional.of((Kernels) ctor.newInstance(pool));
+            return Optional.of(new Kernels((KernelImplementation) ctor.newInstance(pool)));
         } catch (ReflectiveOperationException | LinkageError e) {
             LOG.warning("vector kernels failed to load (" + e + "); using scalar");
             return Optional.empty();
@@ -98,7 +99,7 @@ public final class KernelProvider {
         String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
         switch (forced) {
             case "scalar":
-                return new Selection(new ScalarKernels(pool), "forced by -D" + PROPERTY + "=scalar");
+                return new Selection(scalar(pool), "forced by -D" + PROPERTY + "=scalar");
             case "vector":
                 return vector(pool).map(k -> new Selection(k, "forced by -D" + PROPERTY + "=vector"))
                         .orElseThrow(() -> new IllegalStateException("-D" + PROPERTY
@@ -109,9 +110,9 @@ public final class KernelProvider {
                 throw new IllegalArgumentException("-D" + PROPERTY + " must be 'scalar' or 'vector', got '" + forced + "'");
         }
         if (!vectorModulePresent()) {
-            return new Selection(new ScalarKernels(pool), "jdk.incubator.vector is not in this JVM (add --add-modules jdk.incubator.vector)");
+            return new Selection(scalar(pool), "jdk.incubator.vector is not in this JVM (add --add-modules jdk.incubator.vector)");
         }
         return vector(pool).map(k -> new Selection(k, "jdk.incubator.vector present"))
-                .orElseGet(() -> new Selection(new ScalarKernels(pool), "vector kernels failed to load"));
+                .orElseGet(() -> new Selection(scalar(pool), "vector kernels failed to load"));
     }
 }

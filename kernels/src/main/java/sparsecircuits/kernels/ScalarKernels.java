@@ -4,12 +4,13 @@ import sparsecircuits.kernels.select.AbsTopK;
 import sparsecircuits.kernels.sparse.CsrMatrix;
 
 /**
- * Plain-Java kernels: the fallback when the Vector API is absent, and the shape every vector kernel
- * mirrors. Argument checks live here and are shared by the vector provider (which extends this class
- * and overrides the hot loops only).
+ * The reference kernels in plain Java: the provider when the Vector API is absent, the shape every vector kernel
+ * mirrors, and the only implementation of the scalar-only kernels ({@link #absTopKBackward},
+ * {@link #absTopKBackwardOverwrite}, {@link #sumSquares}), which {@link Kernels} runs here
+ * under either provider. No argument checks: {@link Kernels} checks once, before calling.
  */
-public class ScalarKernels implements Kernels {
-    protected final WorkerPool pool;
+public final class ScalarKernels implements KernelImplementation {
+    private final WorkerPool pool;
 
     public ScalarKernels(WorkerPool pool) {
         if (pool == null) {
@@ -38,151 +39,10 @@ public class ScalarKernels implements Kernels {
         return pool;
     }
 
-    // ------------------------------------------------------------------ argument checks (shared)
-
-    protected static void checkGemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-        ArgChecks.nonNegative("m", m);
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.nonNegative("k", k);
-        ArgChecks.range("a", a, aOff, (long) m * k);
-        ArgChecks.range("b", b, bOff, (long) k * n);
-        ArgChecks.range("c", c, cOff, (long) m * n);
-    }
-
-    protected static void checkSpmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean transposed) {
-        if (w == null) throw new IllegalArgumentException("w must not be null");
-        ArgChecks.nonNegative("n", n);
-        int in = transposed ? w.rows() : w.cols();
-        int out = transposed ? w.cols() : w.rows();
-        ArgChecks.range(transposed ? "dy" : "x", x, xOff, (long) in * n);
-        ArgChecks.range(transposed ? "dx" : "y", y, yOff, (long) out * n);
-    }
-
-    protected static void checkRows(int rows, int d) {
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.nonNegative("d", d);
-    }
-
-    protected static void checkAttention(int batch, int tokens, int heads, int dHead, int ld,
-                                         float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
-                                         float[] sink, int sinkOff, float[] probs, int pOff) {
-        ArgChecks.nonNegative("batch", batch);
-        ArgChecks.nonNegative("tokens", tokens);
-        ArgChecks.nonNegative("heads", heads);
-        ArgChecks.positive("dHead", dHead);
-        int rows = batch * tokens;
-        int width = heads * dHead;
-        ArgChecks.strided("q", q, qOff, rows, width, ld);
-        ArgChecks.strided("k", k, kOff, rows, width, ld);
-        ArgChecks.strided("v", v, vOff, rows, width, ld);
-        if (sink != null) ArgChecks.range("sink", sink, sinkOff, heads);
-        ArgChecks.range("probs", probs, pOff, (long) batch * heads * tokens * tokens);
-    }
-
-    protected static void checkRows(int rows, int d, String aName, float[] a, int aOff, String bName, float[] b, int bOff,
-                                    String cName, float[] c, int cOff) {
-        checkRows(rows, d);
-        long len = (long) rows * d;
-        ArgChecks.range(aName, a, aOff, len);
-        ArgChecks.range(bName, b, bOff, len);
-        if (cName != null) ArgChecks.range(cName, c, cOff, len);
-    }
-
-    protected static void checkElementwise(int n, String aName, float[] a, int aOff, String bName, float[] b, int bOff,
-                                           String cName, float[] c, int cOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range(aName, a, aOff, n);
-        ArgChecks.range(bName, b, bOff, n);
-        if (cName != null) ArgChecks.range(cName, c, cOff, n);
-    }
-
-    protected static void checkRmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff,
-                                              float[] y, int yOff, float[] rstd, int rOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
-    }
-
-    protected static void checkRmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
-                                               float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
-        checkRows(rows, d);
-        ArgChecks.positive("d", d);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("gain", gain, gOff, d);
-        ArgChecks.range("rstd", rstd, rOff, rows);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        ArgChecks.range("dgain", dgain, dgOff, d);
-    }
-
-    protected static void checkSddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff) {
-        if (pattern == null) throw new IllegalArgumentException("pattern must not be null");
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("dy", dy, dyOff, (long) pattern.rows() * n);
-        ArgChecks.range("x", x, xOff, (long) pattern.cols() * n);
-        ArgChecks.range("out", out, outOff, pattern.nnz());
-    }
-
-    protected static void checkCrossEntropy(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
-                                            String outName, float[] out, int outOff, long outLen) {
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.positive("vocab", vocab);
-        ArgChecks.range("logits", logits, lOff, (long) rows * vocab);
-        checkTargets(rows, vocab, targets, tOff);
-        ArgChecks.range(outName, out, outOff, outLen);
-    }
-
-    protected static void checkAttentionForward(int batch, int tokens, int heads, int dHead, int ld,
-                                                float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
-                                                float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
-        ArgChecks.range("out", out, oOff, (long) batch * tokens * heads * dHead);
-    }
-
-    protected static void checkAttentionBackward(int batch, int tokens, int heads, int dHead, int ld,
-                                                 float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
-                                                 float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
-                                                 float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
-                                                 float[] dsink, int dsOff) {
-        checkAttention(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff);
-        int width = heads * dHead;
-        int rows = batch * tokens;
-        ArgChecks.range("dOut", dOut, dOff, (long) rows * width);
-        ArgChecks.strided("dq", dq, dqOff, rows, width, ld);
-        ArgChecks.strided("dk", dk, dkOff, rows, width, ld);
-        ArgChecks.strided("dv", dv, dvOff, rows, width, ld);
-        if (sink != null) {
-            ArgChecks.range("dsink", dsink, dsOff, heads);
-        }
-    }
-
-    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
-    protected static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
-        for (int h = 0; h < heads; h++) {
-            float s = 0f;
-            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
-            dsink[dsOff + h] += s;
-        }
-    }
-
-    protected static void checkTargets(int rows, int vocab, int[] targets, int tOff) {
-        ArgChecks.range("targets", targets, tOff, rows);
-        for (int r = 0; r < rows; r++) {
-            int t = targets[tOff + r];
-            if (t >= vocab) {
-                throw new IllegalArgumentException("targets[" + r + "] = " + t + " is not below vocab = " + vocab);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ dense GEMM
 
     @Override
     public void gemmABt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         pool.forRange(m, (long) m * n * k, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 int ai = aOff + i * k;
@@ -201,7 +61,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void gemmAB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         pool.forRange(m, (long) m * n * k, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 int ci = cOff + i * n;
@@ -219,7 +78,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void gemmAtB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         pool.forRange(m, (long) m * n * k, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 int ci = cOff + i * n;
@@ -239,7 +97,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void spmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
-        checkSpmm(w, x, xOff, n, y, yOff, false);
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
         pool.forWeightedRange(w.rows(), rowPtr, 0, n, (r0, r1) -> {
@@ -259,7 +116,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void spmmTransposed(CsrMatrix w, float[] dy, int dyOff, int n, float[] dx, int dxOff, boolean accumulate) {
-        checkSpmm(w, dy, dyOff, n, dx, dxOff, true);
         CsrMatrix.Transpose t = w.transposePattern();
         int[] rowPtr = t.rowPtr, col = t.colIdx, perm = t.perm;
         float[] val = w.values();
@@ -280,14 +136,13 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
-        checkSparseLinear(n, x, xOff, w, bias, biasOff, y, yOff, false);
         int in = w.cols(), out = w.rows();
         pool.forRange(n, (long) n * (in + out) + (long) n * w.nnz() / Math.max(1, in),
                 (r0, r1) -> sparseLinearRows(r0, r1, x, xOff, w, bias, biasOff, y, yOff));
     }
 
     /** Tokens [r0, r1) of {@link #sparseLinear}, one row at a time: bias (or 0), then each nonzero x[i] adds W[:, i]. */
-    protected void sparseLinearRows(int r0, int r1, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
+    private static void sparseLinearRows(int r0, int r1, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.cols(), out = w.rows();
         CsrMatrix.Transpose t = w.transposePattern();
         for (int r = r0; r < r1; r++) {
@@ -300,7 +155,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
-        checkSparseLinear(n, dy, dyOff, w, null, 0, dx, dxOff, true);
         int in = w.cols(), out = w.rows();
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
@@ -310,7 +164,7 @@ public class ScalarKernels implements Kernels {
     }
 
     /** dx[·] += (Σ_i a[i]·B[i, ·]) for one token's row: the products summed from zero first, then added once. */
-    protected void scatterRowsAdding(float[] a, int aOff, int len, int[] rowPtr, int[] col, float[] val, float[] dx, int dxOff, int width) {
+    private static void scatterRowsAdding(float[] a, int aOff, int len, int[] rowPtr, int[] col, float[] val, float[] dx, int dxOff, int width) {
         float[] sums = ThreadScratch.floats(0, width);
         java.util.Arrays.fill(sums, 0, width, 0f);
         scatterRows(a, aOff, len, rowPtr, col, null, val, sums, 0);
@@ -321,7 +175,7 @@ public class ScalarKernels implements Kernels {
      * y[·] += a[i]·B[i, ·] for every nonzero a[i] of a row of {@code len}, B a CSR pattern whose slot q holds
      * {@code val[perm == null ? q : perm[q]]}: one token's row of a sparse product.
      */
-    protected void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
+    private static void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
         for (int i = 0; i < len; i++) {
             float ai = a[aOff + i];
             if (ai == 0f) continue;
@@ -331,21 +185,8 @@ public class ScalarKernels implements Kernels {
         }
     }
 
-    protected static void checkSparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff,
-                                            float[] y, int yOff, boolean backward) {
-        if (w == null) throw new IllegalArgumentException("w must not be null");
-        ArgChecks.nonNegative("n", n);
-        int xCols = backward ? w.rows() : w.cols(), yCols = backward ? w.cols() : w.rows();
-        ArgChecks.range(backward ? "dy" : "x", x, xOff, (long) xCols * n);
-        ArgChecks.range(backward ? "dx" : "y", y, yOff, (long) yCols * n);
-        if (bias != null) ArgChecks.range("bias", bias, biasOff, w.rows());
-    }
-
     @Override
     public int csrRowPointers(int rows, int cols, float[] x, int xOff, int[] rowPtr) {
-        checkRows(rows, cols);
-        ArgChecks.range("x", x, xOff, (long) rows * cols);
-        ArgChecks.range("rowPtr", rowPtr, 0, rows + 1L);
         pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) rowPtr[r + 1] = countNonZero(x, xOff + r * cols, cols);
         });
@@ -355,7 +196,7 @@ public class ScalarKernels implements Kernels {
     }
 
     /** Nonzeros of x[off, off + n). */
-    protected int countNonZero(float[] x, int off, int n) {
+    private static int countNonZero(float[] x, int off, int n) {
         int c = 0;
         for (int i = 0; i < n; i++) if (x[off + i] != 0f) c++;
         return c;
@@ -363,18 +204,13 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void csrFill(int rows, int cols, float[] x, int xOff, int[] rowPtr, int[] colIdx, float[] values) {
-        checkRows(rows, cols);
-        ArgChecks.range("x", x, xOff, (long) rows * cols);
-        ArgChecks.range("rowPtr", rowPtr, 0, rows + 1L);
-        ArgChecks.range("colIdx", colIdx, 0, rowPtr[rows]);
-        ArgChecks.range("values", values, 0, rowPtr[rows]);
         pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) fillRow(x, xOff + r * cols, cols, colIdx, values, rowPtr[r]);
         });
     }
 
     /** The nonzeros of one row, in column order, from slot q on. */
-    protected void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
+    private static void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
         for (int c = 0; c < n; c++) {
             float v = x[off + c];
             if (v != 0f) {
@@ -386,7 +222,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
-        checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
         int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
         pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
             for (int o = r0; o < r1; o++) {
@@ -408,7 +243,6 @@ public class ScalarKernels implements Kernels {
     @Override
     public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
                                float[] y, int yOff, float[] rstd, int rOff) {
-        checkRmsNormForward(rows, d, x, xOff, gain, gOff, y, yOff, rstd, rOff);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, yr = yOff + r * d;
@@ -424,7 +258,6 @@ public class ScalarKernels implements Kernels {
     @Override
     public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
                                 float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
-        checkRmsNormBackward(rows, d, x, xOff, gain, gOff, rstd, rOff, dy, dyOff, dx, dxOff, dgain, dgOff);
         pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, gr = dyOff + r * d, dr = dxOff + r * d;
@@ -450,7 +283,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         pool.forRange(n, (long) n * 20, (i0, i1) -> {
             for (int i = i0; i < i1; i++) y[yOff + i] = Gelu.gelu(x[xOff + i]);
         });
@@ -458,7 +290,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
         pool.forRange(n, (long) n * 30, (i0, i1) -> {
             for (int i = i0; i < i1; i++) dx[dxOff + i] += dy[dyOff + i] * Gelu.geluGrad(x[xOff + i]);
         });
@@ -466,7 +297,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
-        checkRows(rows, d, "x", x, xOff, "y", y, yOff, null, null, 0);
         pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * d, yr = yOff + r * d;
@@ -486,7 +316,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d, "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int yr = yOff + r * d, gr = dyOff + r * d, xr = dxOff + r * d;
@@ -499,7 +328,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
-        checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
         pool.forRange(rows, (long) rows * d * 8, (r0, r1) -> {
             int[] scratch = ThreadScratch.ints(0, d), rowKept = kept != null ? kept : ThreadScratch.ints(1, k);
             for (int r = r0; r < r1; r++) {
@@ -520,7 +348,6 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void nodeGateForward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff, float[] y, int yOff) {
-        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "y", y, yOff, null, 0, null, 0);
         pool.forRange(rows, (long) rows * c * 3, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int xr = xOff + r * c, yr = yOff + r * c;
@@ -532,7 +359,6 @@ public class ScalarKernels implements Kernels {
     @Override
     public void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
                                  float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff) {
-        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "dy", dy, dyOff, dx, dxOff, dg, dgOff);
         // split by channel: each channel's dg sums its rows in order whatever the split
         pool.forRange(c, (long) rows * c * 4, (j0, j1) -> {
             for (int r = 0; r < rows; r++) {
@@ -546,74 +372,12 @@ public class ScalarKernels implements Kernels {
         });
     }
 
-    protected static void checkNodeGate(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
-                                        String yName, float[] y, int yOff, float[] dx, int dxOff, float[] dg, int dgOff) {
-        checkRows(rows, c);
-        long len = (long) rows * c;
-        ArgChecks.range("x", x, xOff, len);
-        ArgChecks.range("g", g, gOff, c);
-        ArgChecks.range("base", base, bOff, c);
-        ArgChecks.range(yName, y, yOff, len);
-        if (dx != null) ArgChecks.range("dx", dx, dxOff, len);
-        if (dg != null) ArgChecks.range("dg", dg, dgOff, c);
-    }
-
-    protected static void checkAbsTopK(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
-        checkRows(rows, d);
-        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
-        ArgChecks.range("x", x, xOff, (long) rows * d);
-        ArgChecks.range("y", y, yOff, (long) rows * d);
-        if (kept != null) ArgChecks.range("kept", kept, keptOff, (long) rows * k);
-    }
-
-    @Override
-    public void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkAbsTopKBackward(rows, d, k, kept, keptOff, dy, dyOff, dx, dxOff);
-        pool.forRange(rows, (long) rows * k * 4, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int kr = keptOff + r * k, o = r * d;
-                for (int q = 0; q < k; q++) {
-                    int c = kept[kr + q];
-                    dx[dxOff + o + c] += dy[dyOff + o + c];
-                }
-            }
-        });
-    }
-
-    @Override
-    public void absTopKBackwardOverwrite(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkAbsTopKBackward(rows, d, k, kept, keptOff, dy, dyOff, dx, dxOff);
-        pool.forRange(rows, (long) rows * (d + 4L * k), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int kr = keptOff + r * k, o = dxOff + r * d;
-                java.util.Arrays.fill(dx, o, o + d, 0f); // the row is in cache for the scatter that follows
-                for (int q = 0; q < k; q++) {
-                    int c = kept[kr + q];
-                    dx[o + c] = dy[dyOff + r * d + c];
-                }
-            }
-        });
-    }
-
-    protected static void checkAbsTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d);
-        if (k < 0 || k > d) throw new IllegalArgumentException("k must be in [0, d = " + d + "], got " + k);
-        ArgChecks.range("kept", kept, keptOff, (long) rows * k);
-        ArgChecks.range("dy", dy, dyOff, (long) rows * d);
-        ArgChecks.range("dx", dx, dxOff, (long) rows * d);
-        for (int i = 0, n = rows * k; i < n; i++) { // checked up front: workers must not fail half-way
-            int c = kept[keptOff + i];
-            if (c < 0 || c >= d) throw new IllegalArgumentException("kept[" + i + "] = " + c + " is outside [0, " + d + ")");
-        }
-    }
-
     // ------------------------------------------------------------------ attention
 
     @Override
     public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
-        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
         int width = heads * dHead;
         float scale = (float) (1.0 / Math.sqrt(dHead));
         long work = (long) batch * heads * tokens * tokens * dHead;
@@ -659,8 +423,6 @@ public class ScalarKernels implements Kernels {
                                   float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
                                   float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
                                   float[] dsink, int dsOff) {
-        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
-                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
         int width = heads * dHead;
         float scale = (float) (1.0 / Math.sqrt(dHead));
         int units = batch * heads;
@@ -707,12 +469,20 @@ public class ScalarKernels implements Kernels {
         if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
     }
 
+    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
+    private static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
+        for (int h = 0; h < heads; h++) {
+            float s = 0f;
+            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
+            dsink[dsOff + h] += s;
+        }
+    }
+
     // ------------------------------------------------------------------ cross-entropy
 
     @Override
     public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                       float[] losses, int lossOff) {
-        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "losses", losses, lossOff, rows);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int t = targets[tOff + r];
@@ -736,7 +506,6 @@ public class ScalarKernels implements Kernels {
     @Override
     public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                      float scale, float[] dlogits, int dOff) {
-        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "dlogits", dlogits, dOff, (long) rows * vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int t = targets[tOff + r];
@@ -755,26 +524,9 @@ public class ScalarKernels implements Kernels {
 
     // ------------------------------------------------------------------ optimizer, BLAS-1
 
-    protected static void checkAdam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
-                                    float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("p", p, pOff, n);
-        ArgChecks.range("g", g, gOff, n);
-        ArgChecks.range("m", m, mOff, n);
-        ArgChecks.range("v", v, vOff, n);
-        if (step < 1) throw new IllegalArgumentException("step must be >= 1 (1-based), got " + step);
-        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
-        if (!(eps >= 0)) throw new IllegalArgumentException("eps must be >= 0, got " + eps);
-        if (!Float.isFinite(lr)) throw new IllegalArgumentException("lr must be finite, got " + lr);
-        if (!Float.isFinite(gradScale)) throw new IllegalArgumentException("gradScale must be finite, got " + gradScale);
-        if (!Float.isFinite(decay)) throw new IllegalArgumentException("decay must be finite, got " + decay);
-    }
-
     @Override
     public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
                          float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
-        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, gradScale, decay);
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float omb1 = 1f - beta1, omb2 = 1f - beta2;
@@ -794,16 +546,11 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         for (int i = 0; i < n; i++) y[yOff + i] += a * x[xOff + i];
     }
 
     @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff, boolean accumulate) {
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.nonNegative("cols", cols);
-        ArgChecks.range("src", src, srcOff, (long) rows * cols);
-        ArgChecks.range("dst", dst, dstOff, (long) rows * cols);
         final int b = 32; // a 32×32 tile of both sides stays in L1
         pool.forRange((rows + b - 1) / b, (long) rows * cols, (t0, t1) -> {
             for (int r0 = t0 * b; r0 < Math.min(rows, t1 * b); r0 += b) {
@@ -825,14 +572,11 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public void scale(int n, float a, float[] x, int xOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
         for (int i = 0; i < n; i++) x[xOff + i] *= a;
     }
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         float s = 0f;
         for (int i = 0; i < n; i++) s += x[xOff + i] * y[yOff + i];
         return s;
@@ -840,22 +584,48 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public float sum(int n, float[] x, int xOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
         float s = 0f;
         for (int i = 0; i < n; i++) s += x[xOff + i];
         return s;
     }
 
-    @Override
+    // ------------------------------------------------------------------ scalar-only kernels
+    // Not in KernelImplementation: no vector version exists, and Kernels runs these here under either provider.
+
+    /** {@link Kernels#absTopKBackward}: k scattered adds per row. */
+    public void absTopKBackward(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        pool.forRange(rows, (long) rows * k * 4, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int kr = keptOff + r * k, o = r * d;
+                for (int q = 0; q < k; q++) {
+                    int c = kept[kr + q];
+                    dx[dxOff + o + c] += dy[dyOff + o + c];
+                }
+            }
+        });
+    }
+
+    /** {@link Kernels#absTopKBackwardOverwrite}: a row fill and k scattered stores per row. */
+    public void absTopKBackwardOverwrite(int rows, int d, int k, int[] kept, int keptOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        pool.forRange(rows, (long) rows * (d + 4L * k), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int kr = keptOff + r * k, o = dxOff + r * d;
+                java.util.Arrays.fill(dx, o, o + d, 0f); // the row is in cache for the scatter that follows
+                for (int q = 0; q < k; q++) {
+                    int c = kept[kr + q];
+                    dx[o + c] = dy[dyOff + r * d + c];
+                }
+            }
+        });
+    }
+
+    /** {@link Kernels#sumSquares}. */
     public double sumSquares(int n, float[] x, int xOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
         // Fixed 4096-element blocks, each summed by four interleaved chains (one chain is add-latency bound),
         // blocks split over the pool, partials added in block order: the same bits for any thread count.
         final int block = 4096;
         int blocks = (n + block - 1) / block;
-        double[] partial = new double[blocks];
+        double[] partial = ThreadScratch.doubles(0, blocks); // the caller's; workers write their own blocks
         pool.forRange(blocks, (long) n * 2, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int i = xOff + b * block, end = xOff + Math.min(n, (b + 1) * block);
@@ -872,7 +642,7 @@ public class ScalarKernels implements Kernels {
             }
         });
         double s = 0;
-        for (double p : partial) s += p;
+        for (int b = 0; b < blocks; b++) s += partial[b];
         return s;
     }
 }

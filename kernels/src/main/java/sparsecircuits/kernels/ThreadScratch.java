@@ -35,6 +35,7 @@ public final class ThreadScratch {
     private final float[][] aligned = new float[SLOTS][];
     private final int[][] ints = new int[SLOTS][];
     private final long[][] longs = new long[SLOTS][];
+    private final double[][] doubles = new double[SLOTS][];
 
     private ThreadScratch() {
         for (int i = 0; i < SLOTS; i++) {
@@ -42,6 +43,7 @@ public final class ThreadScratch {
             aligned[i] = new float[0];
             ints[i] = new int[0];
             longs[i] = new long[0];
+            doubles[i] = new double[0];
         }
     }
 
@@ -90,6 +92,17 @@ public final class ThreadScratch {
         if (a.length < size) {
             a = new long[grow(a.length, size)];
             s.longs[slot] = a;
+        }
+        return a;
+    }
+
+    /** A double buffer of at least {@code size} elements (contents unspecified). */
+    public static double[] doubles(int slot, int size) {
+        ThreadScratch s = LOCAL.get();
+        double[] a = s.doubles[slot];
+        if (a.length < size) {
+            a = new double[grow(a.length, size)];
+            s.doubles[slot] = a;
         }
         return a;
     }

@@ -72,7 +72,7 @@ class AbsTopKParityTest {
     void matchesScalarBitForBit() {
         Kernels ks = Fixtures.kernels();
         try (WorkerPool one = new WorkerPool(1)) {
-            Kernels ref = new ScalarKernels(one);
+            Kernels ref = KernelProvider.scalar(one);
             Fixtures.qt(400).forAll(integers().between(0, DS.length - 1), integers().between(0, Integer.MAX_VALUE),
                             integers().between(0, 2 * FAMILIES - 1), longs().all())
                     .checkAssert((di, kRaw, fam, seed) -> {
@@ -94,7 +94,7 @@ class AbsTopKParityTest {
     void everyK() {
         Kernels ks = Fixtures.kernels();
         try (WorkerPool one = new WorkerPool(1)) {
-            Kernels ref = new ScalarKernels(one);
+            Kernels ref = KernelProvider.scalar(one);
             for (int family = 0; family < FAMILIES; family++) {
                 for (int k = 0; k <= 100; k++) check(ks, ref, 2, 100, k, family, k % 2 == 0, family * 1000L + k);
             }

@@ -12,7 +12,7 @@ class TransposeTest {
     void transposesExactlyAndAccumulates() {
         int[] dims = {0, 1, 3, 31, 32, 33, 64, 67, 130};
         try (WorkerPool three = new WorkerPool(3)) {
-            for (Kernels ks : new Kernels[] {Fixtures.kernels(), new ScalarKernels(three)}) {
+            for (Kernels ks : new Kernels[] {Fixtures.kernels(), KernelProvider.scalar(three)}) {
                 for (int rows : dims) {
                     for (int cols : dims) {
                         SplittableRandom r = Fixtures.rnd(rows * 1000L + cols);

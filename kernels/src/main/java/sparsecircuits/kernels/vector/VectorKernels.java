@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
-import sparsecircuits.kernels.ArgChecks;
 import sparsecircuits.kernels.Gelu;
+import sparsecircuits.kernels.KernelImplementation;
 import sparsecircuits.kernels.ScalarKernels;
 import sparsecircuits.kernels.ThreadScratch;
 import sparsecircuits.kernels.WorkerPool;
@@ -16,15 +16,18 @@ import sparsecircuits.kernels.sparse.CsrMatrix;
 /**
  * Kernels on the incubating Vector API, preferred species (512-bit on AVX-512 machines, narrower under
  * {@code -XX:MaxVectorSize}). The only class family that names {@code jdk.incubator.vector}; it is
- * loaded reflectively by {@link sparsecircuits.kernels.KernelProvider}. Argument checks and the few
- * kernels that are index work (AbsTopK, attention bookkeeping) come from {@link ScalarKernels}.
+ * loaded reflectively by {@link sparsecircuits.kernels.KernelProvider}, and only ever called through
+ * {@link sparsecircuits.kernels.Kernels}, which checks the arguments first: nothing here checks them again. The
+ * kernels with no vector version are not here at all (they run on {@link ScalarKernels}; the list is in
+ * {@link sparsecircuits.kernels.Kernels}); absTopKForward and transpose hand shapes too small for their vector loops
+ * to the scalar kernel.
  *
  * <p>Determinism: every output element is computed by the same instruction sequence whatever the
  * thread split. Element-wise kernels split on {@link #BLOCK}-aligned boundaries so an element is in a
  * vector body or in the array's scalar tail independently of the number of threads; scalar tails of
  * multiply-add chains use {@link Math#fma} exactly when the vector body fuses.
  */
-public final class VectorKernels extends ScalarKernels {
+public final class VectorKernels implements KernelImplementation {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /** Integer lanes of the same shape (magnitude bits of floats). */
@@ -55,8 +58,13 @@ public final class VectorKernels extends ScalarKernels {
     static final int PACK_MIN_USES_BEYOND_L2 = 4;
     static final int PACK_MIN_USES_IN_L2 = 12;
 
+    private final WorkerPool pool;
+    /** The scalar kernels for the shapes a vector kernel hands on (absTopKForward's narrow rows, transpose's short ones). */
+    private final ScalarKernels scalar;
+
     public VectorKernels(WorkerPool pool) {
-        super(pool);
+        this.scalar = new ScalarKernels(pool); // rejects a null pool
+        this.pool = pool;
     }
 
     @Override
@@ -72,6 +80,11 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public boolean usesFma() {
         return FMA;
+    }
+
+    @Override
+    public WorkerPool pool() {
+        return pool;
     }
 
     /**
@@ -162,19 +175,16 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void gemmABt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         gemm(Form.ABT, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
     }
 
     @Override
     public void gemmAB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         gemm(Form.AB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
     }
 
     @Override
     public void gemmAtB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
-        checkGemm(m, n, k, a, aOff, b, bOff, c, cOff);
         gemm(Form.ATB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
     }
 
@@ -446,13 +456,11 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void spmm(CsrMatrix w, float[] x, int xOff, int n, float[] y, int yOff, boolean accumulate) {
-        checkSpmm(w, x, xOff, n, y, yOff, false);
         csr(w.rows(), w.cols(), w.rowPtr(), w.colIdx(), null, w.values(), x, xOff, n, y, yOff, accumulate);
     }
 
     @Override
     public void spmmTransposed(CsrMatrix w, float[] dy, int dyOff, int n, float[] dx, int dxOff, boolean accumulate) {
-        checkSpmm(w, dy, dyOff, n, dx, dxOff, true);
         CsrMatrix.Transpose t = w.transposePattern();
         csr(w.cols(), w.rows(), t.rowPtr, t.colIdx, t.perm, w.values(), dy, dyOff, n, dx, dxOff, accumulate);
     }
@@ -465,7 +473,6 @@ public final class VectorKernels extends ScalarKernels {
      */
     @Override
     public void sparseLinear(int n, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
-        checkSparseLinear(n, x, xOff, w, bias, biasOff, y, yOff, false);
         int in = w.cols(), out = w.rows();
         int[] rowPtr = w.rowPtr(), col = w.colIdx();
         float[] val = w.values();
@@ -491,7 +498,6 @@ public final class VectorKernels extends ScalarKernels {
     /** As {@link #sparseLinear}: per tile of L tokens, dXᵀ[i] = Σ over column i of W (in row order) of w·dYᵀ[o], then added to dX. */
     @Override
     public void sparseLinearBackward(int n, float[] dy, int dyOff, CsrMatrix w, float[] dx, int dxOff) {
-        checkSparseLinear(n, dy, dyOff, w, null, 0, dx, dxOff, true);
         int in = w.cols(), out = w.rows();
         CsrMatrix.Transpose t = w.transposePattern();
         int[] tPtr = t.rowPtr, tCol = t.colIdx, perm = t.perm;
@@ -516,6 +522,29 @@ public final class VectorKernels extends ScalarKernels {
         for (int r = tiles * L; r < n; r++) scatterRowsAdding(dy, dyOff + r * out, out, rowPtr, col, val, dx, dxOff + r * in, in);
     }
 
+    /**
+     * Tokens [r0, r1) of {@link #sparseLinear} past the last full tile, one row at a time as the scalar kernel walks
+     * them (bias or 0, then each nonzero x[i] adds W[:, i]), with {@link #scatterRows}'s multiply-adds.
+     */
+    private static void sparseLinearRows(int r0, int r1, float[] x, int xOff, CsrMatrix w, float[] bias, int biasOff, float[] y, int yOff) {
+        int in = w.cols(), out = w.rows();
+        CsrMatrix.Transpose t = w.transposePattern();
+        for (int r = r0; r < r1; r++) {
+            int yr = yOff + r * out;
+            if (bias == null) java.util.Arrays.fill(y, yr, yr + out, 0f);
+            else System.arraycopy(bias, biasOff, y, yr, out);
+            scatterRows(x, xOff + r * in, in, t.rowPtr, t.colIdx, t.perm, w.values(), y, yr);
+        }
+    }
+
+    /** dx[·] += (Σ_i a[i]·B[i, ·]) for one token's row: the products summed from zero first, then added once. */
+    private static void scatterRowsAdding(float[] a, int aOff, int len, int[] rowPtr, int[] col, float[] val, float[] dx, int dxOff, int width) {
+        float[] sums = ThreadScratch.floats(0, width);
+        java.util.Arrays.fill(sums, 0, width, 0f);
+        scatterRows(a, aOff, len, rowPtr, col, null, val, sums, 0);
+        for (int c = 0; c < width; c++) dx[dxOff + c] += sums[c];
+    }
+
     /** L token rows {@code [L × width]} at a[off] to the tile {@code [width × L]} (one gather per feature). */
     private static void tokensToFeatures(float[] a, int off, int width, float[] tile) {
         int[] stride = ThreadScratch.ints(6, L);
@@ -538,8 +567,7 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     /** The nonzeros of the row are found L at a time by a vector compare; each adds its pattern row with scalar FMAs. */
-    @Override
-    protected void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
+    private static void scatterRows(float[] a, int aOff, int len, int[] rowPtr, int[] col, int[] perm, float[] val, float[] y, int yOff) {
         int i = 0;
         for (; i + L <= len; i += L) {
             long bits = FloatVector.fromArray(S, a, aOff + i).compare(VectorOperators.NE, 0f).toLong();
@@ -564,7 +592,17 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     @Override
-    protected int countNonZero(float[] x, int off, int n) {
+    public int csrRowPointers(int rows, int cols, float[] x, int xOff, int[] rowPtr) {
+        pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) rowPtr[r + 1] = countNonZero(x, xOff + r * cols, cols);
+        });
+        rowPtr[0] = 0;
+        for (int r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
+        return rowPtr[rows];
+    }
+
+    /** Nonzeros of x[off, off + n), L at a time by a vector compare. */
+    private static int countNonZero(float[] x, int off, int n) {
         int c = 0, i = 0;
         for (; i + L <= n; i += L) c += FloatVector.fromArray(S, x, off + i).compare(VectorOperators.NE, 0f).trueCount();
         for (; i < n; i++) if (x[off + i] != 0f) c++;
@@ -572,7 +610,18 @@ public final class VectorKernels extends ScalarKernels {
     }
 
     @Override
-    protected void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
+    public void csrFill(int rows, int cols, float[] x, int xOff, int[] rowPtr, int[] colIdx, float[] values) {
+        pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) fillRow(x, xOff + r * cols, cols, colIdx, values, rowPtr[r]);
+        });
+    }
+
+    /**
+     * The nonzeros of one row, in column order, from slot q on; a vector compare finds them L at a time. An instance
+     * method on purpose: as a static one, csrFill's loop compiled about 20% slower (1024 × 1024 at a quarter dense,
+     * 512- and 256-bit).
+     */
+    private void fillRow(float[] x, int off, int n, int[] colIdx, float[] values, int q) {
         int c = 0;
         for (; c + L <= n; c += L) {
             long bits = FloatVector.fromArray(S, x, off + c).compare(VectorOperators.NE, 0f).toLong();
@@ -711,7 +760,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void sddmm(CsrMatrix pattern, float[] dy, int dyOff, float[] x, int xOff, int n, float[] out, int outOff, boolean accumulate) {
-        checkSddmm(pattern, dy, dyOff, x, xOff, n, out, outOff);
         int[] rowPtr = pattern.rowPtr(), col = pattern.colIdx();
         pool.forWeightedRange(pattern.rows(), rowPtr, 0, n, (r0, r1) -> {
             int bound = S.loopBound(n);
@@ -759,7 +807,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void rmsNormForward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float eps,
                                float[] y, int yOff, float[] rstd, int rOff) {
-        checkRmsNormForward(rows, d, x, xOff, gain, gOff, y, yOff, rstd, rOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -784,7 +831,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void rmsNormBackward(int rows, int d, float[] x, int xOff, float[] gain, int gOff, float[] rstd, int rOff,
                                 float[] dy, int dyOff, float[] dx, int dxOff, float[] dgain, int dgOff) {
-        checkRmsNormBackward(rows, d, x, xOff, gain, gOff, rstd, rOff, dy, dyOff, dx, dxOff, dgain, dgOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 6, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -829,7 +875,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void nodeGateForward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff, float[] y, int yOff) {
-        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "y", y, yOff, null, 0, null, 0);
         pool.forRange(rows, (long) rows * c * 3, (r0, r1) -> {
             float[] ablated = ThreadScratch.floats(1, c); // (1 − g)·base once per range, rounded as the scalar kernel does
             for (int j = 0; j < c; j++) ablated[j] = (1 - g[gOff + j]) * base[bOff + j];
@@ -847,7 +892,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void nodeGateBackward(int rows, int c, float[] x, int xOff, float[] g, int gOff, float[] base, int bOff,
                                  float[] dy, int dyOff, float[] dx, int dxOff, boolean overwriteDx, float[] dg, int dgOff) {
-        checkNodeGate(rows, c, x, xOff, g, gOff, base, bOff, "dy", dy, dyOff, dx, dxOff, dg, dgOff);
         // split by channel blocks of L, rows walked in order (each row's slice is contiguous, dg's slice stays in L1):
         // each channel's dg sums its rows in order whatever the split
         int blocks = (c + L - 1) / L;
@@ -895,18 +939,17 @@ public final class VectorKernels extends ScalarKernels {
 
     /**
      * Transpose with gathers: each vector is one column of L consecutive source rows (a strided gather), stored
-     * as a contiguous run of the destination row; consecutive columns reuse the same L cache lines.
+     * as a contiguous run of the destination row; consecutive columns reuse the same L cache lines. RowOpsBench, one
+     * thread on a busy 2-core host: [1024 × 1024] 0.7–1.3 ms against the scalar tiles' 1.7–3.3; [1024 × 256] about
+     * even (scalar 0.13–0.16 ms, vector 0.16–0.20). Fewer than L rows or 2 columns take the scalar kernel.
      */
     @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff, boolean accumulate) {
         if (rows < L || cols < 2) {
-            super.transpose(rows, cols, src, srcOff, dst, dstOff, accumulate);
+            scalar.transpose(rows, cols, src, srcOff, dst, dstOff, accumulate);
             return;
         }
-        ArgChecks.nonNegative("rows", rows);
-        ArgChecks.range("src", src, srcOff, (long) rows * cols);
-        ArgChecks.range("dst", dst, dstOff, (long) rows * cols);
-        int[] idx = new int[L];
+        int[] idx = ThreadScratch.ints(6, L); // the gather's row offsets; the caller's scratch, only read by workers
         for (int i = 0; i < L; i++) idx[i] = i * cols;
         int stripes = rows / L;
         pool.forRange(stripes, (long) rows * cols * 2, (s0, s1) -> {
@@ -938,10 +981,9 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void absTopKForward(int rows, int d, int k, float[] x, int xOff, float[] y, int yOff, int[] kept, int keptOff) {
         if (d < 2 * L || k == 0 || k == d) {
-            super.absTopKForward(rows, d, k, x, xOff, y, yOff, kept, keptOff);
+            scalar.absTopKForward(rows, d, k, x, xOff, y, yOff, kept, keptOff);
             return;
         }
-        checkAbsTopK(rows, d, k, x, xOff, y, yOff, kept, keptOff);
         pool.forRange(rows, (long) rows * d * 16, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 absTopKRow(x, xOff + r * d, d, k, y, yOff + r * d, kept, keptOff + r * k);
@@ -1064,7 +1106,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void geluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         forBlocks(n, 20, (i0, i1) -> {
             int i = i0;
             for (; i + L <= i1; i += L) {
@@ -1080,7 +1121,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void geluBackward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkElementwise(n, "x", x, xOff, "dy", dy, dyOff, "dx", dx, dxOff);
         forBlocks(n, 30, (i0, i1) -> {
             int i = i0;
             for (; i + L <= i1; i += L) {
@@ -1123,7 +1163,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void softmaxForward(int rows, int d, float[] x, int xOff, float[] y, int yOff) {
-        checkRows(rows, d, "x", x, xOff, "y", y, yOff, null, null, 0);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -1138,7 +1177,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void softmaxBackward(int rows, int d, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        checkRows(rows, d, "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff);
         int bound = S.loopBound(d);
         pool.forRange(rows, (long) rows * d * 4, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -1220,7 +1258,6 @@ public final class VectorKernels extends ScalarKernels {
     public void attentionForward(int batch, int tokens, int heads, int dHead, int ld,
                                  float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
                                  float[] sink, int sinkOff, float[] probs, int pOff, float[] out, int oOff) {
-        checkAttentionForward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff, out, oOff);
         int width = heads * dHead;
         float scale = (float) (1.0 / Math.sqrt(dHead));
         long work = (long) batch * heads * tokens * tokens * dHead;
@@ -1266,8 +1303,6 @@ public final class VectorKernels extends ScalarKernels {
                                   float[] sink, int sinkOff, float[] probs, int pOff, float[] dOut, int dOff,
                                   float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
                                   float[] dsink, int dsOff) {
-        checkAttentionBackward(batch, tokens, heads, dHead, ld, q, qOff, k, kOff, v, vOff, sink, sinkOff, probs, pOff,
-                dOut, dOff, dq, dqOff, dk, dkOff, dv, dvOff, dsink, dsOff);
         int width = heads * dHead;
         float scale = (float) (1.0 / Math.sqrt(dHead));
         int units = batch * heads;
@@ -1276,7 +1311,7 @@ public final class VectorKernels extends ScalarKernels {
         pool.forRange(units, work, (u0, u1) -> {
             float[] vt = ThreadScratch.floats(0, dHead * tokens);
             float[] ds = ThreadScratch.floats(1, tokens);
-            float[] sumOut = new float[1];
+            float[] sumOut = ThreadScratch.floats(2, 1); // softmaxGradRow's second result
             // a head one vector wide works on contiguous copies: its K rows, and dK, dV accumulated from zero and
             // added back once (strided rows ld apart in place cost cache misses and store-to-load aliasing)
             float[] kLoc = dHead == L ? ThreadScratch.floats(4, tokens * L) : null;
@@ -1325,6 +1360,15 @@ public final class VectorKernels extends ScalarKernels {
             }
         });
         if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
+    }
+
+    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
+    private static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
+        for (int h = 0; h < heads; h++) {
+            float s = 0f;
+            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
+            dsink[dsOff + h] += s;
+        }
     }
 
     /**
@@ -1393,7 +1437,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public double crossEntropyForward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                       float[] losses, int lossOff) {
-        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "losses", losses, lossOff, rows);
         int bound = S.loopBound(vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -1416,7 +1459,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void crossEntropyBackward(int rows, int vocab, float[] logits, int lOff, int[] targets, int tOff,
                                      float scale, float[] dlogits, int dOff) {
-        checkCrossEntropy(rows, vocab, logits, lOff, targets, tOff, "dlogits", dlogits, dOff, (long) rows * vocab);
         int bound = S.loopBound(vocab);
         pool.forRange(rows, (long) rows * vocab * 10, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -1440,7 +1482,6 @@ public final class VectorKernels extends ScalarKernels {
     @Override
     public void adamStep(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
                          float lr, float beta1, float beta2, float eps, long step, float gradScale, float decay) {
-        checkAdam(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, step, gradScale, decay);
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float omb1 = 1f - beta1, omb2 = 1f - beta2;
@@ -1480,7 +1521,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         int bound = S.loopBound(n);
         FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
@@ -1492,8 +1532,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public void scale(int n, float a, float[] x, int xOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).mul(a).intoArray(x, xOff + i);
@@ -1502,7 +1540,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        checkElementwise(n, "x", x, xOff, "y", y, yOff, null, null, 0);
         int i = 0;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         for (; i + 4 * L <= n; i += 4 * L) {
@@ -1521,8 +1558,6 @@ public final class VectorKernels extends ScalarKernels {
 
     @Override
     public float sum(int n, float[] x, int xOff) {
-        ArgChecks.nonNegative("n", n);
-        ArgChecks.range("x", x, xOff, n);
         int i = 0;
         FloatVector a0 = FloatVector.zero(S), a1 = a0;
         for (; i + 2 * L <= n; i += 2 * L) {
