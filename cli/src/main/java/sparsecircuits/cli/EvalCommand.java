@@ -114,7 +114,7 @@ final class EvalCommand implements Command {
         out.printf(Locale.ROOT, "task      %s (%s)%n", r.task(), r.singleTarget() ? "single target" : "binary");
         if (circuit != null) {
             out.printf(Locale.ROOT, "circuit   %s: %s nodes, %s edges, %s ablation of the rest%n", o.value("--circuit", ""),
-                    circuit.json().get("nodes"), circuit.json().get("edges"), circuit.ablation().name().toLowerCase(Locale.ROOT));
+                    circuit.nodes(), circuit.edges(), circuit.ablation().name().toLowerCase(Locale.ROOT));
         }
         out.printf(Locale.ROOT, "pairs     %d held-out (%d sequences)%n", r.pairs(), r.sequences());
         out.printf(Locale.ROOT, "loss      %.4f (per-sequence mean, SPEC §4.5)%n", r.loss());

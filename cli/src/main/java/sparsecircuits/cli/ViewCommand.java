@@ -97,6 +97,7 @@ final class ViewCommand implements Command {
                 (long) o.number("--live-max-nonzeros", ModelJs.MAX_NONZEROS));
         long t0 = System.nanoTime();
         CircuitPage.Written page = write(modelDir, circuitDir, labels, settings, file, ctx);
+        for (String w : page.warnings()) ctx.err().println("view: warning: " + w);
         // the library says why in its terms; the flag that changes it is the command's to name
         String live = page.liveReason() == null ? ", live ablation on"
                 : settings.livePairs() == 0 ? ", live ablation off (--live-pairs 0)"

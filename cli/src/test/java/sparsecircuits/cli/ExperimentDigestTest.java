@@ -33,12 +33,16 @@ import sparsecircuits.model.json.Json;
  * engine is deterministic for any thread count, not across SIMD widths), so on another provider or width the
  * test is skipped and says so. To record the fixture: run this class with {@code -Ddigest.record=PATH}.
  */
-class ExperimentDigestTest {
-    static final String FIXTURE = "experiment-digest.txt";
-    /** Models trained 150 steps: the sparse one reaches 0.6 on lambda_func with a few hundred nodes, the dense one does not. */
-    static final String[] ARGS = {"experiment", "--steps", "150", "--dense-widths", "48", "--tasks", "lambda_func,while_return_true",
+public class ExperimentDigestTest {
+    public static final String FIXTURE = "experiment-digest.txt";
+    /**
+     * Models trained 150 steps: the sparse one reaches 0.6 on lambda_func with a few hundred nodes, the dense one does not.
+     * Recorded with the experiment run in the CLI on 2 kernel threads; run here as 2 jobs at once on 1 thread each, so the
+     * test also shows that the runner's settings change no result.
+     */
+    public static final String[] ARGS = {"experiment", "--steps", "150", "--dense-widths", "48", "--tasks", "lambda_func,while_return_true",
         "--controls", "lambda_func", "--prune-steps", "20", "--pairs", "16", "--targets", "0.68,0.6", "--target", "0.6",
-        "--solved-below", "9", "--k-coefs", "1e-2,3e-3", "--seed", "0"};
+        "--solved-below", "9", "--k-coefs", "1e-2,3e-3", "--seed", "0", "--jobs", "2", "--job-threads", "1"};
 
     @Test
     void aSmallExperimentGivesTheRecordedResults(@TempDir Path tmp) throws IOException {
@@ -62,13 +66,13 @@ class ExperimentDigestTest {
         assertEquals(expected, digest);
     }
 
-    static String kernelsLine() {
+    public static String kernelsLine() {
         Kernels k = KernelProvider.get();
         return "kernels " + k.name() + " " + k.vectorBitSize() + " bit, fma " + k.usesFma();
     }
 
     /** The run directory's deterministic results as text, one fact per line (a diff shows what changed). */
-    static String digest(Path run) throws IOException {
+    public static String digest(Path run) throws IOException {
         StringBuilder s = new StringBuilder(kernelsLine()).append('\n');
         Map<?, ?> experiment = (Map<?, ?>) Json.read(run.resolve("experiment.json"));
         for (Object o : (List<?>) experiment.get("models")) {

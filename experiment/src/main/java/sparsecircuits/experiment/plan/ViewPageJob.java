@@ -53,8 +53,9 @@ final class ViewPageJob implements Job {
         try {
             Path file = ctx.staging().resolve(rel);
             java.nio.file.Files.createDirectories(file.getParent());
-            CircuitPage.write(ctx.committed(prune.model.spec.directory()), ctx.committed(prune.circuitDirectory()), Map.of(),
-                    CircuitPage.Settings.of(livePairs), file, ctx.kernels(), ctx::progress);
+            CircuitPage.write(ctx.committed(prune.model.spec.directory()), ctx.committed(prune.circuitDirectory()),
+                    Map.of(), CircuitPage.Settings.of(livePairs), file, ctx.kernels(), ctx::progress);
+            // the task's warnings were noted by its evaluation already
             m.put("view", rel);
             return new Result(m, List.of(rel));
         } catch (RuntimeException | java.io.IOException e) { // a page is a convenience: it never costs the experiment

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.experiment.run.InProcessRunner;
@@ -28,9 +29,31 @@ class ExperimentPlanTest {
         return ExperimentPlan.run(tiny(), dir, new InProcessRunner(jobs, 1), RunListener.NONE, () -> false);
     }
 
+    @TempDir
+    static Path shared;
+    static ExperimentPlan.Outcome first;
+
+    /** One run of the tiny experiment; each test works on its own copy of the run directory. */
+    @BeforeAll
+    static void runOnce() throws IOException {
+        first = run(shared.resolve("first"), 2);
+    }
+
+    private static Path copy(Path to) throws IOException {
+        Path from = shared.resolve("first");
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(t);
+                else Files.copy(f, t);
+            }
+        }
+        return to;
+    }
+
     @Test
-    void aRerunAfterDeletingOneCircuitRecomputesThatJobAndTheReportOnly(@TempDir Path dir) throws IOException {
-        ExperimentPlan.Outcome first = run(dir, 2);
+    void aRerunAfterDeletingOneCircuitRecomputesThatJobAndTheReportOnly(@TempDir Path tmp) throws IOException {
+        Path dir = copy(tmp.resolve("e"));
         assertTrue(first.run().complete(), first.run().failures().toString());
         // 2 trainings, 2 node means, 4 evaluations, 4 prunings, 4 viewer pages, the report
         assertEquals(17, first.run().ran().size(), first.run().ran().toString());
@@ -52,8 +75,8 @@ class ExperimentPlanTest {
     }
 
     @Test
-    void aChangedSettingRecomputesOnlyTheJobsThatReadIt(@TempDir Path dir) throws IOException {
-        run(dir, 1);
+    void aChangedSettingRecomputesOnlyTheJobsThatReadIt(@TempDir Path tmp) throws IOException {
+        Path dir = copy(tmp.resolve("e"));
         ExperimentSettings more = tiny().toBuilder().controls(List.of("if_equals", "var_swap")).build();
         ExperimentPlan.Outcome r = ExperimentPlan.run(more, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
         assertEquals(List.of("prune sparse-d128 var_swap", "view sparse-d128 var_swap", "prune dense-d16 var_swap", "view dense-d16 var_swap",

@@ -7,10 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.CheckpointException;
@@ -40,9 +37,7 @@ import sparsecircuits.pruning.trace.Tracer;
  * conveniences: when one cannot be had, the page is still written and says why ({@link Written}).
  */
 public final class CircuitPage {
-    private static final Logger LOG = Logger.getLogger("sparsecircuits.present");
     /** Warnings already given, so an experiment writing many pages of one task says each once. */
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
     /** Held-out pairs the prompt view shows when live ablation is off: as many as live ablation embeds by default. */
     static final int PROMPT_PAIRS = 8;
 
@@ -73,8 +68,11 @@ public final class CircuitPage {
         }
     }
 
-    /** What was written: counts, and why live ablation / examples are off (null when on). */
-    public record Written(Path file, int nodes, int edges, String liveReason, String examplesReason) {
+    /**
+     * What was written: counts, why live ablation / examples are off (null when on), and what the reader of the page
+     * should know about the task's prompts (e.g. targets that encode to more than one token).
+     */
+    public record Written(Path file, int nodes, int edges, String liveReason, String examplesReason, List<String> warnings) {
     }
 
     /**
@@ -96,7 +94,7 @@ public final class CircuitPage {
         String html = ViewerHtml.render(g, loaded.run(), modelDir.getFileName() + "/" + ModelFiles.WEIGHTS, sha == null ? null : String.valueOf(sha),
                 live, examples, graphPrompt(held));
         AtomicFiles.write(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
-        return new Written(file, g.nodes().size(), g.links().size(), reason(live), reason(examples));
+        return new Written(file, g.nodes().size(), g.links().size(), reason(live), reason(examples), held.warnings);
     }
 
     private static String reason(Map<String, Object> block) {
@@ -128,6 +126,7 @@ public final class CircuitPage {
         List<TaskLoss.Sequence> seqs;
         String why;
         boolean tried;
+        List<String> warnings = List.of();
 
         Held(Path modelDir, CircuitFiles.Loaded loaded, int pairs) {
             this.modelDir = modelDir;
@@ -149,7 +148,7 @@ public final class CircuitPage {
                     Task task = TaskSource.resolve(CircuitRun.task(loaded.run()));
                     // TaskSource gives max(2, n / 2) held-out pairs for n training pairs: 2 x pairs yields the pairs wanted
                     TaskSource.Sequences s = TaskSource.sequences(task, 2 * pairs, 0, bpe);
-                    for (String w : s.warnings()) if (WARNED.add(w.replaceAll("\\d+", "N"))) LOG.warning(w);
+                    warnings = s.warnings();
                     seqs = s.heldOut();
                 } catch (CheckpointException | IllegalArgumentException e) {
                     why = "the task's held-out prompts are not available: " + e.getMessage();

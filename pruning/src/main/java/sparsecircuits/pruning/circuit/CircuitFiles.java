@@ -91,6 +91,16 @@ public final class CircuitFiles {
             return json.get("run") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         }
 
+        /** The circuit's kept nodes, as circuit.json counts them. */
+        public long nodes() {
+            return json.get("nodes") instanceof Number n ? n.longValue() : 0;
+        }
+
+        /** The circuit's edges, as circuit.json counts them. */
+        public long edges() {
+            return json.get("edges") instanceof Number n ? n.longValue() : 0;
+        }
+
         /** How the circuit's deleted nodes were ablated when it was pruned ("run.ablation"; mean when absent). */
         public NodeMask.Ablation ablation() {
             return CircuitRun.ablation(run());
