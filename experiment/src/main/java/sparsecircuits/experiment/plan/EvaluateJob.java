@@ -46,6 +46,7 @@ final class EvaluateJob implements Job {
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", finished.of(model).id());
+        m.put("model_sha256", finished.of(model).result().get("model_sha256")); // the weights themselves, as trained
         m.putAll(TaskRef.inputsOf(task));
         m.put("pairs", (long) pairs);
         m.put("seed", seed);
