@@ -49,7 +49,7 @@ final class KernelsInfoCommand implements Command {
         double seconds = options.has("--no-bench") ? 0 : options.number("--seconds", DEFAULT_SECONDS);
         KernelsInfo info;
         try (ProgressLine progress = new ProgressLine(ctx.err(), ctx.errIsTerminal(), "kernels-info")) {
-            info = KernelsInfo.measure(Version.get(), Main.kernels(), seconds, progress::step);
+            info = KernelsInfo.measure(sparsecircuits.experiment.job.Engine.BUILD, Main.kernels(), seconds, progress::step);
         }
         if (options.has("--json")) {
             ctx.out().println(Json.writePretty(info.toJson()));

@@ -136,7 +136,7 @@ public final class Main {
                 return helpCommand(rest, ctx);
             case "--version":
             case "-V":
-                ctx.out().println(PROGRAM + " " + Version.get());
+                ctx.out().println(PROGRAM + " " + sparsecircuits.experiment.job.Engine.BUILD);
                 return 0;
             default:
                 break;
@@ -179,7 +179,7 @@ public final class Main {
 
     String help() {
         StringBuilder sb = new StringBuilder();
-        sb.append(PROGRAM).append(' ').append(Version.get())
+        sb.append(PROGRAM).append(' ').append(sparsecircuits.experiment.job.Engine.BUILD)
                 .append(": train weight-sparse transformers, prune them to circuits, and see the circuits.\n\n");
         sb.append("Usage: ").append(PROGRAM).append(" [--debug] <command> [options]\n");
         sb.append("       ").append(PROGRAM).append(" <command> --help\n\n");

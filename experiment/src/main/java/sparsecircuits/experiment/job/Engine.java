@@ -12,8 +12,11 @@ public final class Engine {
      */
     public static final int RESULTS = 1;
 
+    /** The build's version, e.g. "0.1.0-SNAPSHOT" (what the command line's version option shows). */
+    public static final String BUILD = load();
+
     /** The build version and {@link #RESULTS}, e.g. "0.1.0-SNAPSHOT results/1". */
-    public static final String VERSION = load() + " results/" + RESULTS;
+    public static final String VERSION = BUILD + " results/" + RESULTS;
 
     private Engine() {
     }

@@ -45,8 +45,7 @@ final class EvaluateJob implements Job {
     @Override
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", finished.of(model).id());
-        m.put("model_sha256", finished.of(model).result().get("model_sha256")); // the weights themselves, as trained
+        model.identify(m, finished);
         m.putAll(TaskRef.inputsOf(task));
         m.put("pairs", (long) pairs);
         m.put("seed", seed);

@@ -72,8 +72,7 @@ final class PruneJob implements Job {
     @Override
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", finished.of(model).id());
-        m.put("model_sha256", finished.of(model).result().get("model_sha256")); // the weights themselves, as trained
+        model.identify(m, finished);
         m.put("means", finished.of(means).id());
         m.putAll(TaskRef.inputsOf(task));
         m.put("pairs", (long) s.pairs());

@@ -59,6 +59,12 @@ final class TrainModelJob implements Job {
         return m;
     }
 
+    /** Puts what identifies this model into the inputs of a job that reads it: this job's id and the weights' SHA-256. */
+    void identify(Map<String, Object> inputs, Finished finished) {
+        inputs.put("model", finished.of(this).id());
+        inputs.put("model_sha256", finished.of(this).result().get("model_sha256")); // the weights themselves, as trained
+    }
+
     @Override
     public Result run(JobContext ctx) throws IOException {
         Path dir = ctx.staging().resolve(spec.directory());

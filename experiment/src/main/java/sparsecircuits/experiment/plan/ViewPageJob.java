@@ -40,8 +40,7 @@ final class ViewPageJob implements Job {
     @Override
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", finished.of(prune.model).id());
-        m.put("model_sha256", finished.of(prune.model).result().get("model_sha256")); // the weights themselves, as trained
+        prune.model.identify(m, finished);
         m.put("circuit", finished.of(prune).id());
         m.put("live_pairs", (long) livePairs);
         return m;
