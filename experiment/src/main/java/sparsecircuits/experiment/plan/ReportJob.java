@@ -152,6 +152,6 @@ final class ReportJob implements Job {
     private static String machine(JobContext ctx) {
         PlatformInfo pi = PlatformInfo.detect();
         return pi.cpuModel() + ", " + pi.logicalCores() + " logical cores; JDK " + pi.jdkVersion() + "; kernels: "
-                + ctx.kernels().getClass().getSimpleName();
+                + ctx.kernels().name() + " " + ctx.kernels().vectorBitSize() + "-bit";
     }
 }
