@@ -9,13 +9,17 @@ import sparsecircuits.experiment.run.RunListener;
 
 /**
  * The job runner's progress on standard error: on a terminal one line redrawn in place (jobs done / running / failed,
- * then the running jobs' own progress); elsewhere a plain line when a job starts, finishes or fails, and its notes.
+ * then the running jobs' own progress); elsewhere a plain line when a job starts, finishes or fails, its notes, and
+ * its progress every 15 s.
  */
 final class JobProgress implements RunListener {
     private final CommandContext ctx;
     private final ProgressLine line;
     private final String who;
+    private static final long PLAIN_EVERY_NANOS = 15_000_000_000L;
     private final Map<String, String> running = new LinkedHashMap<>();
+    private final Map<String, Long> printed = new java.util.HashMap<>();
+    private final java.util.Set<String> noted = new java.util.HashSet<>();
     private int known, done, failed, found;
 
     JobProgress(String who, CommandContext ctx) {
@@ -42,6 +46,14 @@ final class JobProgress implements RunListener {
     @Override
     public void progress(Job job, String status) {
         running.put(job.name(), status);
+        if (!ctx.errIsTerminal()) { // a log gets a job's progress at most every 15 s
+            long now = System.nanoTime();
+            Long last = printed.get(job.name());
+            if (last == null || now - last >= PLAIN_EVERY_NANOS) {
+                printed.put(job.name(), now);
+                ctx.err().println(who + ": " + job.name() + ": " + status);
+            }
+        }
         redraw();
     }
 
@@ -68,6 +80,7 @@ final class JobProgress implements RunListener {
 
     @Override
     public void note(Job job, String text) {
+        if (!noted.add(text)) return; // the same sentence from another job (the same task on the other model)
         line.close();
         ctx.err().println(who + ": " + job.name() + ": " + text);
         redraw();

@@ -62,13 +62,16 @@ public final class TaskSource {
         return new Sequences(train, held, List.copyOf(warnings));
     }
 
+    private static String kind(String warning) {
+        return warning.replaceAll("\\(e\\.g\\..*", "").replaceAll("\\d+", "N");
+    }
+
     private static List<TaskLoss.Sequence> split(Task task, Task.Split split, int n, long seed, ByteLevelBpe bpe, List<String> warnings) {
         List<Pair> pairs = task.pairs(split, n, seed);
         TaskTokens.Tokenized tok = task instanceof JsonlTask ? TaskTokens.tokenize(task.name(), pairs, bpe)
                 : TaskTokens.tokenizeSkippingClashes(task.name(), pairs, bpe);
-        for (String w : tok.warnings()) { // once per kind of warning, not once per split
-            String kind = w.replaceAll("\\d+ target", "N target");
-            if (warnings.stream().noneMatch(x -> x.replaceAll("\\d+ target", "N target").equals(kind))) warnings.add(w);
+        for (String w : tok.warnings()) { // once per kind of warning (counts and examples aside), not once per split
+            if (warnings.stream().noneMatch(x -> kind(x).equals(kind(w)))) warnings.add(w);
         }
         if (tok.pairs().size() < 2) {
             throw new IllegalArgumentException("task " + task.name() + " has fewer than 2 usable " + split.name().toLowerCase(Locale.ROOT)
