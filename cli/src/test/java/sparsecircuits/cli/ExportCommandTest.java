@@ -11,15 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.LinkedHashMap;
-import sparsecircuits.autograd.graph.Tensor;
-import sparsecircuits.model.checkpoint.ModelFiles;
-import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.json.Json;
-import sparsecircuits.pruning.circuit.Circuit;
-import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.nodes.NodeLocation;
-import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.circuit.CircuitSample;
 
 /** export through Main.run on a circuit of a tiny trained model: every format, and one line for bad input. */
 class ExportCommandTest {
@@ -28,7 +21,7 @@ class ExportCommandTest {
     void exportsEveryFormatAndRefusesBadInput(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("m"), circuit = tmp.resolve("c");
         assertEquals(0, TrainCommandTest.train(model, "--steps", "2").status());
-        circuit(model, circuit);
+        CircuitSample.save(model, circuit);
         @SuppressWarnings("unchecked")
         Map<String, Object> cj = (Map<String, Object>) Json.read(circuit.resolve("circuit.json"));
         long nodes = ((Number) cj.get("nodes")).longValue(), edges = ((Number) cj.get("edges")).longValue();
@@ -107,27 +100,6 @@ class ExportCommandTest {
         MainTest.Run help = MainTest.run("export", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("graphml") && help.out().contains("Neuronpedia"), help.out());
-    }
-
-    /**
-     * A mean-ablated circuit of the model keeping every third channel, saved as prune saves one (a real prune of a tiny
-     * model may keep nothing at an easy target, which would leave the exports empty).
-     */
-    static void circuit(Path model, Path out) {
-        Gpt g = ModelFiles.load(model);
-        Map<String, Tensor> gates = new LinkedHashMap<>();
-        Map<String, float[]> means = new LinkedHashMap<>();
-        for (NodeLocation l : NodeLocation.of(g.config())) {
-            float[] v = new float[l.width()], m = new float[l.width()];
-            for (int i = 0; i < v.length; i += 3) v[i] = 1f;
-            for (int i = 0; i < m.length; i++) m[i] = 0.01f * i;
-            gates.put(l.hook(), Tensor.constant(v, l.width()));
-            means.put(l.hook(), m);
-        }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("task", "if_equals");
-        info.put("ablation", "mean");
-        CircuitFiles.save(out, Circuit.of(g, gates), NodeMeans.of(means, 1), model.resolve(ModelFiles.WEIGHTS), info);
     }
 
     private static MainTest.Run export(Path model, Path circuit, String format, String... extra) {

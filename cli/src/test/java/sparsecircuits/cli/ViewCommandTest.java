@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparsecircuits.model.json.Json;
+import sparsecircuits.pruning.circuit.CircuitSample;
 
 /** view through Main.run on a fixed circuit of a tiny trained model: the page with the circuit's counts, one line for bad input. */
 class ViewCommandTest {
@@ -19,7 +20,7 @@ class ViewCommandTest {
     void writesThePageAndRefusesBadInput(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("m"), circuit = tmp.resolve("c");
         assertEquals(0, TrainCommandTest.train(model, "--steps", "2").status());
-        ExportCommandTest.circuit(model, circuit);
+        CircuitSample.save(model, circuit);
         Map<?, ?> cj = (Map<?, ?>) Json.read(circuit.resolve("circuit.json"));
         long nodes = ((Number) cj.get("nodes")).longValue(), edges = ((Number) cj.get("edges")).longValue();
         assertTrue(nodes > 0 && edges > 0, nodes + " nodes, " + edges + " edges");

@@ -45,6 +45,7 @@ import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.pruning.circuit.CircuitRun;
+import sparsecircuits.pruning.circuit.CircuitSample;
 import sparsecircuits.present.export.CircuitGraph;
 import sparsecircuits.pruning.loss.TaskLoss;
 import sparsecircuits.pruning.tasks.Task;
@@ -77,7 +78,7 @@ class ViewerBrowserIT {
         MainTest.Run train = TrainCommandTest.train(model, "--steps", "2");
         assertEquals(0, train.status(), train.err());
         randomise(model);
-        ExportCommandTest.circuit(model, circuit);
+        CircuitSample.save(model, circuit);
         MainTest.Run view = MainTest.run("view", "--model", model.toString(), "--circuit", circuit.toString(), "--out", page.toString());
         assertEquals(0, view.status(), view.err());
         assertTrue(view.out().contains("live ablation on"), view.out());

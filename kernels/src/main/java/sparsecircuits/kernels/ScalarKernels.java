@@ -2,6 +2,7 @@ package sparsecircuits.kernels;
 
 import sparsecircuits.kernels.select.AbsTopK;
 import sparsecircuits.kernels.sparse.CsrMatrix;
+import sparsecircuits.kernels.sums.InOrder;
 
 /**
  * The reference kernels in plain Java: the provider when the Vector API is absent, the shape every vector kernel
@@ -190,9 +191,7 @@ public final class ScalarKernels implements KernelImplementation {
         pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) rowPtr[r + 1] = countNonZero(x, xOff + r * cols, cols);
         });
-        rowPtr[0] = 0;
-        for (int r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-        return rowPtr[rows];
+        return InOrder.countsToOffsets(rowPtr, rows);
     }
 
     /** Nonzeros of x[off, off + n). */
@@ -466,16 +465,7 @@ public final class ScalarKernels implements KernelImplementation {
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;
             }
         });
-        if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
-    }
-
-    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
-    private static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
-        for (int h = 0; h < heads; h++) {
-            float s = 0f;
-            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
-            dsink[dsOff + h] += s;
-        }
+        if (sink != null) InOrder.addBatchSums(batch, heads, sinkPartial, dsink, dsOff);
     }
 
     // ------------------------------------------------------------------ cross-entropy
@@ -498,9 +488,7 @@ public final class ScalarKernels implements KernelImplementation {
                 losses[lossOff + r] = (float) Math.log(sum) + max - logits[lr + t];
             }
         });
-        double total = 0;
-        for (int r = 0; r < rows; r++) total += losses[lossOff + r];
-        return total;
+        return InOrder.total(losses, lossOff, rows);
     }
 
     @Override

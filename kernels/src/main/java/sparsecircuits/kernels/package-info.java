@@ -27,7 +27,8 @@
  *       {@code ScalarKernels} only (not of the interface), so which kernels stay scalar is written in one place,
  *       not implied by which methods a subclass happens to override.
  *   <li>{@code sparse} holds {@code CsrMatrix}; {@code select} the top-k selections; {@code info} the checks and
- *       micro-benchmark behind {@code kernels-info}.
+ *       micro-benchmark behind {@code kernels-info}; {@code sums} the serial in-order sums that close a parallel
+ *       kernel, one copy for both implementations (not kernels: no checks, no vector code).
  * </ul>
  */
 package sparsecircuits.kernels;

@@ -5,109 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
+import static sparsecircuits.autograd.graph.GradientCheck.EXAMPLES;
+import static sparsecircuits.autograd.graph.GradientCheck.SEED;
+import static sparsecircuits.autograd.graph.GradientCheck.check;
+import static sparsecircuits.autograd.graph.GradientCheck.property;
+import static sparsecircuits.autograd.graph.GradientCheck.rand;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.GradientCheck.Case;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
 
 /**
  * Every op's forward against a double reference, and its backward rule against central finite differences of
- * that reference in double, on small random shapes (QuickTheories draws the seeds; shapes and values follow).
- * The loss differentiated is Σ w ⊙ op(x) with random w, so every output element's gradient path is checked.
+ * that reference in double, on small random shapes ({@link GradientCheck}: QuickTheories draws the seeds; shapes and
+ * values follow).
  */
 class OpsGradientTest {
-    static final long SEED = Long.getLong("sparsecircuits.test.seed", 20261124L);
-    static final int EXAMPLES = 25;
-
-    /** One op under test: float inputs → the op on the tape; the same in double. */
-    record Case(String name, float[][] inputs, int[][] shapes, Function<Tensor[], Tensor> op, Function<double[][], double[]> ref,
-                boolean[] differentiable) {
-    }
-
-    static float[] rand(SplittableRandom r, int n, double lo, double hi) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        return a;
-    }
-
-    static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
-
-    /** Runs the forward and backward checks of one case. */
-    static void check(Case c, SplittableRandom r, double fwdTol, double gradTol) {
-        Tape tape = new Tape();
-        Ops ops = new Ops(KernelProvider.get(), tape);
-        CURRENT.set(ops);
-        SUBSTITUTE.remove();
-        Tensor[] in = new Tensor[c.inputs.length];
-        for (int i = 0; i < in.length; i++) {
-            in[i] = c.differentiable[i] ? Tensor.variable(c.inputs[i].clone(), c.shapes[i]) : Tensor.constant(c.inputs[i].clone(), c.shapes[i]);
-        }
-        Tensor y = c.op.apply(in);
-        double[][] xs = new double[c.inputs.length][];
-        for (int i = 0; i < xs.length; i++) xs[i] = toDouble(c.inputs[i]);
-        double[] ref = c.ref.apply(xs);
-        assertEquals(ref.length, y.numel(), c.name + ": output size");
-        for (int i = 0; i < ref.length; i++) {
-            if (Math.abs(ref[i] - y.data()[i]) > fwdTol * (1 + Math.abs(ref[i]))) {
-                fail(c.name + ": forward[" + i + "] = " + y.data()[i] + ", double reference " + ref[i] + " (seed " + SEED + ")");
-            }
-        }
-        float[] w = rand(r, ref.length, -1, 1);
-        tape.backward(y, w);
-        for (int i = 0; i < in.length; i++) {
-            if (!c.differentiable[i]) continue;
-            double[] fd = finiteDifferences(c.ref, xs, i, w);
-            Tensor[] sub = SUBSTITUTE.get();
-            Tensor src = sub != null && sub[i] != null ? sub[i] : in[i];
-            float[] g = src.hasGrad() ? src.grad() : new float[fd.length];
-            double scale = 1;
-            for (double v : fd) scale = Math.max(scale, Math.abs(v));
-            for (int j = 0; j < fd.length; j++) {
-                if (Math.abs(fd[j] - g[j]) > gradTol * scale) {
-                    fail(c.name + ": ∂input" + i + "[" + j + "] = " + g[j] + ", finite differences " + fd[j]
-                            + " (shape " + Arrays.toString(c.shapes[i]) + ", seed " + SEED + ")");
-                }
-            }
-        }
-    }
-
-    /** ∂(Σ w·f(x))/∂x_input by central differences in double. */
-    static double[] finiteDifferences(Function<double[][], double[]> f, double[][] xs, int input, float[] w) {
-        double[] x = xs[input];
-        double[] g = new double[x.length];
-        for (int j = 0; j < x.length; j++) {
-            double save = x[j];
-            double h = 1e-6 * Math.max(1, Math.abs(save));
-            x[j] = save + h;
-            double up = dot(f.apply(xs), w);
-            x[j] = save - h;
-            double down = dot(f.apply(xs), w);
-            x[j] = save;
-            g[j] = (up - down) / (2 * h);
-        }
-        return g;
-    }
-
-    static double dot(double[] a, float[] w) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * w[i];
-        return s;
-    }
-
-    static void property(String name, BiFunction<SplittableRandom, Long, Case> make, double fwdTol, double gradTol) {
-        qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(longs().all()).checkAssert(s -> {
-            SplittableRandom r = new SplittableRandom(s);
-            check(make.apply(r, s), r, fwdTol, gradTol);
-        });
-    }
 
     // ------------------------------------------------------------------ references in double
 
@@ -187,12 +103,11 @@ class OpsGradientTest {
 
     @Test
     void elementwise() {
-        property("add/sub/mul/scale", (r, s) -> {
+        property((r, s) -> {
             int rows = 1 + r.nextInt(5), cols = 1 + r.nextInt(9);
             int[] sh = {rows, cols};
             float[] a = rand(r, rows * cols, -2, 2), b = rand(r, rows * cols, -2, 2);
-            return new Case("add-sub-mul-scale", new float[][] {a, b}, new int[][] {sh, sh}, t -> {
-                Ops o = opsOf(t);
+            return new Case("add-sub-mul-scale", new float[][] {a, b}, new int[][] {sh, sh}, (o, t) -> {
                 return o.scale(o.mul(o.add(t[0], t[1]), o.sub(t[0], t[1])), 0.75f);
             }, x -> {
                 double[] y = new double[x[0].length];
@@ -204,12 +119,11 @@ class OpsGradientTest {
 
     @Test
     void rowVectorColumnsSumMean() {
-        property("addRowVector/view/columns/sum/mean", (r, s) -> {
+        property((r, s) -> {
             int rows = 1 + r.nextInt(5), cols = 2 + r.nextInt(9);
             int from = r.nextInt(cols), to = from + 1 + r.nextInt(cols - from);
             float[] a = rand(r, rows * cols, -2, 2), v = rand(r, cols, -1, 1);
-            return new Case("rowvector-columns", new float[][] {a, v}, new int[][] {{rows, cols}, {cols}}, t -> {
-                Ops o = opsOf(t);
+            return new Case("rowvector-columns", new float[][] {a, v}, new int[][] {{rows, cols}, {cols}}, (o, t) -> {
                 Tensor c = o.columns(o.view(o.addRowVector(t[0], t[1]), 1, rows, cols), from, to);
                 return o.add(c, o.scale(c, 0f)); // keep shape; sum/mean checked below
             }, x -> {
@@ -218,11 +132,10 @@ class OpsGradientTest {
                 return y;
             }, new boolean[] {true, true});
         }, 1e-5, 1e-4);
-        property("sum/mean", (r, s) -> {
+        property((r, s) -> {
             int n = 1 + r.nextInt(20);
             float[] a = rand(r, n, -2, 2);
-            return new Case("sum-mean", new float[][] {a}, new int[][] {{n}}, t -> {
-                Ops o = opsOf(t);
+            return new Case("sum-mean", new float[][] {a}, new int[][] {{n}}, (o, t) -> {
                 return o.add(o.sum(t[0]), o.scale(o.mean(t[0]), 3f));
             }, x -> {
                 double s0 = 0;
@@ -235,7 +148,7 @@ class OpsGradientTest {
     @Test
     void linearDenseAndCsrMatchDenseMasked() {
         for (boolean csr : new boolean[] {false, true}) {
-            property("linear csr=" + csr, (r, s) -> {
+            property((r, s) -> {
                 int n = 1 + r.nextInt(7), in = 1 + r.nextInt(9), out = 1 + r.nextInt(9);
                 Parameter p = Parameter.sparse("w", Parameter.SparsityRule.VOCAB_OR_BIAS, out, in);
                 float[] wv = rand(r, out * in, -1, 1);
@@ -243,14 +156,14 @@ class OpsGradientTest {
                 p.sparsify(Math.max(1, out * in / 4), 0);
                 float[] masked = p.value().clone();
                 float[] x = rand(r, n * in, -1, 1), b = rand(r, out, -1, 1);
-                return new Case("linear csr=" + csr, new float[][] {x, masked, b}, new int[][] {{n, in}, {out, in}, {out}}, t -> {
+                return new Case("linear csr=" + csr, new float[][] {x, masked, b}, new int[][] {{n, in}, {out, in}, {out}}, (ops, t) -> {
                     Tensor w = Tensor.of(p);
-                    Ops o = opsOf(t).sparseBelow(csr ? 2.0 : 0.0);
+                    Ops o = ops.sparseBelow(csr ? 2.0 : 0.0);
                     Tensor y = o.linear(t[0], w, t[2]);
                     assertEquals(csr ? "linear(csr)" : "linear", y.op());
                     Tensor yv = new Ops(KernelProvider.get(), null).linear(t[0], t[1], t[2]); // dense GEMM on the masked copy
                     for (int i = 0; i < y.numel(); i++) assertEquals(yv.data()[i], y.data()[i], 1e-5f, "csr vs dense-masked forward");
-                    SUBSTITUTE.set(new Tensor[] {null, w, null}); // ∂W is read from the parameter's own gradient
+                    t[1] = w; // ∂W is read from the parameter's own gradient
                     return y;
                 }, xs -> refLinear(xs[0], xs[1], xs[2], n, in, out), new boolean[] {true, true, true});
             }, 1e-5, 2e-4);
@@ -301,38 +214,38 @@ class OpsGradientTest {
 
     @Test
     void rmsNormGeluSoftmax() {
-        property("rmsNorm", (r, s) -> {
+        property((r, s) -> {
             int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(12);
             float[] x = rand(r, rows * d, -2, 2), g = rand(r, d, 0.5, 1.5);
             float eps = Math.ulp(1f);
-            return new Case("rmsNorm", new float[][] {x, g}, new int[][] {{rows, d}, {d}}, t -> opsOf(t).rmsNorm(t[0], t[1], eps),
+            return new Case("rmsNorm", new float[][] {x, g}, new int[][] {{rows, d}, {d}}, (o, t) -> o.rmsNorm(t[0], t[1], eps),
                     xs -> refRmsNorm(xs[0], xs[1], rows, d, eps), new boolean[] {true, true});
         }, 1e-5, 2e-4);
-        property("gelu", (r, s) -> {
+        property((r, s) -> {
             int n = 1 + r.nextInt(30);
             float[] x = rand(r, n, -3, 3);
-            return new Case("gelu", new float[][] {x}, new int[][] {{n}}, t -> opsOf(t).gelu(t[0]), xs -> {
+            return new Case("gelu", new float[][] {x}, new int[][] {{n}}, (o, t) -> o.gelu(t[0]), xs -> {
                 double[] y = new double[n];
                 for (int i = 0; i < n; i++) y[i] = 0.5 * xs[0][i] * (1 + erf(xs[0][i] / Math.sqrt(2)));
                 return y;
             }, new boolean[] {true});
         }, 1e-5, 1e-4);
-        property("softmax", (r, s) -> {
+        property((r, s) -> {
             int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(10);
             float[] x = rand(r, rows * d, -3, 3);
-            return new Case("softmax", new float[][] {x}, new int[][] {{rows, d}}, t -> opsOf(t).softmax(t[0]),
+            return new Case("softmax", new float[][] {x}, new int[][] {{rows, d}}, (o, t) -> o.softmax(t[0]),
                     xs -> refSoftmax(xs[0], rows, d), new boolean[] {true});
         }, 1e-5, 1e-4);
     }
 
     @Test
     void absTopK() {
-        property("absTopK", (r, s) -> {
+        property((r, s) -> {
             int rows = 1 + r.nextInt(4), d = 1 + r.nextInt(12), keep = r.nextInt(d + 1);
             float[] x = rand(r, rows * d, -2, 2);
-            return new Case("absTopK keep=" + keep, new float[][] {x}, new int[][] {{rows, d}}, t -> {
-                Tensor y = opsOf(t).absTopK(t[0], keep);
-                return opsOf(t).scale(y, 1f); // the identity case (keep = d) returns x itself
+            return new Case("absTopK keep=" + keep, new float[][] {x}, new int[][] {{rows, d}}, (o, t) -> {
+                Tensor y = o.absTopK(t[0], keep);
+                return o.scale(y, 1f); // the identity case (keep = d) returns x itself
             }, xs -> {
                 double[] y = new double[rows * d];
                 for (int row = 0; row < rows; row++) {
@@ -350,13 +263,13 @@ class OpsGradientTest {
     @Test
     void attentionWithAndWithoutSink() {
         for (boolean withSink : new boolean[] {false, true}) {
-            property("attention sink=" + withSink, (r, s) -> {
+            property((r, s) -> {
                 int batch = 1 + r.nextInt(2), tokens = 1 + r.nextInt(5), heads = 1 + r.nextInt(3), dh = 1 + r.nextInt(4);
                 int n = batch * tokens * heads * dh;
                 int[] sh = {batch, tokens, heads * dh};
                 float[] q = rand(r, n, -1.5, 1.5), k = rand(r, n, -1.5, 1.5), v = rand(r, n, -1, 1), sink = rand(r, heads, -1, 1);
                 return new Case("attention sink=" + withSink, new float[][] {q, k, v, sink}, new int[][] {sh, sh, sh, {heads}},
-                        t -> opsOf(t).attention(t[0], t[1], t[2], withSink ? t[3] : null, batch, tokens, heads, dh),
+                        (o, t) -> o.attention(t[0], t[1], t[2], withSink ? t[3] : null, batch, tokens, heads, dh),
                         xs -> refAttention(xs[0], xs[1], xs[2], withSink ? xs[3] : null, batch, tokens, heads, dh),
                         new boolean[] {true, true, true, withSink});
             }, 1e-5, 2e-4);
@@ -365,7 +278,7 @@ class OpsGradientTest {
 
     @Test
     void embeddingAddRowsCrossEntropy() {
-        property("embedding + bigram rows + cross-entropy", (r, s) -> {
+        property((r, s) -> {
             int vocab = 2 + r.nextInt(6), d = 1 + r.nextInt(5), n = 1 + r.nextInt(6);
             int[] tokens = new int[n], targets = new int[n];
             for (int i = 0; i < n; i++) {
@@ -373,8 +286,7 @@ class OpsGradientTest {
                 targets[i] = r.nextInt(4) == 0 ? -1 : r.nextInt(vocab); // some ignored
             }
             float[] table = rand(r, vocab * d, -1, 1), unembed = rand(r, vocab * d, -1, 1), bigram = rand(r, vocab * vocab, 0, 0.5);
-            return new Case("embedding-CE", new float[][] {table, unembed, bigram}, new int[][] {{vocab, d}, {vocab, d}, {vocab, vocab}}, t -> {
-                Ops o = opsOf(t);
+            return new Case("embedding-CE", new float[][] {table, unembed, bigram}, new int[][] {{vocab, d}, {vocab, d}, {vocab, vocab}}, (o, t) -> {
                 Tensor logits = o.addRows(o.linear(o.embedding(t[0], tokens), t[1], null), t[2], tokens);
                 return o.crossEntropy(logits, targets);
             }, xs -> {
@@ -399,10 +311,10 @@ class OpsGradientTest {
     /** The last position of every sequence (the task losses' rows; they and the node gate are pruning's ops, tested there). */
     @Test
     void lastRows() {
-        property("lastRows", (r, s) -> {
+        property((r, s) -> {
             int b = 1 + r.nextInt(4), t = 1 + r.nextInt(4), c = 1 + r.nextInt(7);
             float[] x = rand(r, b * t * c, -3, 3);
-            return new Case("lastRows", new float[][] {x}, new int[][] {{b, t, c}}, in -> opsOf(in).lastRows(in[0]), xs -> {
+            return new Case("lastRows", new float[][] {x}, new int[][] {{b, t, c}}, (o, in) -> o.lastRows(in[0]), xs -> {
                 double[] y = new double[b * c];
                 for (int i = 0; i < b; i++) System.arraycopy(xs[0], ((i + 1) * t - 1) * c, y, i * c, c);
                 return y;
@@ -410,22 +322,12 @@ class OpsGradientTest {
         }, 0, 1e-4);
     }
 
-    /** Where a case's gradient for input i really lands (a parameter tensor standing in for the input). */
-    private static final ThreadLocal<Tensor[]> SUBSTITUTE = new ThreadLocal<>();
-
-    /** The ops object of the tape the test's inputs live on (one tape per case). */
-    private static final ThreadLocal<Ops> CURRENT = new ThreadLocal<>();
-
-    static Ops opsOf(Tensor[] inputs) {
-        return CURRENT.get();
-    }
-
     @Test
     void sanityTheHarnessCatchesAWrongRule() {
         // a deliberately wrong reference (2x instead of x·x) must fail the check
         SplittableRandom r = new SplittableRandom(1);
         float[] a = rand(r, 6, -1, 1);
-        Case wrong = new Case("square", new float[][] {a}, new int[][] {{6}}, t -> opsOf(t).mul(t[0], t[0]), xs -> {
+        Case wrong = new Case("square", new float[][] {a}, new int[][] {{6}}, (o, t) -> o.mul(t[0], t[0]), xs -> {
             double[] y = new double[6];
             for (int i = 0; i < 6; i++) y[i] = xs[0][i] * xs[0][i] * 1.01;
             return y;

@@ -12,6 +12,7 @@ import sparsecircuits.kernels.ScalarKernels;
 import sparsecircuits.kernels.ThreadScratch;
 import sparsecircuits.kernels.WorkerPool;
 import sparsecircuits.kernels.sparse.CsrMatrix;
+import sparsecircuits.kernels.sums.InOrder;
 
 /**
  * Kernels on the incubating Vector API, preferred species (512-bit on AVX-512 machines, narrower under
@@ -596,9 +597,7 @@ public final class VectorKernels implements KernelImplementation {
         pool.forRange(rows, (long) rows * cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) rowPtr[r + 1] = countNonZero(x, xOff + r * cols, cols);
         });
-        rowPtr[0] = 0;
-        for (int r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-        return rowPtr[rows];
+        return InOrder.countsToOffsets(rowPtr, rows);
     }
 
     /** Nonzeros of x[off, off + n), L at a time by a vector compare. */
@@ -1359,16 +1358,7 @@ public final class VectorKernels implements KernelImplementation {
                 if (sinkPartial != null) sinkPartial[u] = sinkGrad;
             }
         });
-        if (sink != null) addSinkPartials(batch, heads, sinkPartial, dsink, dsOff);
-    }
-
-    /** dsink[h] += Σ_b partial[b·heads + h], batches in order (one writer, fixed order: thread-count independent). */
-    private static void addSinkPartials(int batch, int heads, float[] partial, float[] dsink, int dsOff) {
-        for (int h = 0; h < heads; h++) {
-            float s = 0f;
-            for (int b = 0; b < batch; b++) s += partial[b * heads + h];
-            dsink[dsOff + h] += s;
-        }
+        if (sink != null) InOrder.addBatchSums(batch, heads, sinkPartial, dsink, dsOff);
     }
 
     /**
@@ -1451,9 +1441,7 @@ public final class VectorKernels implements KernelImplementation {
                 losses[lossOff + r] = (float) Math.log(sum) + max - logits[lr + t];
             }
         });
-        double total = 0;
-        for (int r = 0; r < rows; r++) total += losses[lossOff + r];
-        return total;
+        return InOrder.total(losses, lossOff, rows);
     }
 
     @Override

@@ -3,44 +3,21 @@ package sparsecircuits.kernels.info;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparsecircuits.kernels.info.KernelsInfoSample.sample;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The JSON of kernels-info against its documentation (README.md), on made-up figures. */
+/** The JSON of kernels-info against its documentation (README.md), on made-up figures ({@link KernelsInfoSample}). */
 class KernelsInfoTest {
-
-    static KernelsInfo sample(boolean withBench, boolean vector) {
-        PlatformInfo platform = new PlatformInfo("25.0.3+9-LTS", "Eclipse Adoptium", "OpenJDK 64-Bit Server VM", "/jdk",
-                "Linux", "6.1", "amd64", "Test CPU @ 3.0GHz", 8, vector);
-        KernelsInfo.Provider provider = new KernelsInfo.Provider(vector ? "vector" : "scalar",
-                vector ? "jdk.incubator.vector present" : "jdk.incubator.vector is not in this JVM", vector ? 512 : 32, vector);
-        List<KernelChecks.Result> checks = List.of(
-                new KernelChecks.Result("gemmABt", 100, 1.5e-7, 3e-8, 1e-4, true, null),
-                new KernelChecks.Result("spmm", 50, Double.NaN, Double.NaN, 2e-4, false, "output 0 element 3 is NaN (reference 0.5)"));
-        KernelBench.Report bench = null;
-        if (withBench) {
-            KernelBench.Timing t = new KernelBench.Timing(2_500_000, 7);
-            bench = new KernelBench.Report(provider.name(), 1, 10, 10.4, vector ? OptionalDouble.of(123.456789) : OptionalDouble.empty(),
-                    new KernelBench.Dense("gemmABt", 256, 2048, 512, 40.123456, t),
-                    new KernelBench.Dense("gemmAB", 2048, 512, 512, 38.0, t),
-                    List.of(new KernelBench.Sparse("spmm", 4, 262144, 20.0, 2.1, t),
-                            new KernelBench.Sparse("spmm", 64, 16384, 9.0, 15.25, t)),
-                    new KernelBench.Dense("gemmAtB", 512, 512, 2048, 30.0, t),
-                    new KernelBench.Sparse("spmmTransposed", 16, 65536, 12.0, 6.5, t),
-                    List.of(new KernelBench.TopKTiming(65536, 4096, 1.25, t)));
-        }
-        return new KernelsInfo("1.2.3", platform, provider, 8, checks, bench);
-    }
 
     /** Every key path of a JSON tree: {@code a.b}, arrays as {@code a[]}, array elements' keys as {@code a[].c}. */
     static void paths(Object node, String path, Set<String> out) {

@@ -10,14 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.KernelProvider;
 import sparsecircuits.kernels.Kernels;
@@ -33,10 +31,8 @@ import sparsecircuits.model.tokenizer.TokenizerJson;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.model.train.Trainer;
-import sparsecircuits.pruning.circuit.Circuit;
 import sparsecircuits.pruning.circuit.CircuitFiles;
-import sparsecircuits.pruning.nodes.NodeLocation;
-import sparsecircuits.pruning.nodes.NodeMeans;
+import sparsecircuits.pruning.circuit.CircuitSample;
 
 /**
  * {@link CircuitPage#write} on a tiny model directory as training leaves one (weights, tokenizer, train-config.json)
@@ -65,21 +61,8 @@ class CircuitPageTest {
         ModelFiles.save(g, modelDir);
         Files.writeString(modelDir.resolve(Trainer.TRAIN_CONFIG), Json.writePretty(TrainConfig.defaults().toJson()));
 
-        // every third channel kept, mean-ablated, as a prune of if_equals would save it
-        Map<String, Tensor> gates = new LinkedHashMap<>();
-        Map<String, float[]> means = new LinkedHashMap<>();
-        for (NodeLocation l : NodeLocation.of(CFG)) {
-            float[] v = new float[l.width()], m = new float[l.width()];
-            for (int i = 0; i < v.length; i += 3) v[i] = 1f;
-            for (int i = 0; i < m.length; i++) m[i] = 0.01f * i;
-            gates.put(l.hook(), Tensor.constant(v, l.width()));
-            means.put(l.hook(), m);
-        }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("task", "if_equals");
-        info.put("ablation", "mean");
         circuitDir = tmp.resolve("circuit");
-        CircuitFiles.save(circuitDir, Circuit.of(g, gates), NodeMeans.of(means, 1), modelDir.resolve(ModelFiles.WEIGHTS), info);
+        CircuitSample.save(modelDir, circuitDir); // every third channel kept, mean-ablated, as a prune of if_equals would save it
         Map<?, ?> cj = (Map<?, ?>) Json.read(circuitDir.resolve(CircuitFiles.JSON));
         nodes = ((Number) cj.get("nodes")).longValue();
         edges = ((Number) cj.get("edges")).longValue();

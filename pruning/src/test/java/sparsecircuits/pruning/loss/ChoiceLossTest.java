@@ -2,14 +2,14 @@ package sparsecircuits.pruning.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static sparsecircuits.pruning.GradientCheck.property;
-import static sparsecircuits.pruning.GradientCheck.rand;
+import static sparsecircuits.autograd.graph.GradientCheck.property;
+import static sparsecircuits.autograd.graph.GradientCheck.rand;
 
 import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.GradientCheck;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.KernelProvider;
-import sparsecircuits.pruning.GradientCheck;
 
 /** The two-choice task loss against its double reference and central finite differences. */
 class ChoiceLossTest {

@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static sparsecircuits.pruning.GradientCheck.property;
-import static sparsecircuits.pruning.GradientCheck.rand;
+import static sparsecircuits.autograd.graph.GradientCheck.property;
+import static sparsecircuits.autograd.graph.GradientCheck.rand;
 
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import sparsecircuits.autograd.graph.GradientCheck;
 import sparsecircuits.autograd.graph.Ops;
 import sparsecircuits.autograd.graph.Tape;
 import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.KernelProvider;
-import sparsecircuits.pruning.GradientCheck;
 
 /** The node gate and the Heaviside mask: finite differences, the step and its surrogate, pooled arrays. */
 class MaskOpsTest {

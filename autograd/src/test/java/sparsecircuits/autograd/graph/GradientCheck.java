@@ -1,4 +1,4 @@
-package sparsecircuits.pruning;
+package sparsecircuits.autograd.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -9,25 +9,28 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import sparsecircuits.autograd.graph.Ops;
-import sparsecircuits.autograd.graph.Tape;
-import sparsecircuits.autograd.graph.Tensor;
 import sparsecircuits.kernels.KernelProvider;
 
 /**
- * The finite-difference check of autograd's OpsGradientTest for the ops pruning records itself (the node gate,
- * Heaviside, the choice loss): forward against a double reference, backward against central differences of that
- * reference in double, on small random shapes drawn from QuickTheories seeds. The loss differentiated is
- * Σ w ⊙ op(x) with random w, so every output element's gradient path is checked.
+ * The finite-difference check of an op's rules: its forward against a double reference, its backward against
+ * central differences of that reference in double, on small random shapes drawn from QuickTheories seeds. The loss
+ * differentiated is Σ w ⊙ op(x) with random w, so every output element's gradient path is checked.
+ *
+ * <p>One copy for every module: {@code OpsGradientTest} checks autograd's ops with it, pruning's tests the ops pruning
+ * records itself (the node gate, Heaviside, the choice loss), through autograd's test jar.
  */
 public final class GradientCheck {
     public static final long SEED = Long.getLong("sparsecircuits.test.seed", 20261124L);
-    static final int EXAMPLES = 25;
+    public static final int EXAMPLES = 25;
 
     private GradientCheck() {
     }
 
-    /** One op under test: float inputs → the op on the tape (with the Ops that records it); the same in double. */
+    /**
+     * One op under test: float inputs → the op on the tape (with the Ops that records it); the same in double. The op
+     * may replace {@code inputs[i]} by the tensor whose gradient stands for input i (a parameter's own tensor holding
+     * the same values, say): the check reads the gradient of whatever is there when the op returns.
+     */
     public record Case(String name, float[][] inputs, int[][] shapes, BiFunction<Ops, Tensor[], Tensor> op,
                        Function<double[][], double[]> ref, boolean[] differentiable) {
     }
@@ -82,7 +85,7 @@ public final class GradientCheck {
     }
 
     /** ∂(Σ w·f(x))/∂x_input by central differences in double. */
-    static double[] finiteDifferences(Function<double[][], double[]> f, double[][] xs, int input, float[] w) {
+    private static double[] finiteDifferences(Function<double[][], double[]> f, double[][] xs, int input, float[] w) {
         double[] x = xs[input];
         double[] g = new double[x.length];
         for (int j = 0; j < x.length; j++) {
@@ -98,13 +101,13 @@ public final class GradientCheck {
         return g;
     }
 
-    static double dot(double[] a, float[] w) {
+    private static double dot(double[] a, float[] w) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += a[i] * w[i];
         return s;
     }
 
-    static double[] toDouble(float[] a) {
+    private static double[] toDouble(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) d[i] = a[i];
         return d;
