@@ -1,7 +1,6 @@
 package sparsecircuits.experiment.plan;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,9 +32,5 @@ record TaskRef(String given) {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(t.given() + ": cannot read the task file", e);
         }
-    }
-
-    static boolean isFile(String given) {
-        return PaperTasks.byName(given).isEmpty() && Files.isRegularFile(Path.of(given));
     }
 }

@@ -1,7 +1,6 @@
 package sparsecircuits.experiment.plan;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -145,9 +144,5 @@ final class TrainModelJob implements Job {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String text(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
     }
 }
