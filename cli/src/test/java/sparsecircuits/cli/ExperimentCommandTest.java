@@ -92,17 +92,6 @@ class ExperimentCommandTest {
         assertTrue(resumed.err().contains("2 jobs run, 16 found"), resumed.err());
         assertTrue(Files.isRegularFile(lost), "the missing page is written again");
         assertEquals(ExperimentJson.write(withoutTime(e)), ExperimentJson.write(withoutTime(ExperimentJson.read(Files.readString(out.resolve("experiment.json"))))));
-
-        // a rerun with other settings trains nothing again; one more task is added
-        MainTest.Run again = experiment(out, "--tasks", "if_equals,var_swap,for_while", "--controls", "none");
-        assertEquals(0, again.status(), again.err());
-        assertFalse(again.err().contains("train sparse-d128 done"), again.err());
-        Experiment e2 = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
-        assertEquals(3, e2.tasks().size());
-        for (Experiment.TaskResult t : e2.tasks()) {
-            assertTrue(Files.isRegularFile(out.resolve(t.sparse().get(1).view())), t.task());
-            assertTrue(Files.isRegularFile(out.resolve(t.dense().get(1).view())), t.task());
-        }
     }
 
     /** The experiment without what changes from run to run (time, notes with the compute time). */
