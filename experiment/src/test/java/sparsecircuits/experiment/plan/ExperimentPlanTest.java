@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sparsecircuits.model.json.Json;
 import sparsecircuits.experiment.run.InProcessRunner;
 import sparsecircuits.experiment.run.RunListener;
 import sparsecircuits.pruning.compare.Experiment;
@@ -21,7 +22,7 @@ class ExperimentPlanTest {
     /** Toy sizes; the solved bar so high that toy models "solve" every task. */
     static ExperimentSettings tiny() {
         return ExperimentSettings.builder().steps(3).denseWidths(List.of(16)).tasks(List.of("if_equals", "var_swap"))
-                .controls(List.of("if_equals")).pruneSteps(3).pairs(8).targets(List.of(10.0, 9.0)).mainTarget(9).solvedBelow(9)
+                .controls(List.of("if_equals", "var_swap")).pruneSteps(3).pairs(8).targets(List.of(10.0, 9.0)).mainTarget(9).solvedBelow(9)
                 .kCoefs(List.of(1e-3)).build();
     }
 
@@ -62,6 +63,7 @@ class ExperimentPlanTest {
         assertEquals(List.of("sparse-d128", "dense-d16"), e.models().stream().map(Experiment.Model::id).toList());
         assertEquals(2, e.tasks().size());
         assertTrue(Files.isRegularFile(dir.resolve("report.html")));
+        circuitsPagesAndControls(e, dir);
 
         ExperimentPlan.Outcome again = run(dir, 1);
         assertEquals(List.of(), again.run().ran(), "everything is found");
@@ -77,10 +79,46 @@ class ExperimentPlanTest {
     @Test
     void aChangedSettingRecomputesOnlyTheJobsThatReadIt(@TempDir Path tmp) throws IOException {
         Path dir = copy(tmp.resolve("e"));
-        ExperimentSettings more = tiny().toBuilder().controls(List.of("if_equals", "var_swap")).build();
+        ExperimentSettings more = tiny().toBuilder().controls(List.of("if_equals")).build();
         ExperimentPlan.Outcome r = ExperimentPlan.run(more, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
         assertEquals(List.of("prune sparse-d128 var_swap", "view sparse-d128 var_swap", "prune dense-d16 var_swap", "view dense-d16 var_swap",
                 "report"), r.run().ran(), "the controls are a setting of var_swap's prunings, and their pages show them; no model is trained again");
+        assertEquals(List.of(), r.experiment().tasks().get(1).controls(), "var_swap without its controls now");
+    }
+
+    /** What the experiment wrote: the circuits at each target, the main one's files and page, the controls, the report's links. */
+    private static void circuitsPagesAndControls(Experiment e, Path dir) throws IOException {
+        double s = e.models().get(0).valLoss();
+        Experiment.Model best = e.models().stream().skip(1).min((a, b) -> Double.compare(Math.abs(a.valLoss() - s), Math.abs(b.valLoss() - s))).orElseThrow();
+        assertEquals(best.id(), e.denseId(), "the loss-matched dense model is the one closest in validation loss");
+        assertEquals(List.of(10.0, 9.0), e.targets());
+        String html = Files.readString(dir.resolve("report.html"));
+        for (Experiment.TaskResult t : e.tasks()) {
+            assertTrue(t.solved(9), t.task() + " is solved under the toy threshold");
+            assertEquals(2, t.sparse().size());
+            assertEquals(2, t.controls().size(), "controls on both models' circuits");
+            for (Experiment.Circuit c : List.of(t.sparse().get(0), t.dense().get(0))) {
+                assertEquals(null, c.path(), "the circuit at a target other than the main one is not written");
+                assertEquals(null, c.view(), "so it has no viewer page");
+            }
+            for (Experiment.Circuit c : List.of(t.sparse().get(1), t.dense().get(1))) {
+                assertTrue(c.reached());
+                assertEquals(c.path() + "/view.html", c.view(), t.task());
+                assertEquals(null, c.viewError(), t.task());
+                String page = Files.readString(dir.resolve(c.view()));
+                assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains(t.task()), c.view());
+                assertTrue(html.contains("<a class=\"view\" href=\"" + c.view() + "\""), "the report links " + c.view());
+                var run = (java.util.Map<?, ?>) ((java.util.Map<?, ?>) Json.parse(Files.readString(dir.resolve(c.path()).resolve("circuit.json")))).get("run");
+                assertEquals(c.nodes(), ((List<?>) run.get("node_ablation_deltas")).size(), "a delta per node, for the viewer");
+                var controls = (java.util.Map<?, ?>) run.get("controls");
+                assertTrue(controls != null && controls.containsKey("random_init") && controls.containsKey("trustworthy"),
+                        "the controls go into circuit.json, where view shows them: " + controls);
+            }
+        }
+        Experiment.TaskResult swap = e.tasks().get(1);
+        assertEquals("var_swap", swap.task());
+        assertEquals(null, swap.controls().get(0).inverted(), "single-target task: no inverted control");
+        assertNotNull(e.tasks().get(0).controls().get(0).inverted());
     }
 
     @Test
