@@ -2,6 +2,7 @@ package sparsecircuits.cli;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import sparsecircuits.experiment.run.InProcessRunner;
+import sparsecircuits.kernels.WorkerPool;
 
 /** The job runner's flags, shared by the commands that run a plan of jobs ({@code experiment}, {@code demo}). */
 final class RunFlags {
@@ -9,9 +10,10 @@ final class RunFlags {
     }
 
     static Options add(Options o) {
-        int cores = Runtime.getRuntime().availableProcessors();
+        int cores = WorkerPool.configuredThreads();
         return o.number("--jobs", "N", "jobs run at once (default 1)", 1, 1024, "1")
-                .number("--job-threads", "T", "kernel threads of each job (default: the cores / --jobs, here " + cores + ")", 1, 1024, Integer.toString(cores));
+                .number("--job-threads", "T", "kernel threads of each job (default: the cores / --jobs, here " + cores
+                        + "; keep jobs × threads at or below the cores)", 1, 1024, Integer.toString(cores));
     }
 
     static void check(Options.Parsed o) {
@@ -20,7 +22,7 @@ final class RunFlags {
 
     static InProcessRunner runner(Options.Parsed o) {
         int jobs = (int) o.number("--jobs", 1);
-        int threads = (int) o.number("--job-threads", Math.max(1, Runtime.getRuntime().availableProcessors() / jobs));
+        int threads = (int) o.number("--job-threads", Math.max(1, WorkerPool.configuredThreads() / jobs));
         return new InProcessRunner(jobs, threads);
     }
 

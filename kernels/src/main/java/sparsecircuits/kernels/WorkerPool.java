@@ -61,7 +61,8 @@ public final class WorkerPool implements AutoCloseable {
         return p;
     }
 
-    static int configuredThreads() {
+    /** The threads the process may use: {@code -Dsparsecircuits.threads=N} when given, else the available processors. */
+    public static int configuredThreads() {
         String s = System.getProperty("sparsecircuits.threads");
         if (s == null || s.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
