@@ -77,33 +77,38 @@ if (run.controls && typeof run.controls === 'object') {
   });
 }
 
-// loss at k
+// loss at k: both axes logarithmic (losses span decades: from the full model's 1e-4 to chance's 0.7)
 (function () {
   var pts = (run.bisection || []).filter(function (p) { return typeof p.k === 'number' && typeof p.task_loss === 'number'; });
   var svg = $('loss-plot'), W = 320, H = 180, L = 44, B = 24;
   if (!pts.length) { var t0 = el('text', {x: 10, y: 20}, svg); t0.textContent = 'no bisection points recorded'; return; }
+  function lg(v) { return Math.log10(Math.max(v, 1e-9)); }
   var ks = pts.map(function (p) { return Math.log(Math.max(1, p.k)); });
-  var ls = pts.map(function (p) { return p.task_loss; });
-  [full, run.target].forEach(function (v) { if (typeof v === 'number') ls.push(v); });
+  var ls = pts.map(function (p) { return lg(p.task_loss); });
+  [full, run.target].forEach(function (v) { if (typeof v === 'number') ls.push(lg(v)); });
   var k0 = Math.min.apply(null, ks), k1 = Math.max.apply(null, ks), l0 = Math.min.apply(null, ls), l1 = Math.max.apply(null, ls);
   if (k1 === k0) { k0 -= 1; k1 += 1; }
-  if (l1 === l0) { l0 -= 1; l1 += 1; }
+  if (l1 - l0 < 0.2) { var mid = (l0 + l1) / 2; l0 = mid - 0.1; l1 = mid + 0.1; }
   function X(k) { return L + (Math.log(Math.max(1, k)) - k0) / (k1 - k0) * (W - L - 8); }
-  function Y(v) { return H - B - (v - l0) / (l1 - l0) * (H - B - 8); }
+  function Y(v) { return H - B - (lg(v) - l0) / (l1 - l0) * (H - B - 8); }
   el('line', {x1: L, y1: H - B, x2: W - 4, y2: H - B, stroke: '#999'}, svg);
   el('line', {x1: L, y1: 4, x2: L, y2: H - B, stroke: '#999'}, svg);
+  for (var d = Math.ceil(l0); d <= Math.floor(l1); d++) { // a tick and label at each power of ten in range
+    var y = Y(Math.pow(10, d));
+    el('line', {x1: L - 3, x2: L, y1: y, y2: y, stroke: '#999', 'class': 'loss-tick'}, svg);
+    var tl = el('text', {x: 2, y: y + 3, 'font-size': 9}, svg); tl.textContent = '1e' + d;
+  }
   [['full', full, '#2a2'], ['target', run.target, '#c60']].forEach(function (r) {
     if (typeof r[1] !== 'number') return;
     el('line', {x1: L, x2: W - 4, y1: Y(r[1]), y2: Y(r[1]), stroke: r[2], 'stroke-dasharray': '4 3'}, svg);
     var tt = el('text', {x: W - 40, y: Y(r[1]) - 2, 'font-size': 9, fill: r[2]}, svg); tt.textContent = r[0];
   });
   pts.slice().sort(function (a, b) { return a.k - b.k; }).forEach(function (p) {
-    var c = el('circle', {cx: X(p.k), cy: Y(p.task_loss), r: 3, fill: p.k === run.k ? '#c00' : '#36c'}, svg);
+    var c = el('circle', {cx: X(p.k), cy: Y(p.task_loss), r: 3, fill: p.k === run.k ? '#c00' : '#36c', 'class': 'loss-point'}, svg);
     var ti = el('title', {}, c); ti.textContent = 'k=' + p.k + ' loss=' + fmt(p.task_loss);
   });
   var a = el('text', {x: L, y: H - 6, 'font-size': 9}, svg); a.textContent = 'k (log) ' + Math.round(Math.exp(k0)) + ' .. ' + Math.round(Math.exp(k1));
-  var b = el('text', {x: 2, y: 12, 'font-size': 9}, svg); b.textContent = fmt(l1);
-  var c2 = el('text', {x: 2, y: H - B, 'font-size': 9}, svg); c2.textContent = fmt(l0);
+  var b = el('text', {x: L + 4, y: 12, 'font-size': 9}, svg); b.textContent = 'task loss (log) ' + fmt(Math.pow(10, l0)) + ' .. ' + fmt(Math.pow(10, l1));
 })();
 
 if (!nodes.length) { $('empty').hidden = false; $('graph').style.display = 'none'; }

@@ -225,6 +225,38 @@ class ViewerHtmlTest {
         }
     }
 
+    /** The "task loss at k" chart puts losses on a log axis: equal loss ratios are equal heights, whatever the decade. */
+    @Test
+    void theLossAtKChartHasALogLossAxis(@TempDir Path tmp) throws Exception {
+        Path node = onPath("node");
+        if (node == null) Assumptions.abort("node (Node.js) is not on PATH");
+        CircuitGraph g = graph(false);
+        Map<String, Object> run = new java.util.LinkedHashMap<>();
+        run.put("task", "t");
+        run.put("k", 64L);
+        run.put("target", 1e-3);
+        run.put("task_loss_full", 1e-4);
+        // 1e-1, 1e-2, 1e-3: a decade apart, so a log axis puts them the same distance apart (a linear one would not)
+        run.put("bisection", List.of(Map.of("k", 8L, "task_loss", 1e-1), Map.of("k", 24L, "task_loss", 1e-2), Map.of("k", 64L, "task_loss", 1e-3)));
+        String html = ViewerHtml.render(g, run, null, null);
+        int a = html.lastIndexOf("<script>") + "<script>".length();
+        String js = html.substring(a, html.indexOf("</script>", a));
+        Path script = tmp.resolve("loss.js");
+        Files.writeString(script, FAKE_DOM.replace("__DATA__", Json.write(block(html))).replace("__LIVE__", Json.write(liveBlock(html)))
+                .replace("__EXAMPLES__", Json.write(examplesBlock(html))) + js + """
+                ;(function () {
+                  var ys = created.filter(function (e) { return e.attrs['class'] === 'loss-point'; }).map(function (e) { return +e.attrs.cy; });
+                  var ticks = created.filter(function (e) { return e.attrs['class'] === 'loss-tick'; }).length;
+                  console.log(ys.length + ' ' + (ys[1] - ys[0]).toFixed(3) + ' ' + (ys[2] - ys[1]).toFixed(3) + ' ' + ticks);
+                })();
+                """, StandardCharsets.UTF_8);
+        String[] out = runNode(node, script).trim().split(" ");
+        assertEquals("3", out[0], "a point per bisection step");
+        assertEquals(out[1], out[2], "a decade is the same height at 0.1 and at 0.001");
+        assertTrue(Double.parseDouble(out[1]) > 10, "lower losses are drawn lower: " + out[1]);
+        assertEquals("4", out[3], "a tick at 1e-4, 1e-3, 1e-2 and 1e-1");
+    }
+
     /** A fake document: enough of the DOM for the page's script, recording created elements. */
     static final String FAKE_DOM = """
             'use strict';
