@@ -79,7 +79,7 @@ public final class ExperimentDigest {
             }
         }
         s.append("sparse ").append(experiment.get("sparseId")).append(", loss-matched dense ").append(experiment.get("denseId")).append('\n');
-        for (Object o : (List<?>) experiment.get("tasks")) s.append("task ").append(Json.write(o)).append('\n');
+        for (Object o : (List<?>) experiment.get("tasks")) s.append("task ").append(Json.write(withoutLaterAdditions(o))).append('\n');
         List<Path> circuits;
         try (Stream<Path> files = Files.walk(run.resolve("circuits"))) {
             circuits = files.filter(p -> p.getFileName().toString().equals("circuit.json")).sorted().toList();
@@ -90,9 +90,36 @@ public final class ExperimentDigest {
             c.remove("model_file"); // a path: differs by run directory
             s.append("circuit ").append(run.relativize(json.getParent()).toString().replace('\\', '/'))
                     .append(" tensors ").append(sha256(json.resolveSibling("circuit.safetensors"))).append('\n')
-                    .append("  ").append(Json.write(sorted(c))).append('\n');
+                    .append("  ").append(Json.write(sorted(withoutLaterAdditions(c)))).append('\n');
         }
         return s.toString();
+    }
+
+    /**
+     * Members added after the fixture was recorded, left out so that it still checks all it recorded: issue 17's
+     * nonsense-task control ("nonsense" in experiment.json, "nonsense_task" in circuit.json). The verdict
+     * ("trustworthy") stays in: the new control must not change it here.
+     */
+    static final java.util.Set<String> ADDED_LATER = java.util.Set.of("nonsense", "nonsense_task");
+
+    /**
+     * A digest as compared: without the controls' rule sentence, whose wording names the controls (issue 17 added one),
+     * in the recorded fixture and in a new digest alike.
+     */
+    public static String comparable(String digest) {
+        return digest.replaceAll("\"rule\":\"[^\"]*\",?", "");
+    }
+
+    static Object withoutLaterAdditions(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> {
+                if (!ADDED_LATER.contains((String) k)) out.put((String) k, withoutLaterAdditions(x));
+            });
+            return out;
+        }
+        if (v instanceof List<?> l) return l.stream().map(ExperimentDigest::withoutLaterAdditions).toList();
+        return v;
     }
 
     /**

@@ -158,7 +158,8 @@ final class PruneJob implements Job {
             outputs.add(rel + "/" + CircuitFiles.TENSORS);
         }
         Experiment.Controls reported = verdict == null ? null : new Experiment.Controls(model.spec.id(), main.circuit().edges().size(),
-                control(verdict.randomInit()), control(verdict.inverted()), control(verdict.zeroAblation()), verdict.trustworthy());
+                control(verdict.randomInit()), control(verdict.inverted()), control(verdict.nonsense()), control(verdict.zeroAblation()),
+                verdict.trustworthy());
         return new Result(ExperimentJson.sideJson(circuits, reported), outputs);
     }
 

@@ -437,7 +437,8 @@ public final class ReportHtml {
 
     private static void controls(StringBuilder h, Experiment e) {
         h.append("<section id=\"controls\">\n<h2>Controls</h2>\n<p class=\"caption\">A circuit is <b>not trustworthy</b> ")
-                .append("when the random-init or the inverted-task control reaches the target loss with at most 2× the real ")
+                .append("when the random-init, the inverted-task or the nonsense-task control (every target drawn at random) ")
+                .append("reaches the target loss with at most 2× the real ")
                 .append("circuit's edges: pruning then finds a circuit that small without the trained mechanism. Zero ")
                 .append("ablation is shown for reference and never flags. Highlighted cells are the controls that flag.</p>\n");
         int rows = 0;
@@ -452,6 +453,7 @@ public final class ReportHtml {
                         .append(esc(c.modelId() + role)).append("</td><td>").append(count(c.edges())).append("</td>")
                         .append(controlCell(c.randomInit(), "not run"))
                         .append(controlCell(c.inverted(), "n/a (single-target)"))
+                        .append(controlCell(c.nonsense(), "n/a (single-target, or not run)"))
                         .append(controlCell(c.zeroAblation(), "not run"))
                         .append(c.trustworthy() ? "<td class=\"l good verdict\">trustworthy</td>"
                                 : "<td class=\"l bad verdict\">NOT TRUSTWORTHY</td>")
@@ -464,7 +466,7 @@ public final class ReportHtml {
             return;
         }
         h.append("<div class=\"scroll\"><table id=\"controls-table\">\n<tr><th class=\"l\">task</th><th class=\"l\">model</th>")
-                .append("<th>real edges</th><th>random init</th><th>inverted task</th><th>zero ablation</th>")
+                .append("<th>real edges</th><th>random init</th><th>inverted task</th><th>nonsense task</th><th>zero ablation</th>")
                 .append("<th class=\"l\">verdict</th></tr>\n").append(t).append("</table></div>\n</section>\n");
     }
 

@@ -130,10 +130,12 @@ public record Experiment(String title, String createdUtc, String machine, Map<St
      * @param edges        the real circuit's edges
      * @param randomInit   the same pruning on a randomly initialised model with the same nonzeros
      * @param inverted     the same pruning on the inverted task (null for single-target tasks)
+     * @param nonsense     the same pruning on the nonsense task: targets at random (null for single-target tasks, and in
+     *                     files written before it existed)
      * @param zeroAblation the same pruning with zero instead of mean ablation (reported, never flags)
-     * @param trustworthy  false when random-init or inverted reached the target with ≤ 2× the real edges
+     * @param trustworthy  false when random-init, inverted or nonsense reached the target with ≤ 2× the real edges
      */
-    public record Controls(String modelId, long edges, Control randomInit, Control inverted, Control zeroAblation,
+    public record Controls(String modelId, long edges, Control randomInit, Control inverted, Control nonsense, Control zeroAblation,
                            boolean trustworthy) {
     }
 

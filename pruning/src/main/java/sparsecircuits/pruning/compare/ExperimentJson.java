@@ -95,6 +95,7 @@ public final class ExperimentJson {
         o.put("edges", c.edges());
         o.put("randomInit", control(c.randomInit()));
         o.put("inverted", control(c.inverted()));
+        o.put("nonsense", control(c.nonsense()));
         o.put("zeroAblation", control(c.zeroAblation()));
         o.put("trustworthy", c.trustworthy());
         return o;
@@ -227,7 +228,7 @@ public final class ExperimentJson {
     }
 
     private static Controls readControls(Obj o) {
-        return new Controls(o.str("modelId"), o.lng("edges"), readControl(o, "randomInit"), readControl(o, "inverted"),
+        return new Controls(o.str("modelId"), o.lng("edges"), readControl(o, "randomInit"), readControl(o, "inverted"), readControl(o, "nonsense"),
                 readControl(o, "zeroAblation"), o.bool("trustworthy"));
     }
 

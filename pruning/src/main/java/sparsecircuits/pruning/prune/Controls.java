@@ -12,17 +12,21 @@ import sparsecircuits.pruning.nodes.NodeMask;
 /**
  * The controls that say when a circuit is not to be trusted (SPEC §4.9, DESIGN.md Clarifications): the same pruning
  * on a randomly initialised model with the same per-tensor nonzeros, on the inverted task (every pair's targets
- * swapped; not defined for single-target tasks), and with zero instead of mean ablation. Only the first two can
+ * swapped), on the nonsense task (each prompt's target drawn at random between its two targets: no rule to find;
+ * neither task is defined for single-target tasks), and with zero instead of mean ablation. All but the last can
  * flag: {@link #RULE}.
  *
  * @param edgeLimit     twice the real circuit's edges: a control that reaches the target within it flags the circuit
  * @param randomInit    the random-init control
  * @param inverted      the inverted-task control; null for a single-target task
+ * @param nonsense      the nonsense-task control; null for a single-target task
  * @param zeroAblation  the zero-ablation control; null when the circuit was not pruned under mean ablation
  * @param trustworthy   whether no flagging control reached the target within the limit
  */
-public record Controls(long edgeLimit, Control randomInit, Control inverted, Control zeroAblation, boolean trustworthy) {
-    public static final String RULE = "not trustworthy when the random-init or inverted-task control reaches the target with at most 2x the circuit's edges";
+public record Controls(long edgeLimit, Control randomInit, Control inverted, Control nonsense, Control zeroAblation, boolean trustworthy) {
+    public static final String RULE = "not trustworthy when the random-init, inverted-task or nonsense-task control reaches the target with at most 2x the circuit's edges";
+    /** The nonsense task's coin flips, seeded from the pruning's seed. */
+    public static final long NONSENSE_SEED_OFFSET = 104729;
     /** The random-init control's seed, offset from the pruning's. */
     public static final long RANDOM_SEED_OFFSET = 7919;
 
@@ -58,10 +62,14 @@ public record Controls(long edgeLimit, Control randomInit, Control inverted, Con
         Pruner.Outcome r = pruning.prune(randomPruner.apply(random), train, heldOut, "control: random init");
         Pruner.Outcome inv = singleTarget ? null
                 : pruning.prune(pruner, Pruner.inverted(train), Pruner.inverted(heldOut), "control: inverted task");
+        long coin = seed + NONSENSE_SEED_OFFSET;
+        Pruner.Outcome non = singleTarget ? null
+                : pruning.prune(pruner, Pruner.nonsense(train, coin), Pruner.nonsense(heldOut, coin + 1), "control: nonsense task");
         Pruner.Outcome z = ablation != NodeMask.Ablation.MEAN ? null
                 : pruning.prune(new Pruner(model, null, NodeMask.Ablation.ZERO, kernels), train, heldOut, "control: zero ablation");
-        Control rc = Control.of(r, limit), ic = inv == null ? null : Control.of(inv, limit);
-        return new Controls(limit, rc, ic, z == null ? null : Control.of(z, Long.MAX_VALUE), !rc.flags() && (ic == null || !ic.flags()));
+        Control rc = Control.of(r, limit), ic = inv == null ? null : Control.of(inv, limit), nc = non == null ? null : Control.of(non, limit);
+        return new Controls(limit, rc, ic, nc, z == null ? null : Control.of(z, Long.MAX_VALUE),
+                !rc.flags() && (ic == null || !ic.flags()) && (nc == null || !nc.flags()));
     }
 
     /** As circuit.json's "controls". */
@@ -69,6 +77,7 @@ public record Controls(long edgeLimit, Control randomInit, Control inverted, Con
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("random_init", json(randomInit, true));
         m.put("inverted_task", inverted == null ? "not applicable (single-target task)" : json(inverted, true));
+        m.put("nonsense_task", nonsense == null ? "not applicable (single-target task)" : json(nonsense, true));
         if (zeroAblation != null) m.put("zero_ablation", json(zeroAblation, false));
         m.put("trustworthy", trustworthy);
         m.put("rule", RULE);

@@ -435,6 +435,21 @@ public final class Pruner {
         return out;
     }
 
+    /**
+     * The nonsense task (the control of DESIGN.md's Clarifications): every binary sequence's target drawn at random
+     * between its two target tokens (a seeded coin flip per prompt), so that no rule links a prompt to its target.
+     * Sequences of another kind are kept as they are.
+     */
+    public static List<TaskLoss.Sequence> nonsense(List<TaskLoss.Sequence> seqs, long seed) {
+        java.util.SplittableRandom coin = new java.util.SplittableRandom(seed);
+        List<TaskLoss.Sequence> out = new ArrayList<>();
+        for (TaskLoss.Sequence q : seqs) {
+            boolean swap = q.kind() == sparsecircuits.pruning.loss.Choice.BINARY && coin.nextBoolean();
+            out.add(swap ? new TaskLoss.Sequence(q.tokens(), q.other(), q.correct(), q.kind()) : q);
+        }
+        return out;
+    }
+
     /** Smallest k (by τ rank) whose circuit's held-out loss is ≤ target; binary search over [0, nodes]. */
     public Bisection bisect(Map<String, float[]> tau, List<TaskLoss.Sequence> heldOut, double target) {
         long total = NodeLocation.count(model.config());

@@ -57,12 +57,13 @@ public final class ExperimentSample {
                         .withView(null, "circuits/d128/bracket counting/t0.15/view.html: cannot write (<disk full> & more)"),
                         c(0.08, 500, 3000, null)),
                 List.of(new Controls("s256", 64, new Control(false, 0, 0, 0.9, 2.1, false),
-                                new Control(true, 500, 2000, 0.14, 2.0, false), new Control(true, 40, 90, 0.15, 2.1, false), true),
-                        new Controls("d128", 1024, new Control(false, 0, 0, 0.8, 2.0, false), null, null, true)));
+                                new Control(true, 500, 2000, 0.14, 2.0, false), new Control(true, 300, 1500, 0.14, 2.0, false),
+                                new Control(true, 40, 90, 0.15, 2.1, false), true),
+                        new Controls("d128", 1024, new Control(false, 0, 0, 0.8, 2.0, false), null, null, null, true)));
         TaskResult odd = new TaskResult(ODD, 0.05, 0.07,
                 List.of(c(0.3, 8, 12, null), c(0.15, 10, 16, null), new Circuit(0.08, false, 0, 0, 0.11, Double.NaN, null)),
                 List.of(c(0.3, 30, 100, null), c(0.15, 40, 128, null), c(0.08, 90, 700, null)),
-                List.of(new Controls("s256", 16, new Control(true, 12, 20, 0.15, 2.3, true), null,
+                List.of(new Controls("s256", 16, new Control(true, 12, 20, 0.15, 2.3, true), null, null,
                         new Control(false, 0, 0, 0.5, 2.3, false), false)));
         TaskResult swap = new TaskResult("var_swap", 0.04, 0.09,
                 List.of(c(0.3, 10, 33, null), c(0.15, 15, 50, null), c(0.08, 25, 90, null)),
