@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 import sparsecircuits.experiment.plan.ExperimentSettings;
 import sparsecircuits.pruning.tasks.PaperTasks;
+import sparsecircuits.model.train.SettingException;
 import sparsecircuits.pruning.tasks.Task;
 
 /**
@@ -78,45 +79,26 @@ final class ExperimentCommand implements Command {
         return ExperimentRun.run(settings(o), Path.of(o.value("--out", DEFAULT_OUT)), RunFlags.runner(o), ctx);
     }
 
-    /** Parses the flags into the library's settings; bad values are one UserError naming the flag. */
-    static ExperimentSettings settings(Options.Parsed o) {
+    /** Parses the flags into the library's settings; the library checks them, and a refusal is one UserError naming the flag. */
+    ExperimentSettings settings(Options.Parsed o) {
         ExperimentSettings.Builder b = ExperimentSettings.builder().steps((long) o.number("--steps", 6000))
                 .mainTarget(o.number("--target", 0.15)).pruneSteps((int) o.number("--prune-steps", 200)).pairs((int) o.number("--pairs", 256))
                 .solvedBelow(o.number("--solved-below", 0.05)).seed((long) o.number("--seed", 0));
-        if (o.has("--dense-widths")) {
-            List<Integer> widths = list(o, "--dense-widths", "32,48,64", s -> {
-                int d = Integer.parseInt(s);
-                if (d < ExperimentSettings.HEAD_WIDTH || d % ExperimentSettings.HEAD_WIDTH != 0) throw new NumberFormatException();
-                return d;
-            }, "is not a multiple of the head width 16");
-            b.denseWidths(widths);
-        }
+        if (o.has("--dense-widths")) b.denseWidths(list(o, "--dense-widths", "32,48,64", Integer::parseInt, "is not a whole number"));
         List<String> tasks = o.value("--tasks", "all").equals("all") ? PaperTasks.all().stream().map(Task::name).toList()
                 : list(o, "--tasks", "if_equals,var_swap", s -> s, "");
-        for (String t : tasks) TaskArg.resolve(t); // an unknown name or a bad file: one line with a guess, before any training
         b.tasks(tasks);
-        if (o.has("--targets")) b.targets(list(o, "--targets", "0.3,0.15,0.08", s -> positive(Double.parseDouble(s)), "is not a positive number"));
-        if (o.has("--k-coefs")) b.kCoefs(list(o, "--k-coefs", "3e-4,1e-3,3e-3", s -> {
-            double v = Double.parseDouble(s);
-            if (!(v >= 0) || Double.isInfinite(v)) throw new NumberFormatException();
-            return v;
-        }, "is not a number ≥ 0"));
+        if (o.has("--targets")) b.targets(list(o, "--targets", "0.3,0.15,0.08", Double::parseDouble, "is not a number"));
+        if (o.has("--k-coefs")) b.kCoefs(list(o, "--k-coefs", "3e-4,1e-3,3e-3", Double::parseDouble, "is not a number"));
         String cs = o.value("--controls", "all");
-        List<String> controls = cs.equals("all") ? tasks : cs.equals("none") ? List.of() : list(o, "--controls", "if_equals", s -> s, "");
-        for (String c : controls) {
-            if (!tasks.contains(c)) throw new UserError("--controls: '" + c + "' is not one of --tasks", "name tasks that are evaluated, or use all / none");
-        }
-        b.controls(controls);
+        b.controls(cs.equals("all") ? tasks : cs.equals("none") ? List.of() : list(o, "--controls", "if_equals", s -> s, ""));
         try {
             return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "see 'sparse-circuits experiment --help'");
+        } catch (SettingException e) {
+            throw SettingFlags.userError(e, this);
+        } catch (IllegalArgumentException e) { // a task: an unknown name (with a guess at the one meant) or a file that does not read
+            throw TaskArg.userError(e);
         }
-    }
-
-    private static double positive(double v) {
-        if (!(v > 0)) throw new NumberFormatException();
-        return v;
     }
 
     private static <T> List<T> list(Options.Parsed o, String flag, String example, Function<String, T> parse, String what) {

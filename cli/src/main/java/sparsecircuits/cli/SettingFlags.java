@@ -9,14 +9,17 @@ import sparsecircuits.model.train.SettingException;
  * never names a flag (DESIGN.md Clarifications, "Library messages").
  */
 final class SettingFlags {
-    /** train-config.json keys (and config.json's vocab_size) to the train/resume flags that set them. */
+    /** Setting keys (train-config.json's, config.json's vocab_size, the experiment's) to the flags that set them. */
     static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("pfrac", "--pfrac"), Map.entry("base_width", "--base-width"), Map.entry("min_per_neuron", "--min-per-neuron"),
             Map.entry("lr", "--lr"), Map.entry("steps", "--steps"), Map.entry("batch", "--batch"), Map.entry("ctx", "--ctx"),
             Map.entry("seed", "--seed"), Map.entry("anneal_stop_frac", "--anneal-stop"), Map.entry("weight_decay", "--weight-decay"),
             Map.entry("eval_every", "--eval-every"), Map.entry("eval_batches", "--eval-batches"),
             Map.entry("checkpoint_every", "--checkpoint-every"), Map.entry("pattern_grad_every", "--pattern-grad-every"),
-            Map.entry("corpus", "--corpus"), Map.entry("corpus_seed", "--corpus-seed"), Map.entry("vocab_size", "--vocab"));
+            Map.entry("corpus", "--corpus"), Map.entry("corpus_seed", "--corpus-seed"), Map.entry("vocab_size", "--vocab"),
+            // the experiment's settings (ExperimentSettings)
+            Map.entry("dense_widths", "--dense-widths"), Map.entry("tasks", "--tasks"), Map.entry("targets", "--targets"),
+            Map.entry("k_coefs", "--k-coefs"), Map.entry("controls", "--controls"));
 
     private SettingFlags() {
     }

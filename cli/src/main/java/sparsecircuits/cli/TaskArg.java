@@ -14,14 +14,20 @@ final class TaskArg {
     static Task resolve(String nameOrFile) {
         try {
             return TaskSource.resolve(nameOrFile);
-        } catch (TaskSource.UnknownTaskException e) {
-            List<String> names = PaperTasks.all().stream().map(Task::name).toList();
-            String guess = Options.closest(nameOrFile, names);
-            throw new UserError(e.getMessage(), (guess != null ? "did you mean '" + guess + "'? " : "")
-                    + "see 'sparse-circuits tasks' for the names, or give a .jsonl file");
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "fix the task file: one {\"prompt_a\", \"target_a\"[, \"prompt_b\", \"target_b\"]} object a line");
+            throw userError(e);
         }
+    }
+
+    /** The library's refusal of a task as one line: an unknown name with a guess at the one meant, or the file's fault. */
+    static UserError userError(IllegalArgumentException e) {
+        if (e instanceof TaskSource.UnknownTaskException u) {
+            List<String> names = PaperTasks.all().stream().map(Task::name).toList();
+            String guess = Options.closest(u.name(), names);
+            return new UserError(e.getMessage(), (guess != null ? "did you mean '" + guess + "'? " : "")
+                    + "see 'sparse-circuits tasks' for the names, or give a .jsonl file");
+        }
+        return new UserError(e.getMessage(), "fix the task file: one {\"prompt_a\", \"target_a\"[, \"prompt_b\", \"target_b\"]} object a line");
     }
 
     /** Warnings already shown, so that a task warns once per command, not once per split or model. */

@@ -116,12 +116,8 @@ public final class ExperimentPlan implements Plan {
 
     /** The dense model closest in validation loss to the sparse one (the first on a tie). */
     TrainModelJob matched(Job.Finished f) {
-        double sparse = valLoss(f, trains.get(0));
-        TrainModelJob best = trains.get(1);
-        for (TrainModelJob d : trains.subList(1, trains.size())) {
-            if (Math.abs(valLoss(f, d) - sparse) < Math.abs(valLoss(f, best) - sparse)) best = d;
-        }
-        return best;
+        List<TrainModelJob> dense = trains.subList(1, trains.size());
+        return dense.get(Comparison.lossMatched(valLoss(f, trains.get(0)), dense.stream().map(d -> valLoss(f, d)).toList()));
     }
 
     private static double valLoss(Job.Finished f, TrainModelJob t) {

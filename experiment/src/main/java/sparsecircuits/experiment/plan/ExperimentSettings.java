@@ -2,6 +2,7 @@ package sparsecircuits.experiment.plan;
 
 import java.util.ArrayList;
 import java.util.List;
+import sparsecircuits.model.train.SettingException;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskSource;
@@ -31,18 +32,23 @@ public record ExperimentSettings(String title, long steps, List<Integer> denseWi
     public static final int HEAD_WIDTH = 16;
 
     public ExperimentSettings {
-        if (steps < 1) throw new IllegalArgumentException("training steps must be ≥ 1, got " + steps);
-        if (denseWidths.isEmpty()) throw new IllegalArgumentException("at least one dense width is needed");
+        // refusals name the setting (SettingException): a caller points at its own input for it (the CLI at the flag)
+        if (steps < 1) throw new SettingException("steps", "training steps must be ≥ 1, got " + steps);
+        if (denseWidths.isEmpty()) throw new SettingException("dense_widths", "at least one dense width is needed");
         for (int w : denseWidths) {
-            if (w < HEAD_WIDTH || w % HEAD_WIDTH != 0) throw new IllegalArgumentException("dense width " + w + " is not a multiple of the head width " + HEAD_WIDTH);
+            if (w < HEAD_WIDTH || w % HEAD_WIDTH != 0) {
+                throw new SettingException("dense_widths", "dense width " + w + " is not a multiple of the head width " + HEAD_WIDTH);
+            }
         }
-        if (tasks.isEmpty()) throw new IllegalArgumentException("at least one task is needed");
+        if (tasks.isEmpty()) throw new SettingException("tasks", "at least one task is needed");
         for (String t : tasks) TaskSource.resolve(t); // unknown names and bad files fail here, before any training
-        for (double t : targets) if (!(t > 0)) throw new IllegalArgumentException("target " + t + " is not a positive loss");
-        for (double k : kCoefs) if (!(k >= 0) || Double.isInfinite(k)) throw new IllegalArgumentException("k_coef " + k + " is not a number ≥ 0");
-        if (kCoefs.isEmpty()) throw new IllegalArgumentException("the k_coef grid is empty");
+        for (double t : targets) if (!(t > 0)) throw new SettingException("targets", "target " + t + " is not a positive loss");
+        if (kCoefs.isEmpty()) throw new SettingException("k_coefs", "the k_coef grid is empty");
+        for (double k : kCoefs) {
+            if (!(k >= 0) || Double.isInfinite(k)) throw new SettingException("k_coefs", "k_coef " + k + " is not a number ≥ 0");
+        }
         for (String c : controls) {
-            if (!tasks.contains(c)) throw new IllegalArgumentException("the controls' task '" + c + "' is not one of the tasks");
+            if (!tasks.contains(c)) throw new SettingException("controls", "the controls' task '" + c + "' is not one of the tasks");
         }
         List<Double> sorted = new ArrayList<>(targets);
         if (!sorted.contains(mainTarget)) sorted.add(mainTarget);

@@ -170,10 +170,8 @@ final class PruneJob implements Job {
     /** Mask training with progress, then the bisection to the main target. */
     private Pruner.Outcome prune(Pruner pruner, List<TaskLoss.Sequence> train, List<TaskLoss.Sequence> held, Pruner.Settings settings,
                                  String label, JobContext ctx) {
-        Map<String, float[]> tau = pruner.train(train, settings, (step, steps, loss, kept) -> ctx.progress(String.format(Locale.ROOT,
+        return pruner.prune(train, held, settings, s.mainTarget(), (step, steps, loss, kept) -> ctx.progress(String.format(Locale.ROOT,
                 "%s: step %d/%d task loss %.4f, kept %,d nodes", label, step, steps, loss, kept)));
-        ctx.progress(label + ": bisection");
-        return pruner.outcome(tau, held, s.mainTarget());
     }
 
     /** The outcome with the fewest edges (then nodes) among those that reached the target; the first when none did. */

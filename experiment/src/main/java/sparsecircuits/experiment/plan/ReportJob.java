@@ -128,11 +128,7 @@ final class ReportJob implements Job {
     /** The report's view of one trained model: sizes, final validation loss, and its curves from train-log.jsonl. */
     private static Experiment.Model model(TrainModelJob t, Path dir) {
         var g = ModelDirectory.model(dir);
-        long params = 0, nnz = 0;
-        for (var q : g.parameterList()) {
-            params += q.numel();
-            nnz += q.isSparse() ? q.nnz() : q.numel();
-        }
+        long params = g.parameterCount(), nnz = g.nonZeroBudget();
         List<double[]> train = new ArrayList<>(), val = new ArrayList<>(), l0 = new ArrayList<>();
         double seconds = 0;
         List<Map<?, ?>> rows = ModelDirectory.logRows(dir);

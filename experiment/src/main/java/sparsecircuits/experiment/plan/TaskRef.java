@@ -22,7 +22,7 @@ record TaskRef(String given) {
     Map<String, Object> inputs() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", given);
-        if (PaperTasks.byName(given).isEmpty()) m.put("file_sha256", TrainModelJob.sha256(Path.of(given)));
+        if (PaperTasks.byName(given).isEmpty()) m.put("file_sha256", sparsecircuits.pruning.circuit.CircuitFiles.sha256(Path.of(given)));
         return m;
     }
 

@@ -14,10 +14,10 @@ import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.json.Json;
-import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.model.train.Trainer;
+import sparsecircuits.pruning.circuit.CircuitFiles;
 import sparsecircuits.pruning.tasks.PaperTaskTargets;
 
 /**
@@ -117,32 +117,14 @@ final class TrainModelJob implements Job {
     /** What the experiment reads of a trained model. */
     private static Map<String, Object> summary(Path dir) throws IOException {
         Gpt g = ModelDirectory.model(dir);
-        long params = 0, nonzeros = 0;
-        for (Parameter q : g.parameterList()) {
-            params += q.numel();
-            nonzeros += q.isSparse() ? q.nnz() : q.numel();
-        }
         ModelDirectory.Progress p = ModelDirectory.progress(dir);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("d_model", (long) g.config().dModel());
-        m.put("params", params);
-        m.put("nonzeros", nonzeros);
+        m.put("params", g.parameterCount());
+        m.put("nonzeros", g.nonZeroBudget());
         m.put("val_loss", p == null || Double.isNaN(p.lastValLoss()) ? null : p.lastValLoss()); // JSON has no NaN
         m.put("steps", p == null ? 0L : p.stepsDone());
-        m.put("model_sha256", sha256(dir.resolve(ModelFiles.WEIGHTS)));
+        m.put("model_sha256", CircuitFiles.sha256(dir.resolve(ModelFiles.WEIGHTS)));
         return m;
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            try (var in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

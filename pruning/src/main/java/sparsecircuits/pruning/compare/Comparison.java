@@ -2,7 +2,6 @@ package sparsecircuits.pruning.compare;
 
 import java.util.List;
 import sparsecircuits.pruning.compare.Experiment.Circuit;
-import sparsecircuits.pruning.compare.Experiment.Model;
 import sparsecircuits.pruning.compare.Experiment.TaskResult;
 
 /**
@@ -76,13 +75,16 @@ public final class Comparison {
         return n == 0 || !Double.isFinite(target) ? null : new double[] {Math.exp(logSum / n), target};
     }
 
-    /** The dense model whose validation loss is closest to the sparse one's (the first on a tie): the loss-matched baseline. */
-    public static Model lossMatched(Model sparse, List<Model> dense) {
-        Model matched = dense.get(0);
-        for (Model m : dense) {
-            if (Math.abs(m.valLoss() - sparse.valLoss()) < Math.abs(matched.valLoss() - sparse.valLoss())) matched = m;
+    /**
+     * The loss-matched baseline: the index of the dense model whose validation loss is closest to the sparse one's
+     * (the first on a tie).
+     */
+    public static int lossMatched(double sparseLoss, List<Double> denseLosses) {
+        int best = 0;
+        for (int i = 1; i < denseLosses.size(); i++) {
+            if (Math.abs(denseLosses.get(i) - sparseLoss) < Math.abs(denseLosses.get(best) - sparseLoss)) best = i;
         }
-        return matched;
+        return best;
     }
 
     /** A model solves a task when its unpruned held-out task loss is at most {@code solvedBelow}. */
