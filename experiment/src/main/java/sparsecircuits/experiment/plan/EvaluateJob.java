@@ -56,7 +56,7 @@ final class EvaluateJob implements Job {
     public Result run(JobContext ctx) {
         Path dir = ctx.committed(model.spec.directory());
         Gpt g = ModelDirectory.model(dir);
-        TaskSource.Sequences seqs = TaskSource.sequences(task.task(), pairs, seed, ModelDirectory.tokenizer(dir, g));
+        TaskSource.Sequences seqs = TaskSource.heldOut(task.task(), TaskSource.heldOutPairs(pairs), seed, ModelDirectory.tokenizer(dir, g));
         for (String w : seqs.warnings()) ctx.note(w); // the warning names the task
         double loss = TaskLoss.evaluate(g, seqs.heldOut(), Ops.inference(ctx.kernels()).sparseBelow(1.0), Hook.NONE).loss();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -146,8 +146,7 @@ public final class CircuitPage {
                 try {
                     bpe = ModelDirectory.tokenizer(modelDir, model());
                     Task task = TaskSource.resolve(CircuitRun.task(loaded.run()));
-                    // TaskSource gives max(2, n / 2) held-out pairs for n training pairs: 2 x pairs yields the pairs wanted
-                    TaskSource.Sequences s = TaskSource.sequences(task, 2 * pairs, 0, bpe);
+                    TaskSource.Sequences s = TaskSource.heldOut(task, pairs, 0, bpe);
                     warnings = s.warnings();
                     seqs = s.heldOut();
                 } catch (CheckpointException | IllegalArgumentException e) {

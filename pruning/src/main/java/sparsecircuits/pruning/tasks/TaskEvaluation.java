@@ -30,8 +30,7 @@ public record TaskEvaluation(String task, boolean singleTarget, long pairs, int 
      * @throws IllegalArgumentException when the task has fewer than 2 usable held-out pairs for this tokenizer
      */
     public static TaskEvaluation of(Gpt model, ByteLevelBpe bpe, Task task, int pairs, NodeMask circuit, Kernels kernels) {
-        // TaskSource gives max(2, n / 2) held-out pairs for n training pairs: 2 x pairs yields the pairs wanted
-        TaskSource.Sequences s = TaskSource.sequences(task, 2 * pairs, 0, bpe);
+        TaskSource.Sequences s = TaskSource.heldOut(task, pairs, 0, bpe);
         List<TaskLoss.Sequence> seqs = s.heldOut();
         TaskLoss.Result r = TaskLoss.evaluate(model, seqs, Ops.inference(kernels).sparseBelow(1.0),
                 TaskLoss.HookFor.fixed(circuit == null ? Hook.NONE : circuit));

@@ -62,6 +62,13 @@ public final class TaskSource {
         return new Sequences(train, held, List.copyOf(warnings));
     }
 
+    /** Only the held-out split, {@code pairs} pairs of it (for evaluating a model, which needs no training pairs). */
+    public static Sequences heldOut(Task task, int pairs, long seed, ByteLevelBpe bpe) {
+        List<String> warnings = new java.util.ArrayList<>();
+        List<TaskLoss.Sequence> held = split(task, Task.Split.HELD_OUT, pairs, seed, bpe, warnings);
+        return new Sequences(List.of(), held, List.copyOf(warnings));
+    }
+
     private static String kind(String warning) {
         return warning.replaceAll("\\(e\\.g\\..*", "").replaceAll("\\d+", "N");
     }
