@@ -21,21 +21,34 @@ public final class Comparison {
     public record Ratio(double geoMean, int tasks) {
     }
 
-    /** Geometric mean over tasks of edges(dense)/edges(sparse) at {@code target}, where both models reached it. */
-    public static Ratio edgeRatio(Experiment e, double target) {
-        return ratio(e, target, true);
+    /**
+     * Geometric mean over tasks of edges(dense)/edges(sparse) at {@code target} for one pairing, where both models
+     * reached it.
+     */
+    public static Ratio edgeRatio(Experiment e, Experiment.Pairing p, double target) {
+        return ratio(e, p, target, true);
     }
 
     /** The same as {@link #edgeRatio} for kept nodes. */
-    public static Ratio nodeRatio(Experiment e, double target) {
-        return ratio(e, target, false);
+    public static Ratio nodeRatio(Experiment e, Experiment.Pairing p, double target) {
+        return ratio(e, p, target, false);
     }
 
-    private static Ratio ratio(Experiment e, double target, boolean edges) {
+    /** The headline pairing's edge ratio ({@link Experiment#headline()}); NaN over 0 tasks when there is none. */
+    public static Ratio edgeRatio(Experiment e, double target) {
+        return e.headline() == null ? new Ratio(Double.NaN, 0) : edgeRatio(e, e.headline(), target);
+    }
+
+    /** The headline pairing's node ratio. */
+    public static Ratio nodeRatio(Experiment e, double target) {
+        return e.headline() == null ? new Ratio(Double.NaN, 0) : nodeRatio(e, e.headline(), target);
+    }
+
+    private static Ratio ratio(Experiment e, Experiment.Pairing p, double target, boolean edges) {
         double logSum = 0;
         int n = 0;
         for (TaskResult t : list(e.tasks())) {
-            Circuit s = at(t.sparse(), target), d = at(t.dense(), target);
+            Circuit s = at(t.circuits(p.sparseId()), target), d = at(t.circuits(p.denseId()), target);
             if (s == null || d == null || !s.reached() || !d.reached()) {
                 continue;
             }
@@ -59,20 +72,38 @@ public final class Comparison {
     }
 
     /**
-     * The geometric mean of one side's circuit edges at {@code target} over the tasks where it reached the target with
-     * edges, paired with the target (the frontier plot's point); null when there is none.
+     * The geometric mean of one model's circuit edges at {@code target} over {@code tasks} (all tasks when null) where
+     * it reached the target with edges; NaN when there is none.
      */
-    public static double[] geoMeanEdges(Experiment e, double target, boolean sparse) {
+    public static double geoMeanEdges(Experiment e, String modelId, double target, java.util.Set<String> tasks) {
         double logSum = 0;
         int n = 0;
         for (TaskResult t : list(e.tasks())) {
-            Circuit c = at(sparse ? t.sparse() : t.dense(), target);
+            if (tasks != null && !tasks.contains(t.task())) continue;
+            Circuit c = at(t.circuits(modelId), target);
             if (c != null && c.reached() && c.edges() > 0) {
                 logSum += Math.log(c.edges());
                 n++;
             }
         }
-        return n == 0 || !Double.isFinite(target) ? null : new double[] {Math.exp(logSum / n), target};
+        return n == 0 ? Double.NaN : Math.exp(logSum / n);
+    }
+
+    /**
+     * The frontier's tasks (Fig. 3): those where every model reached {@code target} with a circuit that has edges. When
+     * fewer than {@code minimum}, the figure falls back to each model's own tasks, and says so.
+     */
+    public static java.util.Set<String> commonTasks(Experiment e, double target) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (TaskResult t : list(e.tasks())) {
+            boolean all = !list(e.models()).isEmpty();
+            for (Experiment.Model m : list(e.models())) {
+                Circuit c = at(t.circuits(m.id()), target);
+                if (c == null || !c.reached() || c.edges() <= 0) all = false;
+            }
+            if (all) out.add(t.task());
+        }
+        return out;
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.function.BiFunction;
  * {@link Experiment} as {@code experiment.json}, written beside the report so the report can be drawn again.
  *
  * <p>The document is one object whose members are the record components under the same names, plus
- * {@code "format": "sparse-circuits-experiment/1"}; nested records are objects, lists are arrays, a curve is an array
+ * {@code "format": "sparse-circuits-experiment/2"}; a task's per-model losses and circuits are objects keyed by model
+ * id; a model's {@code setup} is absent in files of the first format, which is still read (its
+ * {@code sparseId}/{@code denseId} become the one pairing, its tasks' two sides the two models' entries); nested records are objects, lists are arrays, a curve is an array
  * of {@code [step, value]} pairs, and a null component ({@code Circuit.path}, {@code Circuit.view}, {@code Controls.inverted}) is
  * {@code null}; a missing {@code Circuit.view} or {@code viewError} (a file from before the viewer pages) reads as
  * null. JSON has no NaN or infinities, so a non-finite double is written as the <em>string</em>
@@ -25,7 +27,9 @@ import java.util.function.BiFunction;
  * "absent", and a double member that is null reads as NaN. So {@code read(write(e)).equals(e)} for every experiment.
  */
 public final class ExperimentJson {
-    static final String FORMAT = "sparse-circuits-experiment/1";
+    static final String FORMAT = "sparse-circuits-experiment/2";
+    /** The first format: one sparse model and its loss-matched dense one ({@code sparseId}, {@code denseId}); still read. */
+    static final String FORMAT_1 = "sparse-circuits-experiment/1";
 
     private ExperimentJson() {
     }
@@ -39,8 +43,12 @@ public final class ExperimentJson {
         o.put("machine", e.machine());
         o.put("settings", e.settings() == null ? null : new LinkedHashMap<>(e.settings()));
         o.put("models", each(e.models(), ExperimentJson::model));
-        o.put("sparseId", e.sparseId());
-        o.put("denseId", e.denseId());
+        o.put("pairings", each(e.pairings(), p -> {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("sparseId", p.sparseId());
+            x.put("denseId", p.denseId());
+            return x;
+        }));
         o.put("targets", e.targets() == null ? null : e.targets().stream().map(ExperimentJson::num).toList());
         o.put("mainTarget", num(e.mainTarget()));
         o.put("solvedBelow", num(e.solvedBelow()));
@@ -61,17 +69,31 @@ public final class ExperimentJson {
         o.put("trainCurve", curve(m.trainCurve()));
         o.put("valCurve", curve(m.valCurve()));
         o.put("l0Curve", curve(m.l0Curve()));
+        Experiment.Setup u = m.setup();
+        if (u != null) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("layers", u.layers());
+            x.put("expansion", num(u.expansion()));
+            x.put("seed", u.seed());
+            x.put("tokens", u.tokens());
+            x.put("forcedShare", num(u.forcedShare()));
+            x.put("config", u.config() == null ? null : new LinkedHashMap<>(u.config()));
+            o.put("setup", x);
+        }
         return o;
     }
 
     private static Map<String, Object> task(TaskResult t) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("task", t.task());
-        o.put("sparseLoss", num(t.sparseLoss()));
-        o.put("denseLoss", num(t.denseLoss()));
-        o.put("sparse", each(t.sparse(), ExperimentJson::circuit));
-        o.put("dense", each(t.dense(), ExperimentJson::circuit));
+        Map<String, Object> losses = new LinkedHashMap<>();
+        if (t.losses() != null) t.losses().forEach((k, v) -> losses.put(k, num(v)));
+        o.put("losses", losses);
+        Map<String, Object> circuits = new LinkedHashMap<>();
+        if (t.circuits() != null) t.circuits().forEach((k, v) -> circuits.put(k, each(v, ExperimentJson::circuit)));
+        o.put("circuits", circuits);
         o.put("controls", each(t.controls(), ExperimentJson::controls));
+        o.put("tokenizerClash", t.tokenizerClash());
         return o;
     }
 
@@ -165,21 +187,11 @@ public final class ExperimentJson {
     public static Experiment read(String json) {
         Obj o = new Obj(Json.parse(json), "$");
         String format = o.str("format");
-        if (format != null && !FORMAT.equals(format)) {
-            throw new IllegalArgumentException("experiment.json: format '" + format + "' is not " + FORMAT);
+        boolean first = FORMAT_1.equals(format);
+        if (format != null && !FORMAT.equals(format) && !first) {
+            throw new IllegalArgumentException("experiment.json: format '" + format + "' is neither " + FORMAT + " nor " + FORMAT_1);
         }
-        Map<String, String> settings = null;
-        Map<String, Object> raw = o.map("settings");
-        if (raw != null) {
-            settings = new LinkedHashMap<>();
-            for (Map.Entry<String, Object> s : raw.entrySet()) {
-                Object v = s.getValue();
-                if (v != null && !(v instanceof String)) {
-                    throw wrong("$.settings." + s.getKey(), "a string", v);
-                }
-                settings.put(s.getKey(), (String) v);
-            }
-        }
+        Map<String, String> settings = o.strings("settings");
         List<Double> targets = o.list("targets", (v, p) -> dbl(v, p));
         List<String> notes = o.list("notes", (v, p) -> {
             if (v != null && !(v instanceof String)) {
@@ -187,20 +199,59 @@ public final class ExperimentJson {
             }
             return (String) v;
         });
+        List<Experiment.Pairing> pairings;
+        List<TaskResult> tasks;
+        if (first) { // one pairing; each task's two sides become the two models' entries
+            String sparseId = o.str("sparseId"), denseId = o.str("denseId");
+            pairings = List.of(new Experiment.Pairing(sparseId, denseId));
+            tasks = o.list("tasks", (v, p) -> readFirstFormatTask(new Obj(v, p), sparseId, denseId));
+        } else {
+            pairings = o.list("pairings", (v, p) -> {
+                Obj x = new Obj(v, p);
+                return new Experiment.Pairing(x.str("sparseId"), x.str("denseId"));
+            });
+            tasks = o.list("tasks", (v, p) -> readTask(new Obj(v, p)));
+        }
         return new Experiment(o.str("title"), o.str("createdUtc"), o.str("machine"), settings,
-                o.list("models", (v, p) -> readModel(new Obj(v, p))), o.str("sparseId"), o.str("denseId"), targets,
-                o.dbl("mainTarget"), o.dbl("solvedBelow"), o.list("tasks", (v, p) -> readTask(new Obj(v, p))), notes);
+                o.list("models", (v, p) -> readModel(new Obj(v, p))), pairings, targets,
+                o.dbl("mainTarget"), o.dbl("solvedBelow"), tasks, notes);
     }
 
     private static Model readModel(Obj o) {
+        Experiment.Setup setup = null;
+        Map<String, Object> u = o.map("setup");
+        if (u != null) {
+            Obj x = new Obj(u, o.path + ".setup");
+            setup = new Experiment.Setup(Math.toIntExact(x.lng("layers")), x.dbl("expansion"), x.lng("seed"), x.lng("tokens"),
+                    x.dbl("forcedShare"), x.strings("config"));
+        }
         return new Model(o.str("id"), o.str("mode"), Math.toIntExact(o.lng("dModel")), o.lng("params"), o.lng("nonzeros"),
-                o.dbl("valLoss"), o.dbl("seconds"), o.curve("trainCurve"), o.curve("valCurve"), o.curve("l0Curve"));
+                o.dbl("valLoss"), o.dbl("seconds"), o.curve("trainCurve"), o.curve("valCurve"), o.curve("l0Curve"), setup);
     }
 
     private static TaskResult readTask(Obj o) {
-        return new TaskResult(o.str("task"), o.dbl("sparseLoss"), o.dbl("denseLoss"),
-                o.list("sparse", (v, p) -> readCircuit(new Obj(v, p))), o.list("dense", (v, p) -> readCircuit(new Obj(v, p))),
-                o.list("controls", (v, p) -> readControls(new Obj(v, p))));
+        Map<String, Double> losses = new LinkedHashMap<>();
+        Map<String, Object> l = o.map("losses");
+        if (l != null) l.forEach((k, v) -> losses.put(k, dbl(v, o.path + ".losses." + k)));
+        Map<String, List<Circuit>> circuits = new LinkedHashMap<>();
+        Map<String, Object> c = o.map("circuits");
+        if (c != null) {
+            Obj all = new Obj(c, o.path + ".circuits");
+            for (String k : c.keySet()) circuits.put(k, all.list(k, (v, p) -> readCircuit(new Obj(v, p))));
+        }
+        return new TaskResult(o.str("task"), losses, circuits, o.list("controls", (v, p) -> readControls(new Obj(v, p))),
+                o.str("tokenizerClash"));
+    }
+
+    private static TaskResult readFirstFormatTask(Obj o, String sparseId, String denseId) {
+        Map<String, Double> losses = new LinkedHashMap<>();
+        losses.put(sparseId, o.dbl("sparseLoss"));
+        losses.put(denseId, o.dbl("denseLoss"));
+        Map<String, List<Circuit>> circuits = new LinkedHashMap<>();
+        List<Circuit> s = o.list("sparse", (v, p) -> readCircuit(new Obj(v, p))), d = o.list("dense", (v, p) -> readCircuit(new Obj(v, p)));
+        if (s != null && !s.isEmpty()) circuits.put(sparseId, s);
+        if (d != null && !d.isEmpty()) circuits.put(denseId, d);
+        return new TaskResult(o.str("task"), losses, circuits, o.list("controls", (v, p) -> readControls(new Obj(v, p))), null);
     }
 
     /** One model's circuits at every target and its controls (null when not run), as a job's result holds them. */
@@ -314,6 +365,18 @@ public final class ExperimentJson {
                 return b;
             }
             throw wrong(path + "." + name, "true or false", v);
+        }
+
+        /** A member holding an object of strings, or null. */
+        Map<String, String> strings(String name) {
+            Map<String, Object> raw = map(name);
+            if (raw == null) return null;
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> s : raw.entrySet()) {
+                if (s.getValue() != null && !(s.getValue() instanceof String)) throw wrong(path + "." + name + "." + s.getKey(), "a string", s.getValue());
+                out.put(s.getKey(), (String) s.getValue());
+            }
+            return out;
         }
 
         @SuppressWarnings("unchecked")
