@@ -18,21 +18,23 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "the experiment at laptop size: sparse + 2 dense models, circuits of the solved tasks, controls, report.html (~10 min)";
+        return "the frontier experiment at laptop size: 2 sparse widths + 2 dense, circuits of the solved tasks, controls, report.html (~10 min)";
     }
 
     @Override
     public String description() {
         ExperimentSettings d = ExperimentSettings.demo().build();
-        return "Runs 'experiment' at the size a 10-minute budget allows on 2 cores: the default weight-sparse model (2 layers,\n"
-                + "d_model 128, pfrac 1/4 of a width-64 base, AbsTopK 1/4, sink, bigram table) and dense models of width "
-                + d.denseWidths().get(0) + " and " + d.denseWidths().get(1) + "\n"
-                + "trained for --steps steps of 16 × 64 tokens on the embedded synthetic Python corpus; the dense model\n"
-                + "closest in validation loss is the loss-matched baseline. Then " + d.tasks().size() + " tasks are evaluated on both; every task\n"
-                + "both solve is pruned in both at targets " + d.targets() + ", with the controls (random-init model, inverted task,\n"
-                + "zero ablation) on every circuit. Writes --out/models, --out/circuits (each circuit with its viewer page\n"
-                + "view.html, linked from the report), --out/jobs, experiment.json and report.html, and prints where the report is.\n"
-                + "Finished jobs are found on a rerun and an interrupted run resumes.";
+        return "Runs 'experiment --preset demo', the size a 10-minute budget allows on 2 cores: weight-sparse models of d_model\n"
+                + d.sparseWidths() + " at one L0 (pfrac " + d.pfrac() + " of a width-" + d.baseWidth() + " base, so E "
+                + d.sparseWidths().stream().map(w -> Integer.toString(w / d.baseWidth())).toList() + "; 2 layers, AbsTopK 1/4, sink, bigram\n"
+                + "table) and dense models of d_model " + d.denseWidths() + ", trained for --steps steps of " + d.batch() + " × " + d.ctx()
+                + " tokens on the embedded synthetic\n"
+                + "Python corpus; each sparse model is paired with the dense model closest in validation loss. Then " + d.tasks().size()
+                + " tasks are\nevaluated on every model; every task a model solves is pruned in it at targets " + d.targets() + ", with the\n"
+                + "controls (random-init model, inverted task, nonsense task, zero ablation) on " + String.join(", ", d.controls()) + ".\n"
+                + "Writes --out/models, --out/circuits (each circuit with its viewer page view.html, linked from the report),\n"
+                + "--out/jobs, experiment.json and report.html, and prints where the report is. Finished jobs are found on a rerun\n"
+                + "and an interrupted run resumes.";
     }
 
     @Override
@@ -52,7 +54,7 @@ final class DemoCommand implements Command {
     @Override
     public int run(Options.Parsed o, CommandContext ctx) throws IOException {
         Path dir = Path.of(o.value("--out", DEFAULT_OUT));
-        ctx.err().println("demo: sparse vs dense circuits on the embedded synthetic Python corpus, into " + dir);
+        ctx.err().println("demo: weight-sparse vs dense circuits at two sparse widths, on the embedded synthetic Python corpus, into " + dir);
         ExperimentSettings.Builder b = ExperimentSettings.demo();
         ExperimentSettings s = b.steps((long) o.number("--steps", b.build().steps())).build();
         int status = ExperimentRun.run(s, dir, RunFlags.runner(o), ctx);

@@ -16,6 +16,10 @@ final class ExperimentRun {
 
     /** Runs the experiment's plan into {@code out} and prints what it found; the exit status. */
     static int run(ExperimentSettings s, Path out, InProcessRunner runner, CommandContext ctx) throws IOException {
+        ExperimentPlan.Estimate estimate = ExperimentPlan.estimate(s);
+        ctx.err().printf(Locale.ROOT, "experiment: %d models, %d tasks; estimated %.0f min on 2 cores like the presets' machine (training %.0f, pruning %.0f; "
+                + "finished jobs in %s are not redone)%n", estimate.models(), s.tasks().size(), estimate.seconds() / 60, estimate.trainingSeconds() / 60,
+                estimate.pruningSeconds() / 60, out);
         JobProgress progress = new JobProgress("experiment", ctx);
         ExperimentPlan.Outcome outcome;
         try (RunFlags.Stop stop = new RunFlags.Stop()) {
@@ -39,38 +43,30 @@ final class ExperimentRun {
     }
 
     private static void print(Experiment e, Path out, CommandContext ctx) {
-        ctx.out().printf(Locale.ROOT, "%nmodels (validation loss, nats/token):%n");
+        ctx.out().printf(Locale.ROOT, "%nmodels (validation loss, nats/token; tasks solved of %d):%n", e.tasks().size());
         for (Experiment.Model m : e.models()) {
-            ctx.out().printf(Locale.ROOT, "  %-12s %.4f  %,9d nonzeros of %,9d%s%n", m.id(), m.valLoss(), m.nonzeros(), m.params(),
-                    m.id().equals(e.denseId()) ? "  <- loss-matched dense" : m.id().equals(e.sparseId()) ? "  <- sparse" : "");
+            long solved = e.tasks().stream().filter(t -> t.solvedBy(m.id(), e.solvedBelow())).count();
+            ctx.out().printf(Locale.ROOT, "  %-16s %-12s %.4f  %,10d nonzeros of %,11d  %2d solved%n", m.id(), m.label(), m.valLoss(), m.nonzeros(),
+                    m.params(), solved);
         }
         for (Experiment.TaskResult t : e.tasks()) {
-            boolean solved = t.solved(e.solvedBelow());
-            ctx.out().printf(Locale.ROOT, "%n%s: unpruned task loss sparse %.4f, dense %.4f%s%n", t.task(), t.sparseLoss(), t.denseLoss(),
-                    solved ? "" : String.format(Locale.ROOT, " -> not solved (> %.3g in %s): not pruned", e.solvedBelow(),
-                            !Comparison.solves(t.sparseLoss(), e.solvedBelow()) && !Comparison.solves(t.denseLoss(), e.solvedBelow()) ? "either model"
-                                    : !Comparison.solves(t.sparseLoss(), e.solvedBelow()) ? "the sparse model" : "the dense model"));
-            for (int i = 0; i < t.sparse().size() && i < t.dense().size(); i++) {
-                ctx.out().printf(Locale.ROOT, "  target %.3g: sparse %s, dense %s%n", t.sparse().get(i).target(), show(t.sparse().get(i)), show(t.dense().get(i)));
-            }
+            if (t.tokenizerClash() != null) ctx.out().println("tokenizer clash: " + t.tokenizerClash());
+        }
+        ctx.out().printf(Locale.ROOT, "%nper sparse model and its loss-matched dense partner, at target %.3g (dense / sparse, geometric mean):%n",
+                e.mainTarget());
+        for (Experiment.Pairing p : e.pairings()) {
+            Comparison.Ratio edges = Comparison.edgeRatio(e, p, e.mainTarget()), nodes = Comparison.nodeRatio(e, p, e.mainTarget());
+            boolean head = p.equals(e.headline());
+            ctx.out().printf(Locale.ROOT, "  %-16s vs %-16s %s%s%n", p.sparseId(), p.denseId(), edges.tasks() == 0 ? "no task solved and pruned in both"
+                    : String.format(Locale.ROOT, "edges %.2f×, nodes %.2f× over %d task%s", edges.geoMean(), nodes.geoMean(), edges.tasks(),
+                    edges.tasks() == 1 ? "" : "s"), head ? "  <- headline (widest)" : "");
+        }
+        for (Experiment.TaskResult t : e.tasks()) {
             for (Experiment.Controls c : t.controls()) {
-                ctx.out().printf(Locale.ROOT, "  controls (%s): %s%n", c.modelId(), c.trustworthy() ? "trustworthy" : "NOT TRUSTWORTHY");
+                if (!c.trustworthy()) ctx.out().printf(Locale.ROOT, "controls flag %s in %s: NOT TRUSTWORTHY%n", t.task(), c.modelId());
             }
         }
-        Comparison.Ratio edges = Comparison.edgeRatio(e, e.mainTarget());
-        ctx.out().println();
-        if (edges.tasks() > 0) {
-            ctx.out().printf(Locale.ROOT, "geometric-mean edges(dense) / edges(sparse) at target %.3g over %d task%s: %.2f×%n",
-                    e.mainTarget(), edges.tasks(), edges.tasks() == 1 ? "" : "s", edges.geoMean());
-        } else {
-            ctx.out().printf(Locale.ROOT, "no task was solved and pruned in both models at target %.3g: no edge ratio%n", e.mainTarget());
-        }
-        long unsolved = e.tasks().stream().filter(r -> !r.solved(e.solvedBelow())).count();
-        if (unsolved > 0) ctx.out().println(unsolved + " of " + e.tasks().size() + " tasks unsolved (listed in the report)");
         ctx.out().println("report: " + out.resolve("report.html").toAbsolutePath().normalize());
     }
 
-    private static String show(Experiment.Circuit c) {
-        return c.reached() ? String.format(Locale.ROOT, "%,d nodes / %,d edges", c.nodes(), c.edges()) : "not reached";
-    }
 }

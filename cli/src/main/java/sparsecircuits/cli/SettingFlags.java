@@ -19,7 +19,9 @@ final class SettingFlags {
             Map.entry("corpus", "--corpus"), Map.entry("corpus_seed", "--corpus-seed"), Map.entry("vocab_size", "--vocab"),
             // the experiment's settings (ExperimentSettings)
             Map.entry("dense_widths", "--dense-widths"), Map.entry("tasks", "--tasks"), Map.entry("targets", "--targets"),
-            Map.entry("k_coefs", "--k-coefs"), Map.entry("controls", "--controls"));
+            Map.entry("k_coefs", "--k-coefs"), Map.entry("controls", "--controls"), Map.entry("sparse_widths", "--sparse-widths"),
+            Map.entry("l0", "--l0"), Map.entry("layers", "--layers"), Map.entry("dense_layers", "--dense-layers"), Map.entry("afrac", "--afrac"),
+            Map.entry("seeds", "--seeds"), Map.entry("tokens", "--tokens"), Map.entry("preset", "--preset"));
 
     private SettingFlags() {
     }

@@ -38,9 +38,9 @@ class ExperimentCommandTest {
         assertTrue(r.err().contains("train sparse-d128 done in"), "a line per finished job in a log: " + r.err());
         Experiment e = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
         assertEquals(List.of("sparse-d128", "dense-d16"), e.models().stream().map(Experiment.Model::id).toList());
-        assertTrue(r.out().contains("sparse-d128") && r.out().contains("<- loss-matched dense"), r.out());
-        assertTrue(r.out().contains("if_equals: unpruned task loss sparse"), r.out());
-        assertTrue(r.out().contains("  target 9.00: sparse "), r.out());
+        assertTrue(r.err().contains("estimated") && r.err().contains("2 models, 1 tasks"), "the estimate comes first: " + r.err());
+        assertTrue(r.out().contains("sparse-d128") && r.out().contains("E 2 (d128)") && r.out().contains("1 solved"), r.out());
+        assertTrue(r.out().contains("sparse-d128        vs dense-d16") && r.out().contains("<- headline (widest)"), r.out());
         assertTrue(r.out().contains("report: " + out.resolve("report.html").toAbsolutePath().normalize()), r.out());
         for (String f : List.of("report.html", "circuits/sparse-d128/if_equals/circuit.json", "circuits/dense-d16/if_equals/view.html")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
@@ -62,10 +62,10 @@ class ExperimentCommandTest {
         assertEquals(0, r.status(), r.err());
         Experiment e = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
         Experiment.TaskResult t = e.tasks().get(0);
-        assertFalse(t.solved(e.solvedBelow()));
-        assertTrue(t.sparse().isEmpty() && t.dense().isEmpty(), "an unsolved task is not pruned");
+        assertFalse(t.solved(e.headline(), e.solvedBelow()));
+        assertTrue(t.circuits().isEmpty(), "an unsolved task is not pruned");
         assertFalse(Files.exists(out.resolve("circuits")));
-        assertTrue(r.out().contains("not solved"), r.out());
+        assertTrue(r.out().contains("0 solved") && r.out().contains("no task solved and pruned in both"), r.out());
         assertTrue(Files.readString(out.resolve("report.html")).contains("if_equals"));
     }
 
@@ -73,13 +73,18 @@ class ExperimentCommandTest {
     void badInputGetsOneLine(@TempDir Path tmp) {
         for (List<String> args : List.of(List.of("--dense-widths", "30"), List.of("--dense-widths", "x"), List.of("--tasks", "bogus_task"),
                 List.of("--tasks", "if_equals", "--controls", "for_while"), List.of("--targets", "0.3,zero"), List.of("--k-coefs", "-1"),
-                List.of("--tasks", tmp.resolve("missing.jsonl").toString()))) {
+                List.of("--tasks", tmp.resolve("missing.jsonl").toString()), List.of("--sparse-widths", "96"), List.of("--sparse-widths", ""),
+                List.of("--steps", "10", "--tokens", "1000"), List.of("--l0", "1000000000000"), List.of("--min-per-neuron", "1000"),
+                List.of("--corpus", tmp.toString()), List.of("--corpus", "mix:" + tmp + ":1.5"), List.of("--preset", "weekend"),
+                List.of("--seeds", "1,1"), List.of("--dense-widths", ""))) {
             List<String> a = new java.util.ArrayList<>(List.of("experiment", "--out", tmp.resolve("b").toString()));
             a.addAll(args);
             MainTest.Run r = MainTest.run(a.toArray(String[]::new));
             assertEquals(2, r.status(), args + ": " + r);
             assertEquals(1, r.errLines().size(), args + ": " + r.err());
         }
+        MainTest.Run l0 = MainTest.run("experiment", "--out", tmp.resolve("b").toString(), "--min-per-neuron", "1000");
+        assertTrue(l0.err().contains("--min-per-neuron") && l0.err().contains("largest j"), "names the flag and what works: " + l0.err());
         assertFalse(Files.exists(tmp.resolve("b")), "nothing written for bad input");
     }
 }

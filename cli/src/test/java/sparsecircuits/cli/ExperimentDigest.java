@@ -43,7 +43,7 @@ public final class ExperimentDigest {
      */
     public static final String[] ARGS = {"experiment", "--steps", "150", "--dense-widths", "48", "--tasks", "lambda_func,while_return_true",
         "--controls", "lambda_func", "--prune-steps", "20", "--pairs", "16", "--targets", "0.68,0.6", "--target", "0.6",
-        "--solved-below", "9", "--k-coefs", "1e-2,3e-3", "--seed", "0", "--jobs", "2", "--job-threads", "1"};
+        "--solved-below", "9", "--k-coefs", "1e-2,3e-3", "--seeds", "0", "--jobs", "2", "--job-threads", "1"};
 
     /** The recorded digest ({@value #FIXTURE}). */
     public static String expected() throws IOException {
@@ -78,8 +78,12 @@ public final class ExperimentDigest {
                 s.append("  log ").append(Json.write(kept)).append('\n');
             }
         }
-        s.append("sparse ").append(experiment.get("sparseId")).append(", loss-matched dense ").append(experiment.get("denseId")).append('\n');
-        for (Object o : (List<?>) experiment.get("tasks")) s.append("task ").append(Json.write(withoutLaterAdditions(o))).append('\n');
+        Map<?, ?> pairing = (Map<?, ?>) ((List<?>) experiment.get("pairings")).get(0);
+        String sparseId = (String) pairing.get("sparseId"), denseId = (String) pairing.get("denseId");
+        s.append("sparse ").append(sparseId).append(", loss-matched dense ").append(denseId).append('\n');
+        for (Object o : (List<?>) experiment.get("tasks")) {
+            s.append("task ").append(Json.write(withoutLaterAdditions(asFirstFormat((Map<?, ?>) o, sparseId, denseId)))).append('\n');
+        }
         List<Path> circuits;
         try (Stream<Path> files = Files.walk(run.resolve("circuits"))) {
             circuits = files.filter(p -> p.getFileName().toString().equals("circuit.json")).sorted().toList();
@@ -93,6 +97,22 @@ public final class ExperimentDigest {
                     .append("  ").append(Json.write(sorted(withoutLaterAdditions(c)))).append('\n');
         }
         return s.toString();
+    }
+
+    /**
+     * A task of experiment.json's format 2 (losses and circuits keyed by model id) in the shape the fixture recorded
+     * (format 1: the sparse and the dense model's entries side by side), member order included.
+     */
+    static Map<String, Object> asFirstFormat(Map<?, ?> task, String sparseId, String denseId) {
+        Map<?, ?> losses = (Map<?, ?>) task.get("losses"), circuits = (Map<?, ?>) task.get("circuits");
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("task", task.get("task"));
+        t.put("sparseLoss", losses.get(sparseId));
+        t.put("denseLoss", losses.get(denseId));
+        t.put("sparse", circuits.containsKey(sparseId) ? circuits.get(sparseId) : List.of());
+        t.put("dense", circuits.containsKey(denseId) ? circuits.get(denseId) : List.of());
+        t.put("controls", task.get("controls"));
+        return t;
     }
 
     /**

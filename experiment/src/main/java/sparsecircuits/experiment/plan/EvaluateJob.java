@@ -11,9 +11,16 @@ import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskSource;
+import sparsecircuits.pruning.tasks.TaskTokens;
 
-/** A model's unpruned held-out loss on a task: whether it solves the task, which decides whether the task is pruned. */
+/**
+ * A model's unpruned held-out loss on a task: whether it solves the task, which decides whether the task is pruned.
+ * First it checks that the tokenizer keeps each prompt/target boundary in running text (a prompt whose last token
+ * merges with the target never shows the model the target alone in training); a task that fails is reported with
+ * the clash, loudly, and not pruned.
+ */
 final class EvaluateJob implements Job {
     final TrainModelJob model;
     final TaskRef task;
@@ -49,6 +56,7 @@ final class EvaluateJob implements Job {
         m.putAll(TaskRef.inputsOf(task));
         m.put("pairs", (long) pairs);
         m.put("seed", seed);
+        m.put("checks", "tokenizer boundary"); // records from before the check are not reused: they never looked
         return m;
     }
 
@@ -56,12 +64,21 @@ final class EvaluateJob implements Job {
     public Result run(JobContext ctx) {
         Path dir = ctx.committed(model.spec.directory());
         Gpt g = ModelDirectory.model(dir);
-        TaskSource.Sequences seqs = TaskSource.heldOut(task.task(), TaskSource.heldOutPairs(pairs), seed, ModelDirectory.tokenizer(dir, g));
-        for (String w : seqs.warnings()) ctx.note(w); // the warning names the task
-        double loss = TaskLoss.evaluate(g, seqs.heldOut(), Ops.inference(ctx.kernels()).sparseBelow(1.0), Hook.NONE).loss();
+        var bpe = ModelDirectory.tokenizer(dir, g);
+        int n = TaskSource.heldOutPairs(pairs);
+        String clash = TaskTokens.boundaryClash(task.name(), task.task().pairs(Task.Split.HELD_OUT, n, seed), bpe);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("loss", loss);
+        if (clash != null) ctx.note(clash);
+        m.put("tokenizer_clash", clash);
+        TaskSource.Sequences seqs = TaskSource.heldOut(task.task(), n, seed, bpe);
+        for (String w : seqs.warnings()) ctx.note(w); // the warning names the task
+        m.put("loss", TaskLoss.evaluate(g, seqs.heldOut(), Ops.inference(ctx.kernels()).sparseBelow(1.0), Hook.NONE).loss());
         return new Result(m, List.of());
+    }
+
+    /** The tokenizer clash a finished evaluation found, or null. */
+    static String clash(Finished finished, EvaluateJob job) {
+        return finished.of(job).result().get("tokenizer_clash") instanceof String c ? c : null;
     }
 
     /** The loss a finished evaluation found. */

@@ -22,10 +22,12 @@ import sparsecircuits.pruning.compare.Experiment;
 import sparsecircuits.pruning.compare.ExperimentJson;
 
 /**
- * The sparse-vs-dense experiment as a plan of jobs. It unfolds in three stages: (1) train the sparse model and every
- * dense width; (2) once all are trained, the dense model closest in validation loss is the loss-matched one, and both
- * compared models get their node means and an evaluation of every task; (3) a task both solve is pruned in both,
- * each written circuit gets its viewer page, and when every pruning is known the report is written.
+ * The frontier experiment as a plan of jobs. It unfolds in three stages: (1) train every model (sparse widths and dense
+ * widths, per seed); (2) once all are trained, each sparse model is paired with the dense model of its seed closest in
+ * validation loss, and every model evaluates every task; (3) every task a model solves is pruned in that model (a
+ * pairing's ratio uses the tasks both solve, the frontier figure the tasks all models solve), each written circuit gets
+ * its viewer page, and when every pruning is known the report is written. The controls run on the control tasks'
+ * circuits in the sparse models and their partners.
  */
 public final class ExperimentPlan implements Plan {
     private final ExperimentSettings settings;
@@ -34,11 +36,14 @@ public final class ExperimentPlan implements Plan {
     private final Map<String, Job> made = new LinkedHashMap<>();
     private Job.Finished finished;
 
+    /**
+     * @throws sparsecircuits.model.train.SettingException when a sparse model's L0 cannot be held or met (before
+     *         anything runs)
+     */
     public ExperimentPlan(ExperimentSettings settings) {
         this.settings = settings;
         for (String t : settings.tasks()) tasks.add(new TaskRef(t));
-        trains.add(new TrainModelJob(ModelSpec.sparse(settings.steps(), settings.seed())));
-        for (int w : settings.denseWidths()) trains.add(new TrainModelJob(ModelSpec.dense(w, settings.steps(), settings.seed())));
+        for (ModelSpec m : ModelSpec.all(settings)) trains.add(new TrainModelJob(m));
     }
 
     public ExperimentSettings settings() {
@@ -66,27 +71,69 @@ public final class ExperimentPlan implements Plan {
         return new Outcome(summary, e);
     }
 
+    /**
+     * A rough estimate of a run's time on 2 cores of the machine the presets were measured on (AMD EPYC Zen 5, one job
+     * at a time): printed before a run starts, never used to choose anything.
+     *
+     * @param models           models trained
+     * @param trainingSeconds  their training
+     * @param pruningSeconds   the prunings, assuming each model solves {@link #SOLVED_SHARE} of the tasks
+     */
+    public record Estimate(int models, double trainingSeconds, double pruningSeconds) {
+        public double seconds() {
+            return trainingSeconds + pruningSeconds;
+        }
+    }
+
+    /** The share of tasks a model is assumed to solve in {@link #estimate}: most runs here solved 15–50%. */
+    static final double SOLVED_SHARE = 0.3;
+
+    /**
+     * The time of a run of {@code s} from nothing. A training step costs 18.5 ms + 5.6 ms per GFLOP (6 × tokens ×
+     * (12·d²·layers + vocab·d), fitted to the dense steps of the width benchmark, d_model 64–512, BENCHMARKS.md), plus
+     * 15% for validation, checkpoints and the tokenizer; a sparse step is costed as dense (during the anneal it is).
+     * A mask step costs 0.6 training steps (measured in the demo's prunings), a pruning 1.5 × steps × k_coefs mask
+     * steps, 5 × with the controls.
+     */
+    public static Estimate estimate(ExperimentSettings s) {
+        double train = 0, prune = 0;
+        List<ModelSpec> models = ModelSpec.all(s);
+        for (ModelSpec m : models) {
+            double d = m.arch().dModel(), gflop = 6.0 * s.batch() * s.ctx() * (12 * d * d * m.arch().nLayer() + s.vocab() * d) / 1e9;
+            double stepMs = (18.5 + 5.6 * gflop) * 1.15;
+            train += s.steps() * stepMs / 1000;
+            for (String t : s.tasks()) {
+                double work = 1.5 * s.pruneSteps() * s.kCoefs().size() * (s.controls().contains(t) ? 5 : 1);
+                prune += SOLVED_SHARE * work * 0.6 * stepMs / 1000;
+            }
+        }
+        return new Estimate(models.size(), train, prune);
+    }
+
     @Override
     public List<Job> jobs(Job.Finished f) {
         finished = f;
         List<Job> jobs = new ArrayList<>(trains);
         if (!trains.stream().allMatch(f::has)) return jobs;
-        TrainModelJob sparse = trains.get(0), dense = matched(f);
-        for (TrainModelJob m : List.of(sparse, dense)) jobs.add(means(m));
+        java.util.Set<TrainModelJob> paired = new java.util.HashSet<>();
+        for (Pairing p : pairings(f)) {
+            paired.add(p.sparse());
+            paired.add(p.dense());
+        }
         boolean complete = true;
         for (TaskRef t : tasks) {
-            EvaluateJob es = evaluation(sparse, t), ed = evaluation(dense, t);
-            jobs.add(es);
-            jobs.add(ed);
-            if (!f.has(es) || !f.has(ed)) {
-                complete = false;
-                continue;
-            }
-            if (!Comparison.solves(EvaluateJob.loss(f, es), settings.solvedBelow())
-                    || !Comparison.solves(EvaluateJob.loss(f, ed), settings.solvedBelow())) continue;
-            for (TrainModelJob m : List.of(sparse, dense)) {
+            for (TrainModelJob m : trains) {
+                EvaluateJob e = evaluation(m, t);
+                jobs.add(e);
+                if (!f.has(e)) {
+                    complete = false;
+                    continue;
+                }
+                if (EvaluateJob.clash(f, e) != null || !Comparison.solves(EvaluateJob.loss(f, e), settings.solvedBelow())) continue;
+                boolean controls = paired.contains(m) && settings.controls().contains(t.given());
+                jobs.add(means(m));
                 PruneJob p = (PruneJob) made.computeIfAbsent("prune " + m.spec.id() + " " + t.given(),
-                        k -> new PruneJob(m, means(m), t, settings, settings.controls().contains(t.given())));
+                        k -> new PruneJob(m, means(m), t, settings, controls));
                 jobs.add(p);
                 if (!f.has(p)) {
                     complete = false;
@@ -96,10 +143,10 @@ public final class ExperimentPlan implements Plan {
             }
         }
         if (complete) {
-            List<Job> before = List.copyOf(jobs);
+            List<Job> before = List.copyOf(new java.util.LinkedHashSet<>(jobs));
             jobs.add(made.computeIfAbsent("report", k -> new ReportJob(this, before)));
         }
-        return jobs;
+        return List.copyOf(new java.util.LinkedHashSet<>(jobs));
     }
 
     Job.Finished finished() {
@@ -114,13 +161,22 @@ public final class ExperimentPlan implements Plan {
         return tasks;
     }
 
-    /** The dense model closest in validation loss to the sparse one (the first on a tie). */
-    TrainModelJob matched(Job.Finished f) {
-        List<TrainModelJob> dense = trains.subList(1, trains.size());
-        return dense.get(Comparison.lossMatched(valLoss(f, trains.get(0)), dense.stream().map(d -> valLoss(f, d)).toList()));
+    /** A sparse model and its loss-matched dense partner. */
+    record Pairing(TrainModelJob sparse, TrainModelJob dense) {
     }
 
-    private static double valLoss(Job.Finished f, TrainModelJob t) {
+    /** Each sparse model with the dense model of its seed closest in validation loss (the first on a tie). */
+    List<Pairing> pairings(Job.Finished f) {
+        List<Pairing> out = new ArrayList<>();
+        for (TrainModelJob s : trains) {
+            if (!s.spec.sparse()) continue;
+            List<TrainModelJob> dense = trains.stream().filter(d -> !d.spec.sparse() && d.spec.train().seed() == s.spec.train().seed()).toList();
+            out.add(new Pairing(s, dense.get(Comparison.lossMatched(valLoss(f, s), dense.stream().map(d -> valLoss(f, d)).toList()))));
+        }
+        return out;
+    }
+
+    static double valLoss(Job.Finished f, TrainModelJob t) {
         return f.of(t).result().get("val_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
@@ -130,7 +186,7 @@ public final class ExperimentPlan implements Plan {
 
     EvaluateJob evaluation(TrainModelJob m, TaskRef t) {
         return (EvaluateJob) made.computeIfAbsent("evaluate " + m.spec.id() + " " + t.given(),
-                k -> new EvaluateJob(m, t, settings.pairs(), settings.seed()));
+                k -> new EvaluateJob(m, t, settings.pairs(), settings.taskSeed()));
     }
 
     /** The pruning of a task in a model, or null when the task is not pruned. */
@@ -143,33 +199,40 @@ public final class ExperimentPlan implements Plan {
         return (ViewPageJob) made.get("view " + p.model.spec.id() + " " + p.task.given());
     }
 
-    /** What was run, as the report's settings table says it. */
-    Map<String, String> describe(String matched) {
+    /** What was run, as the report's settings table says it; {@code pairings} as "sparse id ↔ dense id" lines. */
+    Map<String, String> describe(List<String> pairings) {
         ExperimentSettings s = settings;
         Map<String, String> m = new LinkedHashMap<>();
-        ModelSpec sparse = trains.get(0).spec;
-        m.put("corpus", "embedded synthetic Python (seed " + sparse.train().corpusSeed() + "), vocab " + sparse.arch().vocabSize()
-                + ", context " + sparse.arch().blockSize());
-        m.put("training", s.steps() + " steps of " + sparse.train().batch() + " × " + sparse.train().ctx() + " tokens, every model");
-        m.put("sparse model", String.format(Locale.ROOT, "%d layers, d_model %d, pfrac %s of a width-%d base (E %d), AbsTopK %s, sink, bigram table",
-                sparse.arch().nLayer(), sparse.arch().dModel(), fraction(sparse.train().pfrac()), sparse.train().baseWidth(),
-                (int) sparse.train().expansion(sparse.arch().dModel()), fraction(sparse.arch().afrac())));
-        m.put("dense widths", s.denseWidths().toString());
-        m.put("loss-matched dense", matched);
+        m.put("corpus", corpus(s.corpus()) + "; vocab " + s.vocab() + ", context " + s.ctx());
+        m.put("training", String.format(Locale.ROOT, "%d steps of %d × %d tokens (%.2fM tokens), every model; seeds %s", s.steps(),
+                s.batch(), s.ctx(), s.tokens() / 1e6, s.seeds()));
+        String budget = s.l0() > 0 ? "L0 " + s.l0() + " nonzeros in the top-k tensors"
+                : "L0 = pfrac " + ExperimentSettings.fraction(s.pfrac()) + " of a width-" + s.baseWidth() + " base";
+        m.put("sparse models", String.format(Locale.ROOT, "d_model %s (E %s) at one L0: %s; %d layers, AbsTopK %s, at least %d weights "
+                        + "per neuron, sink, bigram table", s.sparseWidths(), s.sparseWidths().stream().map(w -> Integer.toString(w / s.baseWidth())).toList(),
+                budget, s.layers(), ExperimentSettings.fraction(s.afrac()), s.minPerNeuron()));
+        m.put("dense models", "d_model " + s.denseWidths() + ", " + s.denseDepth() + " layers"
+                + (s.denseDepth() != s.layers() ? " (a different depth: kept out of the headline)" : ""));
+        m.put("loss-matched pairs", String.join("; ", pairings));
         m.put("tasks", String.join(", ", s.tasks()));
         m.put("targets", s.targets().toString());
         m.put("main target", Double.toString(s.mainTarget()));
-        m.put("solved", "unpruned held-out task loss ≤ " + s.solvedBelow() + " in both models");
+        m.put("solved", "unpruned held-out task loss ≤ " + s.solvedBelow() + "; every task a model solves is pruned in it");
         m.put("pruning", String.format(Locale.ROOT, "%d mask steps at each k_coef of %s, lr %.0e, %d pairs a batch, mean ablation; "
                         + "masks trained per task at the main target, bisection per target, fewest edges kept", s.pruneSteps(), s.kCoefs(),
                 sparsecircuits.pruning.prune.Pruner.Settings.smallRun().lr(), sparsecircuits.pruning.prune.Pruner.Settings.smallRun().batchPairs()));
         m.put("pairs", s.pairs() + " training, " + sparsecircuits.pruning.tasks.TaskSource.heldOutPairs(s.pairs()) + " held-out per task");
-        m.put("controls", s.controls().isEmpty() ? "none" : String.join(", ", s.controls()));
-        m.put("seed", Long.toString(s.seed()));
+        m.put("controls", (s.controls().isEmpty() ? "none" : String.join(", ", s.controls())) + " (in the sparse models and their partners)");
         return m;
     }
 
-    private static String fraction(double x) {
-        return x == 0.25 ? "1/4" : x == 0.5 ? "1/2" : Double.toString(x);
+    private static String corpus(String c) {
+        if (c.equals("synthetic")) return "embedded synthetic Python (seed 0)";
+        if (c.startsWith("mix:")) {
+            int at = c.lastIndexOf(':');
+            return String.format(Locale.ROOT, ".py files of %s mixed with the synthetic generator (%s of the characters)", c.substring(4, at),
+                    c.substring(at + 1));
+        }
+        return ".py files of " + c;
     }
 }

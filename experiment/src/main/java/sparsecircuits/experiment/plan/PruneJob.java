@@ -76,7 +76,7 @@ final class PruneJob implements Job {
         m.put("means", finished.of(means).id());
         m.putAll(TaskRef.inputsOf(task));
         m.put("pairs", (long) s.pairs());
-        m.put("seed", s.seed());
+        m.put("seed", s.taskSeed());
         m.put("prune_steps", (long) s.pruneSteps());
         m.put("k_coefs", new ArrayList<Object>(s.kCoefs()));
         m.put("targets", new ArrayList<Object>(s.targets()));
@@ -92,7 +92,7 @@ final class PruneJob implements Job {
 
     /** SPEC §8.5's small-run settings at one k_coef of the grid. */
     private Pruner.Settings settings(double kCoef) {
-        return Pruner.Settings.smallRun().toBuilder().kCoef(kCoef).steps(s.pruneSteps()).seed(s.seed()).build();
+        return Pruner.Settings.smallRun().toBuilder().kCoef(kCoef).steps(s.pruneSteps()).seed(s.taskSeed()).build();
     }
 
     @Override
@@ -103,7 +103,7 @@ final class PruneJob implements Job {
         ByteLevelBpe bpe = ModelDirectory.tokenizer(dir, g);
         NodeMeans nodeMeans = NodeMeans.load(dir, g);
         Task t = task.task();
-        TaskSource.Sequences seqs = TaskSource.sequences(t, s.pairs(), s.seed(), bpe);
+        TaskSource.Sequences seqs = TaskSource.sequences(t, s.pairs(), s.taskSeed(), bpe);
         List<TaskLoss.Sequence> train = seqs.train(), held = seqs.heldOut();
         Pruner pruner = new Pruner(g, nodeMeans, NodeMask.Ablation.MEAN, kernels);
         // in place of CARBS (SPEC §4.8, §8.5): masks trained at each k_coef of the grid; every target keeps the fewest edges
@@ -139,7 +139,7 @@ final class PruneJob implements Job {
         Controls verdict = null;
         if (controls && main.reached()) {
             TrainConfig tc = ModelDirectory.trainConfig(dir);
-            verdict = Controls.run(g, pruner, NodeMask.Ablation.MEAN, kernels, main.circuit().edges().size(), s.seed(),
+            verdict = Controls.run(g, pruner, NodeMask.Ablation.MEAN, kernels, main.circuit().edges().size(), s.taskSeed(),
                     random -> new Pruner(random, PretrainingMeans.compute(random, bpe, tc, kernels, PretrainingMeans.Progress.NONE),
                             NodeMask.Ablation.MEAN, kernels),
                     t.singleTarget(), train, held, (p, tr, ho, label) -> prune(p, tr, ho, chosen, label, ctx));
@@ -150,7 +150,7 @@ final class PruneJob implements Job {
             CircuitRun run = new CircuitRun(t.name(), NodeMask.Ablation.MEAN, s.mainTarget(), b.k(), NodeLocation.count(g.config()),
                     b.fullLoss(), b.loss(), savedNecessity, null, null, pruner.nodeDeltas(saved.gates(), held, NODE_DELTAS, b.loss()),
                     train.size() / 2, held.size() / 2,
-                    new CircuitRun.Settings(s.pruneSteps(), null, chosen.kCoef(), s.kCoefs(), chosen.lr(), s.seed()), null, b.points(), verdict);
+                    new CircuitRun.Settings(s.pruneSteps(), null, chosen.kCoef(), s.kCoefs(), chosen.lr(), s.taskSeed()), null, b.points(), verdict);
             Path out = ctx.staging().resolve(rel);
             Files.createDirectories(out);
             CircuitFiles.save(out, saved.circuit(), nodeMeans, dir.resolve(ModelFiles.WEIGHTS), run);

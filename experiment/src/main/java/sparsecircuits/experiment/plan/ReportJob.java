@@ -14,6 +14,8 @@ import sparsecircuits.experiment.job.Job;
 import sparsecircuits.experiment.job.JobContext;
 import sparsecircuits.kernels.info.PlatformInfo;
 import sparsecircuits.model.checkpoint.ModelDirectory;
+import sparsecircuits.model.checkpoint.ModelFiles;
+import sparsecircuits.model.train.Trainer;
 import sparsecircuits.pruning.compare.Experiment;
 import sparsecircuits.pruning.compare.ExperimentJson;
 import sparsecircuits.present.report.ReportHtml;
@@ -69,34 +71,48 @@ final class ReportJob implements Job {
         ExperimentSettings s = plan.settings();
         List<Experiment.Model> models = new ArrayList<>();
         for (TrainModelJob t : plan.trainJobs()) models.add(model(t, ctx.committed(t.spec.directory())));
-        TrainModelJob sparse = plan.trainJobs().get(0), dense = plan.matched(f);
+        List<ExperimentPlan.Pairing> pairings = plan.pairings(f);
+        List<Experiment.Pairing> pairs = new ArrayList<>();
+        List<String> described = new ArrayList<>();
+        for (ExperimentPlan.Pairing p : pairings) {
+            pairs.add(new Experiment.Pairing(p.sparse().spec.id(), p.dense().spec.id()));
+            described.add(p.sparse().spec.id() + " ↔ " + p.dense().spec.id());
+        }
         List<Experiment.TaskResult> tasks = new ArrayList<>();
         double seconds = 0;
         for (Job j : after) seconds += f.of(j).seconds();
         for (TaskRef t : plan.tasks()) {
-            EvaluateJob es = plan.evaluation(sparse, t), ed = plan.evaluation(dense, t);
-            double ls = EvaluateJob.loss(f, es), ld = EvaluateJob.loss(f, ed);
-            List<Experiment.Circuit> cs = List.of(), cd = List.of();
+            Map<String, Double> losses = new LinkedHashMap<>();
+            Map<String, List<Experiment.Circuit>> circuits = new LinkedHashMap<>();
             List<Experiment.Controls> controls = new ArrayList<>();
-            PruneJob ps = plan.pruning(sparse, t), pd = plan.pruning(dense, t);
-            if (ps != null && pd != null) {
-                cs = side(f, ps, controls);
-                cd = side(f, pd, controls);
+            String clash = null;
+            for (TrainModelJob m : plan.trainJobs()) {
+                EvaluateJob e = plan.evaluation(m, t);
+                losses.put(m.spec.id(), EvaluateJob.loss(f, e));
+                if (clash == null) clash = EvaluateJob.clash(f, e);
+                PruneJob p = plan.pruning(m, t);
+                if (p != null && f.has(p)) circuits.put(m.spec.id(), side(f, p, controls));
             }
-            tasks.add(new Experiment.TaskResult(t.given(), ls, ld, cs, cd, controls));
+            tasks.add(new Experiment.TaskResult(t.given(), losses, circuits, controls, clash));
         }
-        Experiment.Model ms = models.get(0), md = models.get(plan.trainJobs().indexOf(dense));
         List<String> notes = new ArrayList<>();
-        double gap = Math.abs(md.valLoss() - ms.valLoss()) / ms.valLoss();
-        if (gap > 0.05) {
-            notes.add(String.format(Locale.ROOT, "The closest dense model's validation loss is %.1f%% away from the sparse model's; "
-                    + "the match is loose (add dense widths).", 100 * gap));
+        for (ExperimentPlan.Pairing p : pairings) {
+            double ls = ExperimentPlan.valLoss(f, p.sparse()), ld = ExperimentPlan.valLoss(f, p.dense());
+            double gap = Math.abs(ld - ls) / ls;
+            if (gap > 0.02) {
+                notes.add(String.format(Locale.ROOT, "%s: the closest dense model (%s) is %.1f%% away in validation loss (%.3f vs %.3f); "
+                        + "the match is loose (add dense widths that bracket it).", p.sparse().spec.id(), p.dense().spec.id(), 100 * gap, ls, ld));
+            }
         }
-        long unsolved = tasks.stream().filter(r -> !r.solved(s.solvedBelow())).count();
-        if (unsolved > 0) notes.add(unsolved + " of " + tasks.size() + " tasks are not solved by both models and were not pruned (listed below).");
+        long clashes = tasks.stream().filter(r -> r.tokenizerClash() != null).count();
+        if (clashes > 0) {
+            notes.add(clashes + " task(s) could not be measured: their prompt and target merge into one token in running text at vocab "
+                    + s.vocab() + " (" + String.join(", ", tasks.stream().filter(r -> r.tokenizerClash() != null).map(Experiment.TaskResult::task).toList())
+                    + "; the tasks grid says how).");
+        }
         for (Experiment.TaskResult t : tasks) {
             List<String> empty = new ArrayList<>();
-            for (var side : List.of(Map.entry(sparse.spec.id(), t.sparse()), Map.entry(dense.spec.id(), t.dense()))) {
+            for (var side : t.circuits().entrySet()) {
                 for (Experiment.Circuit c : side.getValue()) {
                     if (c.target() == s.mainTarget() && c.reached() && c.edges() == 0) empty.add(side.getKey());
                 }
@@ -104,12 +120,12 @@ final class ReportJob implements Job {
             if (!empty.isEmpty()) {
                 notes.add(String.format(Locale.ROOT, "%s: the circuit at %.3g has no edges in %s: with its nodes mean-ablated the model still "
                         + "reaches the target through what is not a node (the bigram table, embeddings, biases); the task is left out of "
-                        + "the edge ratio.", t.task(), s.mainTarget(), String.join(" and ", empty)));
+                        + "the edge ratios.", t.task(), s.mainTarget(), String.join(" and ", empty)));
             }
         }
         notes.add(String.format(Locale.ROOT, "Compute time of the jobs: %.1f min (a rerun finds finished jobs and does not count them again).", seconds / 60));
-        return new Experiment(s.title(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine(ctx), plan.describe(dense.spec.id()),
-                models, sparse.spec.id(), dense.spec.id(), s.targets(), s.mainTarget(), s.solvedBelow(), tasks, notes);
+        return new Experiment(s.title(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine(ctx), plan.describe(described),
+                models, pairs, s.targets(), s.mainTarget(), s.solvedBelow(), tasks, notes);
     }
 
     /** One model's circuits, with their viewer pages, and its controls (added to {@code controls} when run). */
@@ -125,9 +141,10 @@ final class ReportJob implements Job {
         return out;
     }
 
-    /** The report's view of one trained model: sizes, final validation loss, and its curves from train-log.jsonl. */
+    /** The report's view of one trained model: sizes, setup, final validation loss, and its curves from train-log.jsonl. */
     private static Experiment.Model model(TrainModelJob t, Path dir) {
         var g = ModelDirectory.model(dir);
+        var tc = t.spec.train();
         long params = g.parameterCount(), nnz = g.nonZeroBudget();
         List<double[]> train = new ArrayList<>(), val = new ArrayList<>(), l0 = new ArrayList<>();
         double seconds = 0;
@@ -140,8 +157,13 @@ final class ReportJob implements Job {
             if (m.get("ms") instanceof Number ms) seconds += ms.doubleValue() / 1000;
         }
         double last = val.isEmpty() ? Double.NaN : val.get(val.size() - 1)[1];
+        Map<String, String> config = new LinkedHashMap<>();
+        ModelFiles.referenceConfig(g.config()).forEach((k, v) -> config.put("model." + k, String.valueOf(v)));
+        tc.toJson().forEach((k, v) -> config.put("train." + k, String.valueOf(v)));
+        double forced = t.spec.sparse() ? Trainer.forcedShare(g, tc).overall() : Double.NaN;
+        var setup = new Experiment.Setup(g.config().nLayer(), t.spec.expansion(), tc.seed(), tc.steps() * tc.batch() * tc.ctx(), forced, config);
         return new Experiment.Model(t.spec.id(), t.spec.sparse() ? "sparse" : "dense", g.config().dModel(), params, nnz, last, seconds,
-                train, val, l0);
+                train, val, l0, setup);
     }
 
     /** CPU model, cores, JDK and kernel provider: every figure in the report is from this machine. */

@@ -90,18 +90,20 @@ class ExperimentPlanTest {
     private static void circuitsPagesAndControls(Experiment e, Path dir) throws IOException {
         double s = e.models().get(0).valLoss();
         Experiment.Model best = e.models().stream().skip(1).min((a, b) -> Double.compare(Math.abs(a.valLoss() - s), Math.abs(b.valLoss() - s))).orElseThrow();
-        assertEquals(best.id(), e.denseId(), "the loss-matched dense model is the one closest in validation loss");
+        assertEquals(best.id(), e.pairings().get(0).denseId(), "the loss-matched dense model is the one closest in validation loss");
+        Experiment.Pairing pair = e.pairings().get(0);
         assertEquals(List.of(10.0, 9.0), e.targets());
         String html = Files.readString(dir.resolve("report.html"));
         for (Experiment.TaskResult t : e.tasks()) {
-            assertTrue(t.solved(9), t.task() + " is solved under the toy threshold");
-            assertEquals(2, t.sparse().size());
+            assertTrue(t.solved(pair, 9), t.task() + " is solved under the toy threshold");
+            assertEquals(null, t.tokenizerClash());
+            assertEquals(2, t.circuits("sparse-d128").size());
             assertEquals(2, t.controls().size(), "controls on both models' circuits");
-            for (Experiment.Circuit c : List.of(t.sparse().get(0), t.dense().get(0))) {
+            for (Experiment.Circuit c : List.of(t.circuits("sparse-d128").get(0), t.circuits("dense-d16").get(0))) {
                 assertEquals(null, c.path(), "the circuit at a target other than the main one is not written");
                 assertEquals(null, c.view(), "so it has no viewer page");
             }
-            for (Experiment.Circuit c : List.of(t.sparse().get(1), t.dense().get(1))) {
+            for (Experiment.Circuit c : List.of(t.circuits("sparse-d128").get(1), t.circuits("dense-d16").get(1))) {
                 assertTrue(c.reached());
                 assertEquals(c.path() + "/view.html", c.view(), t.task());
                 assertEquals(null, c.viewError(), t.task());
@@ -121,18 +123,83 @@ class ExperimentPlanTest {
         assertNotNull(e.tasks().get(0).controls().get(0).inverted());
     }
 
+    /** Two sparse widths at one L0, two dense widths: each sparse model gets a partner, every model every task. */
     @Test
-    void badSettingsAreRefusedBeforeAnyWork() {
-        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().denseWidths(List.of(30)).build());
+    void severalSparseWidthsEachGetALossMatchedPartner(@TempDir Path tmp) throws IOException {
+        ExperimentSettings s = tiny().toBuilder().sparseWidths(List.of(64, 128)).denseWidths(List.of(16, 32)).tasks(List.of("if_equals"))
+                .controls(List.of()).build();
+        ExperimentPlan.Outcome r = ExperimentPlan.run(s, tmp.resolve("e"), new InProcessRunner(2, 1), RunListener.NONE, () -> false);
+        assertTrue(r.run().complete(), r.run().failures().toString());
+        Experiment e = r.experiment();
+        assertEquals(List.of("sparse-d64", "sparse-d128", "dense-d16", "dense-d32"), e.models().stream().map(Experiment.Model::id).toList());
+        assertEquals(List.of("sparse-d64", "sparse-d128"), e.pairings().stream().map(Experiment.Pairing::sparseId).toList());
+        assertEquals("sparse-d128", e.headline().sparseId(), "the headline is the widest sparse model's");
+        for (Experiment.Pairing p : e.pairings()) {
+            double sparse = e.model(p.sparseId()).valLoss();
+            for (String d : List.of("dense-d16", "dense-d32")) {
+                assertTrue(Math.abs(e.model(p.denseId()).valLoss() - sparse) <= Math.abs(e.model(d).valLoss() - sparse), p + " is the closest");
+            }
+        }
+        assertEquals(1.0, e.model("sparse-d64").setup().expansion());
+        assertEquals(2.0, e.model("sparse-d128").setup().expansion());
+        assertEquals(0.0, e.model("dense-d16").setup().expansion());
+        assertEquals(3L * 16 * 64, e.model("dense-d32").setup().tokens());
+        assertTrue(e.model("sparse-d64").setup().forcedShare() > 0 && Double.isNaN(e.model("dense-d16").setup().forcedShare()));
+        Experiment.TaskResult t = e.tasks().get(0);
+        assertEquals(4, t.losses().size(), "every model evaluates every task");
+        assertEquals(4, t.circuits().size(), "every model that solves a task prunes it");
+    }
+
+    @Test
+    void badSettingsAreRefusedBeforeAnyWork(@TempDir Path tmp) throws IOException {
+        assertRefused("dense_widths", () -> tiny().toBuilder().denseWidths(List.of(30)).build());
+        assertRefused("dense_widths", () -> tiny().toBuilder().denseWidths(List.of()).build());
+        assertRefused("sparse_widths", () -> tiny().toBuilder().sparseWidths(List.of()).build());
+        assertRefused("sparse_widths", () -> tiny().toBuilder().sparseWidths(List.of(96)).build()); // not a multiple of base 64
         assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().tasks(List.of("no_such_task")).build());
-        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().controls(List.of("for_while")).build());
-        assertThrows(IllegalArgumentException.class, () -> tiny().toBuilder().kCoefs(List.of(-1.0)).build());
+        assertRefused("controls", () -> tiny().toBuilder().controls(List.of("for_while")).build());
+        assertRefused("k_coefs", () -> tiny().toBuilder().kCoefs(List.of(-1.0)).build());
+        assertRefused("seeds", () -> tiny().toBuilder().seeds(List.of(1L, 1L)).build());
+        assertRefused("preset", () -> ExperimentSettings.preset("weekend"));
+        Path empty = Files.createDirectories(tmp.resolve("no-python"));
+        assertRefused("corpus", () -> tiny().toBuilder().corpus(empty.toString()).build());
+        Path py = Files.createDirectories(tmp.resolve("python"));
+        Files.writeString(py.resolve("a.py"), "x = 1\n");
+        assertRefused("corpus", () -> tiny().toBuilder().corpus("mix:" + py + ":1.5").build());
+        assertEquals("mix:" + py + ":0.5", tiny().toBuilder().corpus("mix:" + py + ":0.5").build().corpus());
+        // the budget: an L0 the model cannot hold, a j the rule cannot meet: refused when the plan is made, before any job
+        assertRefused("l0", () -> new ExperimentPlan(tiny().toBuilder().l0(1_000_000_000_000L).build()));
+        assertRefused("min_per_neuron", () -> new ExperimentPlan(tiny().toBuilder().minPerNeuron(1000).build()));
+        assertEquals(10, tiny().toBuilder().batch(2).ctx(8).tokens(150).build().steps(), "steps = ⌈tokens / (batch × ctx)⌉");
+    }
+
+    @Test
+    void anL0InNonzerosSetsPfracAtEveryWidth() {
+        ExperimentSettings s = tiny().toBuilder().sparseWidths(List.of(64, 128)).l0(60_000).build();
+        for (ModelSpec m : ModelSpec.all(s)) {
+            if (!m.sparse()) continue;
+            long kept = sparsecircuits.model.train.Trainer.targetNonZeros(new sparsecircuits.model.gpt.Gpt(m.arch(), 0), m.train());
+            assertEquals(60_000, kept, 60_000 * 0.02, m.id() + " keeps ≈ the L0 asked for");
+        }
+    }
+
+    @Test
+    void theEstimateGrowsWithWidthAndTokens() {
+        ExperimentPlan.Estimate small = ExperimentPlan.estimate(ExperimentSettings.demo().build());
+        ExperimentPlan.Estimate hour = ExperimentPlan.estimate(ExperimentSettings.hour().build());
+        assertTrue(small.seconds() > 60 && small.seconds() < hour.seconds(), small + " vs " + hour);
+        assertEquals(4, small.models());
+    }
+
+    private static void assertRefused(String setting, org.junit.jupiter.api.function.Executable e) {
+        sparsecircuits.model.train.SettingException x = assertThrows(sparsecircuits.model.train.SettingException.class, e);
+        assertEquals(setting, x.setting(), x.getMessage());
     }
 
     /** The task results as JSON text, to compare two experiments' figures. */
     static final class ExperimentJsonOf {
         static String tasks(Experiment e) {
-            return sparsecircuits.pruning.compare.ExperimentJson.write(new Experiment(null, null, null, null, List.of(), null, null,
+            return sparsecircuits.pruning.compare.ExperimentJson.write(new Experiment(null, null, null, null, List.of(), null,
                     e.targets(), e.mainTarget(), e.solvedBelow(), e.tasks(), List.of()));
         }
     }
