@@ -221,14 +221,77 @@ final class Svg {
 
     /** One round marker at data point (vx, vy) with a hover title; skipped when it cannot be drawn. */
     Svg marker(double vx, double vy, double r, String color, double opacity, String title) {
+        return marker(vx, vy, r, color, opacity, title, null);
+    }
+
+    /** A round marker as above, with a CSS class so a reader (or a test) can tell what kind of point it is. */
+    Svg marker(double vx, double vy, double r, String color, double opacity, String title, String cssClass) {
         double a = px(vx), b = py(vy);
         if (Double.isNaN(a) || Double.isNaN(b)) {
             return this;
         }
-        sb.append("<circle cx=\"").append(num(a)).append("\" cy=\"").append(num(b)).append("\" r=\"").append(num(r))
+        sb.append("<circle");
+        if (cssClass != null) {
+            sb.append(" class=\"").append(esc(cssClass)).append('"');
+        }
+        sb.append(" cx=\"").append(num(a)).append("\" cy=\"").append(num(b)).append("\" r=\"").append(num(r))
                 .append("\" fill=\"").append(color).append("\" opacity=\"").append(num(opacity)).append("\"><title>")
                 .append(esc(title)).append("</title></circle>\n");
         return this;
+    }
+
+    /** A dotted line between two data points, tying a secondary marker to its main one; skipped when it cannot be drawn. */
+    Svg tie(double vx1, double vy1, double vx2, double vy2, String color) {
+        double a1 = px(vx1), b1 = py(vy1), a2 = px(vx2), b2 = py(vy2);
+        if (Double.isNaN(a1) || Double.isNaN(b1) || Double.isNaN(a2) || Double.isNaN(b2)) {
+            return this;
+        }
+        sb.append("<line x1=\"").append(num(a1)).append("\" y1=\"").append(num(b1)).append("\" x2=\"").append(num(a2))
+                .append("\" y2=\"").append(num(b2)).append("\" stroke=\"").append(color)
+                .append("\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n");
+        return this;
+    }
+
+    /**
+     * A hollow triangle ({@link Entry#TRIANGLE}) or square ({@link Entry#SQUARE}) at data point (vx, vy), for a
+     * secondary kind of point beside the main markers; skipped when it cannot be drawn.
+     */
+    Svg symbol(double vx, double vy, String shape, double size, String color, String title, String cssClass) {
+        double a = px(vx), b = py(vy);
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+            return this;
+        }
+        sb.append("<g class=\"").append(esc(cssClass)).append("\">").append(shapeAt(a, b, shape, size, color))
+                .append("<title>").append(esc(title)).append("</title></g>\n");
+        return this;
+    }
+
+    private static String shapeAt(double a, double b, String shape, double size, String color) {
+        String paint = "\" fill=\"#fff\" stroke=\"" + color + "\" stroke-width=\"1.6\"/>";
+        if (Entry.TRIANGLE.equals(shape)) {
+            return "<polygon points=\"" + num(a) + "," + num(b - size) + " " + num(a - size) + "," + num(b + size * 0.8) + " "
+                    + num(a + size) + "," + num(b + size * 0.8) + paint;
+        }
+        return "<rect x=\"" + num(a - size * 0.8) + "\" y=\"" + num(b - size * 0.8) + "\" width=\"" + num(size * 1.6)
+                + "\" height=\"" + num(size * 1.6) + paint;
+    }
+
+    /**
+     * A text label beside data point (vx, vy): to its upper right, or its upper left when it would run past the plot
+     * area; skipped when the point cannot be drawn.
+     */
+    Svg label(double vx, double vy, String color, String s) {
+        double a = px(vx), b = py(vy);
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+            return this;
+        }
+        boolean flip = a + 8 + s.length() * 6.2 > width - right;
+        return text(flip ? a - 7 : a + 7, b - 7, flip ? "end" : "start", 0, color, s);
+    }
+
+    /** A note in the top-left corner of the plot area, e.g. what the points are computed over. */
+    Svg note(String s) {
+        return text(left + 6, top + 14, "start", 0, "#555", s);
     }
 
     /** A bar at pixel x from the bottom of the plot area up to data value {@code vy}; skipped when it cannot be drawn. */
@@ -263,6 +326,10 @@ final class Svg {
         static final String DOT = "dot";
         static final String LINE = "line";
         static final String BOX = "box";
+        /** A filled point joined by a line: a family's frontier. */
+        static final String POINT = "point";
+        static final String TRIANGLE = "triangle";
+        static final String SQUARE = "square";
     }
 
     /** A legend box in the top-right corner of the plot area. */
@@ -285,6 +352,11 @@ final class Svg {
                         .append(e.color()).append("\" stroke-width=\"2\"/>");
                 case Entry.BOX -> sb.append("<rect x=\"").append(num(bx + 9)).append("\" y=\"").append(num(cy - 5))
                         .append("\" width=\"12\" height=\"10\" fill=\"").append(e.color()).append("\"/>");
+                case Entry.TRIANGLE, Entry.SQUARE -> sb.append(shapeAt(bx + 15, cy, e.style(), 4.5, e.color()));
+                case Entry.POINT -> sb.append("<line x1=\"").append(num(bx + 6)).append("\" x2=\"").append(num(bx + 24))
+                        .append("\" y1=\"").append(num(cy)).append("\" y2=\"").append(num(cy)).append("\" stroke=\"")
+                        .append(e.color()).append("\" stroke-width=\"1.5\"/><circle cx=\"").append(num(bx + 15))
+                        .append("\" cy=\"").append(num(cy)).append("\" r=\"4.5\" fill=\"").append(e.color()).append("\"/>");
                 case Entry.DOT -> sb.append("<circle cx=\"").append(num(bx + 15)).append("\" cy=\"").append(num(cy))
                         .append("\" r=\"3\" fill=\"").append(e.color()).append("\" opacity=\"0.35\"/>");
                 case Entry.BOLD -> sb.append("<line x1=\"").append(num(bx + 6)).append("\" x2=\"").append(num(bx + 24))
