@@ -92,9 +92,23 @@ public final class Trainer {
      */
     public static void checkBudgets(Gpt model, TrainConfig cfg) {
         if (!cfg.sparse()) return;
+        planner(model, cfg).checkBudgets();
+    }
+
+    /**
+     * The share of the sparse tensors' target budgets that the minimum-per-neuron rule forces, per tensor with the rule
+     * and over all of them (see {@link SparseAdam.ForcedShare}); none and 0 for a dense run.
+     */
+    public static SparseAdam.ForcedShare forcedShare(Gpt model, TrainConfig cfg) {
+        if (!cfg.sparse()) return new SparseAdam.ForcedShare(Map.of(), 0);
+        return planner(model, cfg).forcedShare();
+    }
+
+    /** An optimizer for the budget questions asked before training: it never steps, so scalar kernels do. */
+    private static SparseAdam planner(Gpt model, TrainConfig cfg) {
         SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.minPerNeuron());
-        new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
-                sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool())).checkBudgets();
+        return new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
+                sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool()));
     }
 
     public Gpt model() {
