@@ -6,7 +6,10 @@ import sparsecircuits.kernels.Kernels;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One training step's parameter update, in the authoritative order of SPEC §2.5 (steps 3–6), given the
@@ -159,6 +162,33 @@ public final class SparseAdam {
             if (k < q.numel() && (long) j * neurons(q) > k) return false;
         }
         return true;
+    }
+
+    /**
+     * How much of the target budgets the minimum-per-neuron rule dictates: the j·neurons entries it forces are kept
+     * whatever their magnitude, so a share near 1 means the pattern is the rule's, not the top-k's.
+     *
+     * @param perTensor per sparse tensor with the rule, in parameter order: min(1, j·neurons / kept) with kept the
+     *                  target budget ({@link Schedule#keptCount} at the end of the schedule)
+     * @param overall   Σ forced / Σ kept over those tensors (0 when there is none)
+     */
+    public record ForcedShare(Map<String, Double> perTensor, double overall) {
+    }
+
+    /** The {@link ForcedShare} of this optimizer's parameters, schedule and j. */
+    public ForcedShare forcedShare() {
+        long j = settings.minPerNeuron(), t = schedule.totalSteps();
+        Map<String, Double> perTensor = new LinkedHashMap<>();
+        long forced = 0, kept = 0;
+        for (Parameter p : params) {
+            if (!p.isSparse() || !p.rule().hasMinimum()) continue;
+            int k = schedule.keptCount(p.rule().budget(), p.numel(), t);
+            long f = Math.min(k, j * neurons(p));
+            perTensor.put(p.name(), (double) f / k);
+            forced += f;
+            kept += k;
+        }
+        return new ForcedShare(Collections.unmodifiableMap(perTensor), kept == 0 ? 0 : (double) forced / kept);
     }
 
     private static int neurons(Parameter p) {

@@ -395,4 +395,34 @@ class SparseAdamTest {
                 () -> new SparseAdam(matrices, Schedule.standard(100, 4.5, 2), 0.01, j1, kernels).checkBudgets());
         assertEquals(4.0, e.budgets().maxPfrac());
     }
+
+    @Test
+    void forcedShareIsTheRulesPartOfEachTargetBudget() {
+        // E = 2: c_fc [64 × 16] keeps pfrac/4 of 1024; j = 4 forces 4 per row = 256, all of it at pfrac 1
+        List<Parameter> ps = List.of(Parameter.sparse("c_fc.weight", SparsityRule.MATRIX_ROWS, 64, 16),
+                Parameter.sparse("c_fc.bias", SparsityRule.VOCAB_OR_BIAS, 64),
+                Parameter.sparse("c_proj.weight", SparsityRule.MATRIX_COLUMNS, 16, 64),
+                Parameter.dense("ln.weight", 16));
+        SparseAdam.ForcedShare whole = new SparseAdam(ps, Schedule.standard(100, 1, 2), 0.01,
+                SparseAdam.Settings.defaults(), kernels).forcedShare();
+        assertEquals(List.of("c_fc.weight", "c_proj.weight"), List.copyOf(whole.perTensor().keySet()), "tensors with the rule, in order");
+        assertEquals(1.0, whole.perTensor().get("c_fc.weight"));
+        assertEquals(1.0, whole.perTensor().get("c_proj.weight"), "4 per column of 64 columns");
+        assertEquals(1.0, whole.overall());
+        // twice the budget: the rule forces half of it
+        SparseAdam.ForcedShare half = new SparseAdam(ps, Schedule.standard(100, 2, 2), 0.01,
+                SparseAdam.Settings.defaults(), kernels).forcedShare();
+        assertEquals(0.5, half.perTensor().get("c_fc.weight"));
+        assertEquals(0.5, half.overall());
+        // a budget below j·neurons is all forced (checkBudgets refuses it; the share stops at 1)
+        assertEquals(1.0, new SparseAdam(ps, Schedule.standard(100, 0.25, 2), 0.01, SparseAdam.Settings.defaults(), kernels)
+                .forcedShare().overall());
+        SparseAdam.ForcedShare none = new SparseAdam(ps, Schedule.standard(100, 1, 2), 0.01,
+                SparseAdam.Settings.defaults().withMinPerNeuron(0), kernels).forcedShare();
+        assertEquals(0.0, none.overall());
+        assertEquals(0.0, none.perTensor().get("c_proj.weight"));
+        // j = 1 at pfrac 1: c_fc keeps 256 of which 64 forced, c_proj too, so a quarter overall
+        assertEquals(0.25, new SparseAdam(ps, Schedule.standard(100, 1, 2), 0.01,
+                SparseAdam.Settings.defaults().withMinPerNeuron(1), kernels).forcedShare().overall());
+    }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * <p>Each call of {@link #train()} or {@link #validation()} returns an {@link Iterable} whose every
  * {@code iterator()} starts the same sequence again, so a consumer can read it twice (for instance
  * once to train a tokenizer and once to make batches). A document is never in both sequences.
- * {@link #isFinite()} says whether the sequences end (a directory) or are unbounded (the generator).
+ * {@link #isFinite()} says whether the sequences end (a directory) or are unbounded (the generator, a mix).
  */
 public interface Corpus {
 
@@ -35,5 +35,15 @@ public interface Corpus {
      */
     static Corpus directory(Path dir, int validationPercent, long seed) {
         return PythonDirectoryCorpus.open(dir, validationPercent, seed);
+    }
+
+    /**
+     * Documents of {@code directory} and {@code synthetic} interleaved so that {@code share} of the characters come
+     * from {@code directory}; unbounded (the directory starts over when it runs out). See {@link MixedCorpus}.
+     * @throws IllegalArgumentException when {@code share} is not strictly between 0 and 1, or a side has no training or
+     *         no validation document
+     */
+    static Corpus mixed(Corpus directory, Corpus synthetic, double share) {
+        return MixedCorpus.of(directory, synthetic, share);
     }
 }

@@ -8,6 +8,8 @@
  *       seed.</li>
  *   <li>{@link sparsecircuits.model.corpus.PythonDirectoryCorpus}: any tree of {@code .py} files
  *       ({@code --corpus DIR}), split by file with a seeded hash of the relative path.</li>
+ *   <li>{@link sparsecircuits.model.corpus.MixedCorpus}: two corpora interleaved by document with a fixed share of
+ *       the characters from the first; unbounded.</li>
  * </ul>
  */
 package sparsecircuits.model.corpus;

@@ -27,7 +27,7 @@ import sparsecircuits.autograd.optim.Schedule;
  * @param checkpointEvery    checkpoint every this many steps (0: only at the end)
  * @param patternGradEvery   0: dense dW always (the paper). N &gt; 0: after the anneal, dW only on the kept pattern
  *                           (SDDMM), with a dense dW every N-th step so pruned weights can still regrow
- * @param corpus             "synthetic" or a directory of .py files
+ * @param corpus             "synthetic", a directory of .py files, or "mix:DIR:SHARE" (see {@link TrainRun#corpus})
  * @param corpusSeed         seed of the synthetic corpus / the directory's train/validation split
  */
 public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPerNeuron, double lr, long steps,
@@ -53,7 +53,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         need(evalBatches >= 1, "eval_batches", "evaluation batches must be ≥ 1, got " + evalBatches);
         need(checkpointEvery >= 0, "checkpoint_every", "checkpoint interval must be ≥ 0, got " + checkpointEvery);
         need(patternGradEvery >= 0, "pattern_grad_every", "pattern-gradient interval must be ≥ 0, got " + patternGradEvery);
-        need(corpus != null && !corpus.isBlank(), "corpus", "corpus must be 'synthetic' or a directory");
+        need(corpus != null && !corpus.isBlank(), "corpus", "corpus must be 'synthetic', a directory, or mix:DIR:SHARE");
     }
 
     /** Refuses a value; {@code key} is the setting's train-config.json key. */

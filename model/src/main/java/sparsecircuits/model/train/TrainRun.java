@@ -1,6 +1,7 @@
 package sparsecircuits.model.train;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.CheckpointException;
@@ -29,10 +31,88 @@ public final class TrainRun {
     private TrainRun() {
     }
 
-    /** The corpus a train config names. */
+    /** The corpus string of a mix: {@code mix:DIR:SHARE}, SHARE the share of characters from DIR. */
+    public static final String MIX_PREFIX = "mix:";
+
+    /** A parsed {@code mix:DIR:SHARE}. */
+    record MixSpec(Path dir, double share) {
+    }
+
+    /**
+     * The corpus a train config names: {@code synthetic}, a directory of {@code .py} files, or {@code mix:DIR:SHARE}
+     * (the directory's documents interleaved with synthetic ones, SHARE of the characters from the directory; see
+     * {@link Corpus#mixed}).
+     */
     public static Corpus corpus(TrainConfig cfg) {
-        return "synthetic".equals(cfg.corpus()) ? Corpus.synthetic(cfg.corpusSeed())
-                : Corpus.directory(Path.of(cfg.corpus()), 10, cfg.corpusSeed());
+        String c = cfg.corpus();
+        if ("synthetic".equals(c)) return Corpus.synthetic(cfg.corpusSeed());
+        if (c.startsWith(MIX_PREFIX)) {
+            MixSpec m = parseMix(c);
+            return Corpus.mixed(Corpus.directory(m.dir(), 10, cfg.corpusSeed()), Corpus.synthetic(cfg.corpusSeed()), m.share());
+        }
+        return Corpus.directory(Path.of(c), 10, cfg.corpusSeed());
+    }
+
+    /**
+     * Checks a corpus string before any work, without reading the documents: {@code synthetic}; a directory that exists
+     * and holds at least one {@code .py} file; or {@code mix:DIR:SHARE} with such a directory and a share strictly
+     * between 0 and 1 (DIR may contain ':': the share follows the last one).
+     *
+     * @throws SettingException for the setting {@code "corpus"}, saying what is wrong and how to write it
+     */
+    public static void checkCorpus(String corpus) {
+        if (corpus == null || corpus.isBlank()) {
+            throw new SettingException("corpus", "no corpus given: use 'synthetic', a directory of .py files, or "
+                    + MIX_PREFIX + "DIR:SHARE");
+        }
+        if ("synthetic".equals(corpus)) return;
+        checkDirectory(corpus.startsWith(MIX_PREFIX) ? parseMix(corpus).dir() : Path.of(corpus));
+    }
+
+    /** Splits {@code mix:DIR:SHARE} on its last ':' and checks the share (not the directory). */
+    static MixSpec parseMix(String corpus) {
+        String rest = corpus.substring(MIX_PREFIX.length());
+        int colon = rest.lastIndexOf(':');
+        String example = " (e.g. " + MIX_PREFIX + "/usr/lib/python3.11:0.5)";
+        if (colon < 0) {
+            throw new SettingException("corpus", "corpus '" + corpus + "' has no share: write " + MIX_PREFIX + "DIR:SHARE" + example);
+        }
+        String dir = rest.substring(0, colon), shareText = rest.substring(colon + 1).strip();
+        if (dir.isBlank()) {
+            throw new SettingException("corpus", "corpus '" + corpus + "' names no directory: write " + MIX_PREFIX + "DIR:SHARE" + example);
+        }
+        double share;
+        try {
+            share = Double.parseDouble(shareText);
+        } catch (NumberFormatException e) {
+            throw new SettingException("corpus", "the share '" + shareText + "' of corpus '" + corpus
+                    + "' is not a number: write a share of the characters from DIR between 0 and 1" + example);
+        }
+        if (!(share > 0 && share < 1)) {
+            throw new SettingException("corpus", "the share " + shareText + " of corpus '" + corpus
+                    + "' must be strictly between 0 and 1: use the directory alone for 1, or 'synthetic' for 0");
+        }
+        return new MixSpec(Path.of(dir), share);
+    }
+
+    private static void checkDirectory(Path dir) {
+        if (!Files.exists(dir)) {
+            throw new SettingException("corpus", "corpus directory " + dir + " does not exist: give a directory of .py files, or 'synthetic'");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new SettingException("corpus", "corpus directory " + dir + " is not a directory: give a directory of .py files, or 'synthetic'");
+        }
+        boolean anyPython;
+        try (Stream<Path> files = Files.walk(dir)) { // lazy: stops at the first .py file
+            anyPython = files.anyMatch(p -> p.getFileName() != null && p.getFileName().toString().endsWith(".py")
+                    && Files.isRegularFile(p));
+        } catch (IOException | UncheckedIOException e) {
+            throw new SettingException("corpus", "corpus directory " + dir + " cannot be listed (" + e.getMessage()
+                    + "): give a readable directory of .py files, or 'synthetic'");
+        }
+        if (!anyPython) {
+            throw new SettingException("corpus", "corpus directory " + dir + " holds no .py file: give a directory of .py files, or 'synthetic'");
+        }
     }
 
     /**

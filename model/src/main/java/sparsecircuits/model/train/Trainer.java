@@ -2,6 +2,9 @@ package sparsecircuits.model.train;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +95,84 @@ public final class Trainer {
      */
     public static void checkBudgets(Gpt model, TrainConfig cfg) {
         if (!cfg.sparse()) return;
+        planner(model, cfg).checkBudgets();
+    }
+
+    /**
+     * The share of the sparse tensors' target budgets that the minimum-per-neuron rule forces, per tensor with the rule
+     * and over all of them (see {@link SparseAdam.ForcedShare}); none and 0 for a dense run.
+     */
+    public static SparseAdam.ForcedShare forcedShare(Gpt model, TrainConfig cfg) {
+        if (!cfg.sparse()) return new SparseAdam.ForcedShare(Map.of(), 0);
+        return planner(model, cfg).forcedShare();
+    }
+
+    /**
+     * The nonzeros the top-k tensors keep at the target budget (the end of the schedule): Σ {@link Schedule#keptCount}
+     * over the sparse tensors; every entry of them for a dense config.
+     */
+    public static long targetNonZeros(Gpt model, TrainConfig cfg) {
+        return keptAtTarget(model, cfg.schedule(model.config().dModel()));
+    }
+
+    /**
+     * The pfrac at which the target budgets of all sparse tensors together keep as close to {@code l0} nonzeros as
+     * possible, written with as few digits as keep that total (a dense config is asked as if it were sparse). The total
+     * is nearly linear in pfrac (matrices keep pfrac/E², vocab-sized tensors and biases pfrac/E) but each tensor floors
+     * its count, so it is searched for, not divided out; ties go to the larger total. It is never above the largest pfrac
+     * the model allows ({@link SparseAdam.Budgets#maxPfrac}); whether j fits is {@link #checkBudgets}'s question.
+     *
+     * @throws SettingException for the setting {@code "l0"} when l0 is below 1 or above what the tensors keep at that
+     *         largest pfrac
+     */
+    public static double pfracForL0(Gpt model, TrainConfig cfg, long l0) {
+        TrainConfig sparse = cfg.sparse() ? cfg : cfg.toBuilder().sparse(true).build();
+        Schedule schedule = sparse.schedule(model.config().dModel());
+        double max = planner(model, sparse).budgets().maxPfrac();
+        long most = keptAtTarget(model, schedule.withPfrac(max));
+        if (l0 < 1) throw new SettingException("l0", "the target L0 must be at least 1 nonzero, got " + l0);
+        if (l0 > most) {
+            throw new SettingException("l0", "the target L0 of " + l0 + " nonzeros is more than this model's sparse tensors hold: at most "
+                    + most + " (at pfrac " + BigDecimal.valueOf(max).stripTrailingZeros().toPlainString()
+                    + "); ask for fewer or use a wider model");
+        }
+        // bisection for the smallest pfrac keeping ≥ l0 (hi) and the largest keeping fewer (lo; 0 stands for none)
+        double lo = 0, hi = max;
+        while (true) {
+            double mid = lo + (hi - lo) / 2;
+            if (mid <= lo || mid >= hi) break;
+            if (keptAtTarget(model, schedule.withPfrac(mid)) >= l0) hi = mid;
+            else lo = mid;
+        }
+        long above = keptAtTarget(model, schedule.withPfrac(hi));
+        boolean below = lo > 0 && l0 - keptAtTarget(model, schedule.withPfrac(lo)) < above - l0;
+        double best = below ? lo : hi;
+        long total = below ? keptAtTarget(model, schedule.withPfrac(lo)) : above;
+        // the shortest decimal with the same total, so the pfrac can be written into a config as it is
+        for (int digits = 1; digits <= 17; digits++) {
+            for (RoundingMode mode : new RoundingMode[] {RoundingMode.HALF_EVEN,
+                    RoundingMode.CEILING, RoundingMode.FLOOR}) {
+                double p = new BigDecimal(best).round(new MathContext(digits, mode)).doubleValue();
+                if (p > 0 && p <= max && keptAtTarget(model, schedule.withPfrac(p)) == total) return p;
+            }
+        }
+        return best;
+    }
+
+    /** Σ kept count at the end of {@code schedule} over the model's sparse tensors. */
+    private static long keptAtTarget(Gpt model, Schedule schedule) {
+        long n = 0;
+        for (Parameter p : model.parameterList()) {
+            if (p.isSparse()) n += schedule.keptCount(p.rule().budget(), p.numel(), schedule.totalSteps());
+        }
+        return n;
+    }
+
+    /** An optimizer for the budget questions asked before training: it never steps, so scalar kernels do. */
+    private static SparseAdam planner(Gpt model, TrainConfig cfg) {
         SparseAdam.Settings s = SparseAdam.Settings.defaults().withMinPerNeuron(cfg.minPerNeuron());
-        new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
-                sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool())).checkBudgets();
+        return new SparseAdam(model.parameterList(), cfg.schedule(model.config().dModel()), cfg.lr(), s,
+                sparsecircuits.kernels.KernelProvider.scalar(sparsecircuits.kernels.WorkerPool.defaultPool()));
     }
 
     public Gpt model() {
