@@ -3,6 +3,7 @@ package sparsecircuits.pruning.tasks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import sparsecircuits.model.tokenizer.ByteLevelBpe;
 
 /**
@@ -79,6 +80,57 @@ public final class TaskTokens {
             warnings.add("task " + task + ": " + clashes + " of " + pairs.size() + " pairs dropped: their two targets start with the same token");
         }
         return new Tokenized(List.copyOf(out), List.copyOf(warnings));
+    }
+
+    /**
+     * Whether the task's prompts end where running text would tokenise differently: for each prompt (both of a binary
+     * pair), the tokens of {@code prompt + target} must start with {@code encode(prompt)} followed by the first token of
+     * {@code encode(target)}. When the prompt's last token merges with the target's start instead (with a {@code ":}
+     * token, a {@code :} after a quote never occurs alone), the model never saw the target token in that place, so the
+     * task measures something the pretraining text cannot teach. Only the target's first token counts: a target of
+     * several tokens is the warning of {@link #tokenize}, not a clash.
+     *
+     * @return one line naming the task, how many pairs clash, one example (the boundary tokens both ways) and what to do;
+     *         empty when no pair clashes
+     */
+    public static Optional<String> boundaryClash(String task, List<Pair> pairs, ByteLevelBpe bpe) {
+        int clashing = 0;
+        String example = null;
+        for (Pair p : pairs) {
+            boolean clash = false;
+            for (int side = 0; side < (p.singleTarget() ? 1 : 2); side++) {
+                String prompt = side == 0 ? p.promptA() : p.promptB(), target = side == 0 ? p.targetA() : p.targetB();
+                String shown = boundary(prompt, target, bpe);
+                if (shown == null) continue;
+                clash = true;
+                if (example == null) example = shown;
+            }
+            if (clash) clashing++;
+        }
+        if (clashing == 0) return Optional.empty();
+        return Optional.of("task " + task + ": in " + clashing + " of " + pairs.size() + " pairs the prompt's end merges with the"
+                + " target in running text (e.g. " + example + "), so the model never sees the target token there: use a larger or"
+                + " other vocabulary, or a task whose target does not merge with the end of its prompt");
+    }
+
+    /** Null when running text keeps the prompt's tokens and then the target's first token; else the two tokenisations. */
+    private static String boundary(String prompt, String target, ByteLevelBpe bpe) {
+        int[] p = bpe.encode(prompt), running = bpe.encode(prompt + target);
+        int[] expected = Arrays.copyOf(p, p.length + 1);
+        expected[p.length] = bpe.encode(target)[0];
+        int d = 0; // first token where running text differs from the prompt's tokens and the target's first
+        while (d < expected.length && d < running.length && running[d] == expected[d]) d++;
+        if (d == expected.length) return null;
+        // from the token before the difference (the prompt's end, usually) up to the target's first token, and the running
+        // tokens that cover the same bytes (both start at the same byte: the tokens before d are the same)
+        int from = Math.max(0, Math.min(d, p.length - 1));
+        int bytes = 0;
+        for (int i = from; i < expected.length; i++) bytes += bpe.tokenBytes(expected[i]).length;
+        int to = from, covered = 0;
+        while (to < running.length && covered < bytes) covered += bpe.tokenBytes(running[to++]).length;
+        return "prompt " + show(prompt) + " then target " + show(target) + " are the tokens "
+                + tokens(Arrays.copyOfRange(expected, from, expected.length), bpe) + " but running text has "
+                + tokens(Arrays.copyOfRange(running, from, to), bpe);
     }
 
     private static int[] prompt(String task, int i, String prompt, ByteLevelBpe bpe) {
