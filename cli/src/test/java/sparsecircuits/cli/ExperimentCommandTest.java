@@ -40,7 +40,7 @@ class ExperimentCommandTest {
         assertEquals(List.of("sparse-d128", "dense-d16"), e.models().stream().map(Experiment.Model::id).toList());
         assertTrue(r.err().contains("estimated") && r.err().contains("2 models, 1 tasks"), "the estimate comes first: " + r.err());
         assertTrue(r.out().contains("sparse-d128") && r.out().contains("E 2 (d128)") && r.out().contains("1 solved"), r.out());
-        assertTrue(r.out().contains("sparse-d128        vs dense-d16") && r.out().contains("<- headline (widest)"), r.out());
+        assertTrue(r.out().contains("sparse-d128      vs dense-d16") && r.out().contains("<- headline (widest)"), r.out());
         assertTrue(r.out().contains("report: " + out.resolve("report.html").toAbsolutePath().normalize()), r.out());
         for (String f : List.of("report.html", "circuits/sparse-d128/if_equals/circuit.json", "circuits/dense-d16/if_equals/view.html")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);

@@ -66,7 +66,7 @@ final class EvaluateJob implements Job {
         Gpt g = ModelDirectory.model(dir);
         var bpe = ModelDirectory.tokenizer(dir, g);
         int n = TaskSource.heldOutPairs(pairs);
-        String clash = TaskTokens.boundaryClash(task.name(), task.task().pairs(Task.Split.HELD_OUT, n, seed), bpe);
+        String clash = TaskTokens.boundaryClash(task.name(), task.task().pairs(Task.Split.HELD_OUT, n, seed), bpe).orElse(null);
         Map<String, Object> m = new LinkedHashMap<>();
         if (clash != null) ctx.note(clash);
         m.put("tokenizer_clash", clash);

@@ -255,7 +255,8 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
             long s = steps;
             if (tokens > 0) {
                 if (batch < 1 || ctx < 1) throw new SettingException("batch", "batch and context must be ≥ 1 to turn tokens into steps");
-                s = Math.ceilDiv(tokens, (long) batch * ctx);
+                long perStep = (long) batch * ctx;
+                s = (tokens + perStep - 1) / perStep;
             }
             return new ExperimentSettings(title, sparseWidths, baseWidth, pfrac, l0, minPerNeuron, layers, denseLayers, afrac, vocab, ctx,
                     batch, s, seeds, corpus, denseWidths, tasks, targets, mainTarget, pruneSteps, kCoefs, pairs,
