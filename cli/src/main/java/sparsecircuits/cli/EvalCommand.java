@@ -49,7 +49,7 @@ final class EvalCommand implements Command {
     public Options options() {
         return new Options(name())
                 .option("--model", "DIR", "the model directory (config.json, model.safetensors, tokenizer.json; required)")
-                .option("--corpus", "synthetic|PATH", "the embedded generator or a directory of .py files (default: the run's)")
+                .option("--corpus", CorpusArg.VALUE, CorpusArg.HELP + " (default: the run's)")
                 .number("--batches", "N", "validation batches (default: the run's eval batches, else 8)", 1, 1e6, "8")
                 .number("--batch", "N", "windows per batch (default: the run's batch, else 16)", 1, 4096, "16")
                 .number("--ngram-tokens", "N", "training tokens counted for the baselines (default 1000000)", 1000, 1e8, "1000000")
@@ -143,9 +143,10 @@ final class EvalCommand implements Command {
         long seed = tc != null ? tc.corpusSeed() : 0;
         try {
             if (option == null) return tc != null ? TrainRun.corpus(tc) : Corpus.synthetic(0);
-            return option.equals("synthetic") ? Corpus.synthetic(seed) : Corpus.directory(Path.of(option), 10, seed);
+            TrainRun.checkCorpus(option);
+            return TrainRun.corpus(TrainConfig.defaults().toBuilder().corpus(CorpusArg.absolute(option)).corpusSeed(seed).build());
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage(), "give --corpus synthetic or a directory of .py files");
+            throw new UserError(e.getMessage(), "give --corpus " + CorpusArg.VALUE);
         }
     }
 

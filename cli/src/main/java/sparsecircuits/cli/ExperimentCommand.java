@@ -88,7 +88,7 @@ final class ExperimentCommand implements Command {
                 .number("--steps", "N", "training steps of every model (default 6000)", 1, 1e9, "6000")
                 .number("--tokens", "N", "training tokens of every model, instead of --steps (steps = tokens / (batch × ctx))", 1, 1e15, "6000000")
                 .option("--seeds", "LIST", "seeds: one set of models per seed (default 0)")
-                .option("--corpus", "synthetic|DIR|mix:DIR:SHARE", "the embedded generator, a directory of .py files, or both with DIR's share of the characters (default synthetic)")
+                .option("--corpus", CorpusArg.VALUE, CorpusArg.HELP + " (default synthetic)")
                 .option("--dense-widths", "LIST", "d_model of the dense baselines, comma-separated multiples of 16 (default 32,48,64,96)")
                 .option("--tasks", "all|LIST", "tasks to evaluate: all 20 paper tasks (default) or names / .jsonl files, comma-separated")
                 .option("--targets", "LIST", "target task losses of the sweep (default 0.3,0.15,0.08)")
@@ -142,7 +142,7 @@ final class ExperimentCommand implements Command {
             if (o.has("--steps")) b.steps((long) o.number("--steps", 6000));
             if (o.has("--tokens")) b.tokens((long) o.number("--tokens", 0));
             if (o.has("--seeds")) b.seeds(list(o, "--seeds", "0,1", Long::parseLong, "is not a whole number"));
-            if (o.has("--corpus")) b.corpus(o.value("--corpus", "synthetic"));
+            if (o.has("--corpus")) b.corpus(CorpusArg.absolute(o.value("--corpus", "synthetic")));
             if (o.has("--dense-widths")) b.denseWidths(list(o, "--dense-widths", "32,48,64", Integer::parseInt, "is not a whole number"));
             if (o.has("--tasks")) {
                 b.tasks(o.value("--tasks", "all").equals("all") ? PaperTasks.all().stream().map(Task::name).toList()

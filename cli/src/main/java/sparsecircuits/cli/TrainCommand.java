@@ -75,7 +75,7 @@ final class TrainCommand implements Command {
                 .number("--anneal-stop", "F", "fraction of the run at which L0 reaches its target (default " + decimal(d.annealStopFrac()) + ")",
                         0.02, 1, decimal(d.annealStopFrac()))
                 .number("--seed", "N", "initialisation and data order (default " + d.seed() + ")", 0, 9.007199254740991e15, String.valueOf(d.seed()))
-                .option("--corpus", "DIR|synthetic", "a directory of .py files, or the embedded generator (default " + d.corpus() + ")")
+                .option("--corpus", CorpusArg.VALUE, CorpusArg.HELP + " (default " + d.corpus() + ")")
                 .number("--corpus-seed", "N", "seed of the synthetic corpus / the directory split (default " + d.corpusSeed() + ")", 0,
                         9.007199254740991e15, String.valueOf(d.corpusSeed()))
                 .number("--eval-every", "N", "validation loss every N steps; 0 = at the end (default " + d.evalEvery() + ")", 0, 1e9,
@@ -123,7 +123,7 @@ final class TrainCommand implements Command {
                     .blockSize(ctxLen).afrac(afrac).afracLocations(afrac >= 1 ? Set.of() : Set.copyOf(GptConfig.LOCATIONS))
                     .sink(!o.has("--no-sink")).learnedPositions(o.has("--learned-positions")).build();
             String corpus = o.value("--corpus", defaults.corpus());
-            if (!corpus.equals("synthetic")) corpus = Path.of(corpus).toAbsolutePath().normalize().toString();
+            corpus = CorpusArg.absolute(corpus);
             cfg = defaults.toBuilder().pfrac(o.number("--pfrac", defaults.pfrac())).baseWidth((int) o.number("--base-width", defaults.baseWidth()))
                     .minPerNeuron((int) o.number("--min-per-neuron", defaults.minPerNeuron())).lr(o.number("--lr", defaults.lr()))
                     .steps((long) o.number("--steps", defaults.steps())).batch((int) o.number("--batch", defaults.batch())).ctx(ctxLen)
