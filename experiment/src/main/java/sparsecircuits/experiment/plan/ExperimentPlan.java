@@ -5,10 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import sparsecircuits.experiment.job.Job;
 import sparsecircuits.experiment.run.InProcessRunner;
@@ -20,6 +23,8 @@ import sparsecircuits.experiment.store.ResultStore;
 import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
 import sparsecircuits.pruning.compare.ExperimentJson;
+import sparsecircuits.pruning.prune.Pruner;
+import sparsecircuits.pruning.tasks.TaskSource;
 
 /**
  * The frontier experiment as a plan of jobs. It unfolds in three stages: (1) train every model (sparse widths and dense
@@ -115,7 +120,7 @@ public final class ExperimentPlan implements Plan {
         finished = f;
         List<Job> jobs = new ArrayList<>(trains);
         if (!trains.stream().allMatch(f::has)) return jobs;
-        java.util.Set<TrainModelJob> paired = new java.util.HashSet<>();
+        Set<TrainModelJob> paired = new HashSet<>();
         for (Pairing p : pairings(f)) {
             paired.add(p.sparse());
             paired.add(p.dense());
@@ -143,10 +148,10 @@ public final class ExperimentPlan implements Plan {
             }
         }
         if (complete) {
-            List<Job> before = List.copyOf(new java.util.LinkedHashSet<>(jobs));
+            List<Job> before = List.copyOf(new LinkedHashSet<>(jobs));
             jobs.add(made.computeIfAbsent("report", k -> new ReportJob(this, before)));
         }
-        return List.copyOf(new java.util.LinkedHashSet<>(jobs));
+        return List.copyOf(new LinkedHashSet<>(jobs));
     }
 
     Job.Finished finished() {
@@ -220,8 +225,8 @@ public final class ExperimentPlan implements Plan {
         m.put("solved", "unpruned held-out task loss ≤ " + s.solvedBelow() + "; every task a model solves is pruned in it");
         m.put("pruning", String.format(Locale.ROOT, "%d mask steps at each k_coef of %s, lr %.0e, %d pairs a batch, mean ablation; "
                         + "masks trained per task at the main target, bisection per target, fewest edges kept", s.pruneSteps(), s.kCoefs(),
-                sparsecircuits.pruning.prune.Pruner.Settings.smallRun().lr(), sparsecircuits.pruning.prune.Pruner.Settings.smallRun().batchPairs()));
-        m.put("pairs", s.pairs() + " training, " + sparsecircuits.pruning.tasks.TaskSource.heldOutPairs(s.pairs()) + " held-out per task");
+                Pruner.Settings.smallRun().lr(), Pruner.Settings.smallRun().batchPairs()));
+        m.put("pairs", s.pairs() + " training, " + TaskSource.heldOutPairs(s.pairs()) + " held-out per task");
         m.put("controls", (s.controls().isEmpty() ? "none" : String.join(", ", s.controls())) + " (in the sparse models and their partners)");
         return m;
     }

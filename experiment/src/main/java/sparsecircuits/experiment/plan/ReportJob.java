@@ -104,6 +104,10 @@ final class ReportJob implements Job {
                         + "the match is loose (add dense widths that bracket it).", p.sparse().spec.id(), p.dense().spec.id(), 100 * gap, ls, ld));
             }
         }
+        if (s.denseDepth() != s.layers()) {
+            notes.add(String.format(Locale.ROOT, "The dense models have %d layers and the sparse ones %d: every ratio here compares different depths, "
+                    + "so none is a headline figure.", s.denseDepth(), s.layers()));
+        }
         long clashes = tasks.stream().filter(r -> r.tokenizerClash() != null).count();
         if (clashes > 0) {
             notes.add(clashes + " task(s) could not be measured: their prompt and target merge into one token in running text at vocab "

@@ -1,6 +1,8 @@
 package sparsecircuits.pruning.compare;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import sparsecircuits.pruning.compare.Experiment.Circuit;
 import sparsecircuits.pruning.compare.Experiment.TaskResult;
 
@@ -75,7 +77,7 @@ public final class Comparison {
      * The geometric mean of one model's circuit edges at {@code target} over {@code tasks} (all tasks when null) where
      * it reached the target with edges; NaN when there is none.
      */
-    public static double geoMeanEdges(Experiment e, String modelId, double target, java.util.Set<String> tasks) {
+    public static double geoMeanEdges(Experiment e, String modelId, double target, Set<String> tasks) {
         double logSum = 0;
         int n = 0;
         for (TaskResult t : list(e.tasks())) {
@@ -93,8 +95,8 @@ public final class Comparison {
      * The frontier's tasks (Fig. 3): those where every model reached {@code target} with a circuit that has edges. When
      * fewer than {@code minimum}, the figure falls back to each model's own tasks, and says so.
      */
-    public static java.util.Set<String> commonTasks(Experiment e, double target) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    public static Set<String> commonTasks(Experiment e, double target) {
+        Set<String> out = new LinkedHashSet<>();
         for (TaskResult t : list(e.tasks())) {
             boolean all = !list(e.models()).isEmpty();
             for (Experiment.Model m : list(e.models())) {
