@@ -51,7 +51,7 @@ final class ExperimentCommand implements Command {
                 + "Without --preset: the sparse model of 'train' (d_model 128, E 2) against dense widths 32–96, 6,000 steps.\n"
                 + "The work is a plan of jobs (train, node means, evaluate, prune, viewer page, report), --jobs at once with\n"
                 + "--job-threads kernel threads each. Writes into --out:\n"
-                + "  models/ID/            the trained models (sparse-dW, dense-dW; -sN for seed N)\n"
+                + "  models/ID/            the trained models (sparse-dWIDTH, dense-dWIDTH; -sN for seed N)\n"
                 + "  circuits/ID/TASK/     circuit.json + circuit.safetensors at the main --target, per model and task, and\n"
                 + "                        view.html, its viewer page (a page that fails is noted, not fatal)\n"
                 + "  jobs/ID.json          one record per finished job (its inputs, result and time)\n"
