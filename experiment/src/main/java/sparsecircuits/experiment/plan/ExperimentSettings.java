@@ -151,7 +151,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
      */
     public static Builder hour() {
         return builder().title("sparse-circuits frontier (hour preset)").sparseWidths(List.of(128, 256, 512)).minPerNeuron(1).steps(6000)
-                .denseWidths(List.of(32, 48, 64, 96)).pruneSteps(150).kCoefs(List.of(1e-3)).pairs(128)
+                .denseWidths(List.of(32, 48, 64, 80, 96)).pruneSteps(150).kCoefs(List.of(1e-3)).pairs(128)
                 .controls(List.of("single_double_quote", "while_return_true", "lambda_func", "if_equals"));
     }
 
