@@ -46,7 +46,7 @@ final class ExperimentCommand implements Command {
                 + "running text is reported as a tokenizer clash, not measured.\n"
                 + "Presets (the flags below override them; an estimate of the time is printed before anything runs):\n"
                 + preset("demo", demo, "what 'demo' runs; ≤ 10 min on 2 cores")
-                + preset("hour", hour, "≤ 60 min on 2 cores; j = 1 because at E 8 j = 2 forces each neuron's whole pattern")
+                + preset("hour", hour, "≤ 60 min on 2 cores; pfrac 1/2 and j = 1 because at pfrac 1/4 the wide models starved")
                 + preset("long", lng, "≤ 150 min of job time, resumable across sittings; twice the hour's tokens, 3 k_coefs")
                 + "Without --preset: the sparse model of 'train' (d_model 128, E 2) against dense widths 32–96, 6,000 steps.\n"
                 + "The work is a plan of jobs (train, node means, evaluate, prune, viewer page, report), --jobs at once with\n"

@@ -149,7 +149,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
      * The hour preset (≤ 60 min on 2 cores): sparse E 2, 4 and 8 at pfrac 1/2 of a width-64 base with j = 1 against
      * dense widths 32–96, all 20 tasks, 6,000 steps (6.1M tokens). Chosen by measurement (BENCHMARKS.md, "The frontier
      * experiment"): at pfrac 1/4 validation loss rose with E (2.228, 2.268, 2.288) and the wide models were starved of
-     * nonzeros; at pfrac 1/2 it falls; j = 1 because at E 8 j = 2 forces each neuron's whole pattern.
+     * nonzeros; at pfrac 1/2 it falls; j = 1 because j = 2 at E 8 forces half of each budget (all of it at pfrac 1/4).
      */
     public static Builder hour() {
         return builder().title("sparse-circuits frontier (hour preset)").sparseWidths(List.of(128, 256, 512)).pfrac(0.5).minPerNeuron(1)
