@@ -11,18 +11,17 @@ final class CorpusArg {
     private CorpusArg() {
     }
 
-    /** The corpus string with its directory made absolute; the library checks the rest. */
+    /**
+     * The corpus string with its directory made absolute.
+     *
+     * @throws sparsecircuits.model.train.SettingException for a malformed {@code mix:} (the library's words)
+     */
     static String absolute(String corpus) {
         if (corpus.equals("synthetic")) return corpus;
         if (corpus.startsWith(TrainRun.MIX_PREFIX)) {
-            int at = corpus.lastIndexOf(':');
-            if (at <= TrainRun.MIX_PREFIX.length()) return corpus; // no share: the library says what is missing
-            return TrainRun.MIX_PREFIX + absolutePath(corpus.substring(TrainRun.MIX_PREFIX.length(), at)) + corpus.substring(at);
+            TrainRun.MixSpec m = TrainRun.parseMix(corpus);
+            return new TrainRun.MixSpec(m.dir().toAbsolutePath().normalize(), m.share()).corpus();
         }
-        return absolutePath(corpus);
-    }
-
-    private static String absolutePath(String dir) {
-        return Path.of(dir).toAbsolutePath().normalize().toString();
+        return Path.of(corpus).toAbsolutePath().normalize().toString();
     }
 }

@@ -14,6 +14,7 @@ class CorpusArgTest {
         assertEquals(here, CorpusArg.absolute("lib"));
         assertEquals("mix:" + here + ":0.25", CorpusArg.absolute("mix:lib:0.25"));
         assertEquals("mix:" + Path.of("a:b").toAbsolutePath().normalize() + ":0.5", CorpusArg.absolute("mix:a:b:0.5"), "the share follows the last ':'");
-        assertEquals("mix:0.5", CorpusArg.absolute("mix:0.5"), "no directory: left for the library to refuse");
+        org.junit.jupiter.api.Assertions.assertThrows(sparsecircuits.model.train.SettingException.class, () -> CorpusArg.absolute("mix:0.5"),
+                "no directory: the library's refusal");
     }
 }

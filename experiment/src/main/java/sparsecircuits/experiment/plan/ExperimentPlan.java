@@ -20,6 +20,7 @@ import sparsecircuits.experiment.run.RunListener;
 import sparsecircuits.experiment.run.RunSummary;
 import sparsecircuits.experiment.store.LocalDirectoryStore;
 import sparsecircuits.experiment.store.ResultStore;
+import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
 import sparsecircuits.pruning.compare.ExperimentJson;
@@ -102,17 +103,22 @@ public final class ExperimentPlan implements Plan {
      */
     public static Estimate estimate(ExperimentSettings s) {
         double train = 0, prune = 0;
-        List<ModelSpec> models = ModelSpec.all(s);
-        for (ModelSpec m : models) {
-            double d = m.arch().dModel(), gflop = 6.0 * s.batch() * s.ctx() * (12 * d * d * m.arch().nLayer() + s.vocab() * d) / 1e9;
+        // shapes only: the settings say every model's width and depth (ModelSpec.all would build each sparse model
+        // again to check its budget, which the plan does once)
+        List<int[]> widthAndDepth = new ArrayList<>();
+        for (int w : s.sparseWidths()) widthAndDepth.add(new int[] {w, s.layers()});
+        for (int w : s.denseWidths()) widthAndDepth.add(new int[] {w, s.denseDepth()});
+        int models = widthAndDepth.size() * s.seeds().size();
+        for (int[] m : widthAndDepth) {
+            double d = m[0], gflop = 6.0 * s.batch() * s.ctx() * (12 * d * d * m[1] + s.vocab() * d) / 1e9;
             double stepMs = (18.5 + 5.6 * gflop) * 1.15;
-            train += s.steps() * stepMs / 1000;
+            train += s.seeds().size() * s.steps() * stepMs / 1000;
             for (String t : s.tasks()) {
                 double work = 1.5 * s.pruneSteps() * s.kCoefs().size() * (s.controls().contains(t) ? 5 : 1);
-                prune += SOLVED_SHARE * work * 0.6 * stepMs / 1000;
+                prune += s.seeds().size() * SOLVED_SHARE * work * 0.6 * stepMs / 1000;
             }
         }
-        return new Estimate(models.size(), train, prune);
+        return new Estimate(models, train, prune);
     }
 
     @Override
@@ -233,10 +239,9 @@ public final class ExperimentPlan implements Plan {
 
     private static String corpus(String c) {
         if (c.equals("synthetic")) return "embedded synthetic Python (seed 0)";
-        if (c.startsWith("mix:")) {
-            int at = c.lastIndexOf(':');
-            return String.format(Locale.ROOT, ".py files of %s mixed with the synthetic generator (%s of the characters)", c.substring(4, at),
-                    c.substring(at + 1));
+        if (c.startsWith(TrainRun.MIX_PREFIX)) {
+            TrainRun.MixSpec m = TrainRun.parseMix(c);
+            return String.format(Locale.ROOT, ".py files of %s mixed with the synthetic generator (%s of the characters)", m.dir(), m.share());
         }
         return ".py files of " + c;
     }

@@ -35,7 +35,11 @@ public final class TrainRun {
     public static final String MIX_PREFIX = "mix:";
 
     /** A parsed {@code mix:DIR:SHARE}. */
-    record MixSpec(Path dir, double share) {
+    public record MixSpec(Path dir, double share) {
+        /** The corpus string of this mix. */
+        public String corpus() {
+            return MIX_PREFIX + dir + ":" + share;
+        }
     }
 
     /**
@@ -69,8 +73,12 @@ public final class TrainRun {
         checkDirectory(corpus.startsWith(MIX_PREFIX) ? parseMix(corpus).dir() : Path.of(corpus));
     }
 
-    /** Splits {@code mix:DIR:SHARE} on its last ':' and checks the share (not the directory). */
-    static MixSpec parseMix(String corpus) {
+    /**
+     * Splits {@code mix:DIR:SHARE} on its last ':' and checks the share (not the directory).
+     *
+     * @throws SettingException for the setting {@code "corpus"} when the share or the directory is missing or wrong
+     */
+    public static MixSpec parseMix(String corpus) {
         String rest = corpus.substring(MIX_PREFIX.length());
         int colon = rest.lastIndexOf(':');
         String example = " (e.g. " + MIX_PREFIX + "/usr/lib/python3.11:0.5)";
