@@ -19,7 +19,8 @@ import sparsecircuits.pruning.tasks.TaskTokens;
  * A model's unpruned held-out loss on a task: whether it solves the task, which decides whether the task is pruned.
  * First it checks that the tokenizer keeps each prompt/target boundary in running text (a prompt whose last token
  * merges with the target never shows the model the target alone in training); a task that fails is reported with
- * the clash, loudly, and not pruned.
+ * the clash, loudly, and not pruned. On a real-code corpus the pairs are those not in the corpus, and how many were
+ * replaced is recorded.
  */
 final class EvaluateJob implements Job {
     final TrainModelJob model;
@@ -66,11 +67,18 @@ final class EvaluateJob implements Job {
         Gpt g = ModelDirectory.model(dir);
         var bpe = ModelDirectory.tokenizer(dir, g);
         int n = TaskSource.heldOutPairs(pairs);
-        String clash = TaskTokens.boundaryClash(task.name(), task.task().pairs(Task.Split.HELD_OUT, n, seed), bpe).orElse(null);
+        Task t = task.task();
+        String clash = TaskTokens.boundaryClash(task.name(), t.pairs(Task.Split.HELD_OUT, n, seed), bpe).orElse(null);
         Map<String, Object> m = new LinkedHashMap<>();
         if (clash != null) ctx.note(clash);
         m.put("tokenizer_clash", clash);
-        TaskSource.Sequences seqs = TaskSource.heldOut(task.task(), n, seed, bpe);
+        int inCorpus = task.excludedPairs(Task.Split.HELD_OUT, n, seed);
+        if (inCorpus > 0) {
+            ctx.note(task.name() + ": " + inCorpus + " held-out pair(s) occur verbatim in the corpus " + task.disjointFrom().orElseThrow()
+                    + " and were replaced by pairs that do not");
+        }
+        m.put("pairs_in_corpus", (long) inCorpus);
+        TaskSource.Sequences seqs = TaskSource.heldOut(t, n, seed, bpe);
         for (String w : seqs.warnings()) ctx.note(w); // the warning names the task
         m.put("loss", TaskLoss.evaluate(g, seqs.heldOut(), Ops.inference(ctx.kernels()).sparseBelow(1.0), Hook.NONE).loss());
         return new Result(m, List.of());
@@ -79,6 +87,11 @@ final class EvaluateJob implements Job {
     /** The tokenizer clash a finished evaluation found, or null. */
     static String clash(Finished finished, EvaluateJob job) {
         return finished.of(job).result().get("tokenizer_clash") instanceof String c ? c : null;
+    }
+
+    /** How many held-out pairs a finished evaluation replaced because they occur in the corpus (0 in older records). */
+    static long pairsInCorpus(Finished finished, EvaluateJob job) {
+        return finished.of(job).result().get("pairs_in_corpus") instanceof Number n ? n.longValue() : 0;
     }
 
     /** The loss a finished evaluation found. */

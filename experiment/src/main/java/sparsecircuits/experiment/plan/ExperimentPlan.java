@@ -48,7 +48,7 @@ public final class ExperimentPlan implements Plan {
      */
     public ExperimentPlan(ExperimentSettings settings) {
         this.settings = settings;
-        for (String t : settings.tasks()) tasks.add(new TaskRef(t));
+        for (String t : settings.tasks()) tasks.add(TaskRef.of(t, settings.corpus()));
         for (ModelSpec m : ModelSpec.all(settings)) trains.add(new TrainModelJob(m));
     }
 

@@ -114,6 +114,16 @@ final class ReportJob implements Job {
                     + s.vocab() + " (" + String.join(", ", tasks.stream().filter(r -> r.tokenizerClash() != null).map(Experiment.TaskResult::task).toList())
                     + "; the tasks grid says how).");
         }
+        List<String> inCorpus = new ArrayList<>();
+        for (TaskRef t : plan.tasks()) {
+            long most = 0;
+            for (TrainModelJob m : plan.trainJobs()) most = Math.max(most, EvaluateJob.pairsInCorpus(f, plan.evaluation(m, t)));
+            if (most > 0) inCorpus.add(t.name() + " " + most);
+        }
+        if (!inCorpus.isEmpty()) {
+            notes.add("Held-out pairs that occur verbatim in the real-code corpus were replaced by pairs that do not (task and count: "
+                    + String.join(", ", inCorpus) + "); the training pairs of the pruning likewise.");
+        }
         for (Experiment.TaskResult t : tasks) {
             List<String> empty = new ArrayList<>();
             for (var side : t.circuits().entrySet()) {

@@ -4,14 +4,36 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import sparsecircuits.model.corpus.CorpusStrings;
+import sparsecircuits.model.train.TrainRun;
+import sparsecircuits.pruning.tasks.CorpusDisjointTask;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskSource;
 
-/** A task as the experiment names it (a paper task or a JSONL file), and what identifies its pairs in a job's inputs. */
-record TaskRef(String given) {
+/**
+ * A task as the experiment names it (a paper task or a JSONL file), and what identifies its pairs in a job's inputs.
+ * When the models read a directory of real code ({@code disjointFrom}), the task's pairs are those that do not occur
+ * in it verbatim (issue 17 §5).
+ */
+record TaskRef(String given, Optional<Path> disjointFrom) {
+    /** The task of an experiment on {@code corpus} (synthetic, a directory or a mix). */
+    static TaskRef of(String given, String corpus) {
+        return new TaskRef(given, TrainRun.corpusDirectory(corpus));
+    }
+
     Task task() {
-        return TaskSource.resolve(given);
+        Task t = TaskSource.resolve(given);
+        return disjointFrom.isPresent() ? CorpusDisjointTask.of(t, CorpusStrings.ofDirectory(disjointFrom.get())) : t;
+    }
+
+    /**
+     * How many of the first {@code count} pairs of {@code split} were replaced (or, for a file, dropped) because they
+     * occur in the corpus; 0 without a directory.
+     */
+    int excludedPairs(Task.Split split, int count, long seed) {
+        return task() instanceof CorpusDisjointTask d ? d.select(split, count, seed).excluded().size() : 0;
     }
 
     String name() {
@@ -23,6 +45,7 @@ record TaskRef(String given) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", given);
         if (PaperTasks.byName(given).isEmpty()) m.put("file_sha256", sparsecircuits.pruning.circuit.CircuitFiles.sha256(Path.of(given)));
+        disjointFrom.ifPresent(d -> m.put("disjoint_from", d.toString()));
         return m;
     }
 

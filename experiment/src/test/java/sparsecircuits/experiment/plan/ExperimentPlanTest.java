@@ -150,6 +150,31 @@ class ExperimentPlanTest {
         assertEquals(4, t.circuits().size(), "every model that solves a task prunes it");
     }
 
+    /** On a real-code mix, a held-out pair that occurs verbatim in the directory is replaced, and the report says so. */
+    @Test
+    void pairsFoundInARealCodeCorpusAreReplaced(@TempDir Path tmp) throws IOException {
+        ExperimentSettings base = tiny().toBuilder().tasks(List.of("if_equals")).controls(List.of()).build();
+        int heldOut = sparsecircuits.pruning.tasks.TaskSource.heldOutPairs(base.pairs());
+        var task = sparsecircuits.pruning.tasks.PaperTasks.byName("if_equals").orElseThrow();
+        var pairs = task.pairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, base.taskSeed());
+        Path code = Files.createDirectories(tmp.resolve("code"));
+        Files.writeString(code.resolve("copied.py"), "import os\n\n" + pairs.get(1).promptA() + pairs.get(1).targetA() + "\n        pass\n");
+        Files.writeString(code.resolve("other.py"), "def main():\n    return 0\n"); // a mix needs a validation document too
+        ExperimentSettings s = base.toBuilder().corpus("mix:" + code + ":0.5").build();
+
+        ExperimentPlan plan = new ExperimentPlan(s);
+        TaskRef ref = plan.tasks().get(0);
+        assertEquals(code.toString(), ref.inputs().get("disjoint_from"));
+        assertEquals(1, ref.excludedPairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, s.taskSeed()));
+        assertTrue(!ref.task().pairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, s.taskSeed()).contains(pairs.get(1)));
+        assertEquals(null, new ExperimentPlan(base).tasks().get(0).inputs().get("disjoint_from"), "a synthetic corpus changes no task");
+
+        ExperimentPlan.Outcome r = ExperimentPlan.run(s, tmp.resolve("e"), new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        assertTrue(r.run().complete(), r.run().failures().toString());
+        assertTrue(r.experiment().notes().stream().anyMatch(n -> n.contains("occur verbatim in the real-code corpus") && n.contains("if_equals 1")),
+                r.experiment().notes().toString());
+    }
+
     @Test
     void badSettingsAreRefusedBeforeAnyWork(@TempDir Path tmp) throws IOException {
         assertRefused("dense_widths", () -> tiny().toBuilder().denseWidths(List.of(30)).build());

@@ -57,6 +57,12 @@ public final class TrainRun {
         return Corpus.directory(Path.of(c), 10, cfg.corpusSeed());
     }
 
+    /** The directory of real code a corpus string reads ({@code DIR} or {@code mix:DIR:SHARE}); empty for synthetic. */
+    public static java.util.Optional<Path> corpusDirectory(String corpus) {
+        if ("synthetic".equals(corpus)) return java.util.Optional.empty();
+        return java.util.Optional.of(corpus.startsWith(MIX_PREFIX) ? parseMix(corpus).dir() : Path.of(corpus));
+    }
+
     /**
      * Checks a corpus string before any work, without reading the documents: {@code synthetic}; a directory that exists
      * and holds at least one {@code .py} file; or {@code mix:DIR:SHARE} with such a directory and a share strictly
