@@ -47,7 +47,7 @@ final class ExperimentCommand implements Command {
                 + "Presets (the flags below override them; an estimate of the time is printed before anything runs):\n"
                 + preset("demo", demo, "what 'demo' runs; ≤ 10 min on 2 cores")
                 + preset("hour", hour, "≤ 60 min on 2 cores; pfrac 1/2 and j = 1 because at pfrac 1/4 the wide models starved")
-                + preset("long", lng, "≤ 150 min of job time, resumable across sittings; twice the hour's tokens, 3 k_coefs")
+                + preset("long", lng, "≤ 150 min of job time, resumable across sittings; twice the hour's tokens and mask steps, vocab 1024, dense up to d128")
                 + "Without --preset: the sparse model of 'train' (d_model 128, E 2) against dense widths 32–96, 6,000 steps.\n"
                 + "The work is a plan of jobs (train, node means, evaluate, prune, viewer page, report), --jobs at once with\n"
                 + "--job-threads kernel threads each. Writes into --out:\n"

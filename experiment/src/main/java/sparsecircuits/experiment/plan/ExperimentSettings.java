@@ -158,12 +158,17 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
     }
 
     /**
-     * The long preset (≤ 150 min of summed job time, resumable across sittings): the hour preset's models at twice
-     * the tokens, with the three-point k_coef grid and controls on every task.
+     * The long preset (≤ 150 min of summed job time, resumable across sittings): the hour preset's sparse models at twice
+     * the tokens; dense widths one step up (48–128: at the hour's tokens every sparse model's partner was the widest,
+     * d96); twice the mask steps (an E 8 pruning did not converge in 150). One k_coef and controls on the hour's four
+     * tasks, because the three-point grid with controls on every task was estimated at 242 min. Vocabulary 1024: the
+     * hour's E 4 model solved 8 paper tasks with it against 6 at 512 (single_double_quote among them), for 7% more
+     * time. Synthetic corpus: a real-code mix (half the characters from CPython's stdlib) cost the E 4 model 5 of its 6
+     * solved tasks at the hour's tokens and solved none of the custom tasks either.
      */
     public static Builder longRun() {
-        return hour().title("sparse-circuits frontier (long preset)").steps(12000).pruneSteps(200).kCoefs(List.of(3e-4, 1e-3, 3e-3))
-                .pairs(256).controls(null);
+        return hour().title("sparse-circuits frontier (long preset)").vocab(1024).steps(12000).denseWidths(List.of(48, 64, 96, 128))
+                .pruneSteps(300);
     }
 
     /** The preset of that name. */
