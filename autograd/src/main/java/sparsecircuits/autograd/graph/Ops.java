@@ -1,6 +1,7 @@
 package sparsecircuits.autograd.graph;
 
 import java.util.Arrays;
+import sparsecircuits.autograd.param.GradientCandidates;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 import sparsecircuits.kernels.sparse.CsrMatrix;
@@ -42,6 +43,9 @@ public final class Ops {
     private final boolean records;
     private double sparseBelow = DEFAULT_SPARSE_BELOW;
     private boolean patternGradients;
+    private boolean regrowth;
+    /** Floats of one tile of a streamed dense gradient (4 MB): the regrowth pass never holds a whole ∂W. */
+    private static final int REGROWTH_TILE_FLOATS = 1 << 20;
 
     public Ops(Kernels kernels, Tape tape) {
         this(kernels, tape, true);
@@ -87,6 +91,15 @@ public final class Ops {
      * its kept entries (SDDMM) instead of the dense product, so pruned weights get no gradient and cannot regrow
      * on that step. Off by default (the paper's recipe needs the dense dW).
      */
+    /**
+     * Whether this pass is a regrowth step of the scalable recipe: each held weight's backward also streams its dense
+     * gradient and offers its parameter the top candidates ({@link GradientCandidates}).
+     */
+    public Ops regrowth(boolean on) {
+        this.regrowth = on;
+        return this;
+    }
+
     public Ops patternGradients(boolean on) {
         this.patternGradients = on;
         return this;
@@ -301,7 +314,8 @@ public final class Ops {
         Tensor y = output(rec, withCols(x, outF));
         float[] yd = y.data();
         Parameter p = w.parameter();
-        CsrMatrix csr = p != null && p.isSparse() && p.density() < sparseBelow ? p.csr() : null;
+        // a held weight (the scalable recipe) has no dense values: always its CSR matrix
+        CsrMatrix csr = p != null && p.isSparse() && (p.isHeld() || p.density() < sparseBelow) ? p.csr() : null;
         if (csr != null) {
             k.sparseLinear(n, x.data(), 0, csr, b == null ? null : b.data(), 0, yd, 0);
         } else {
@@ -319,7 +333,7 @@ public final class Ops {
             float[] dy = y.grad();
             // AbsTopK after the layer leaves most of each gradient row zero; one count of dY's nonzeros decides whether
             // the dense products (their dense operands are both `in` wide) run over them instead
-            boolean denseDx = x.needsGrad() && csr == null, denseDw = w.needsGrad() && !patternOnly;
+            boolean denseDx = x.needsGrad() && csr == null, denseDw = w.needsGrad() && !patternOnly && (p == null || !p.isHeld());
             int[] dyRowPtr = denseDx || denseDw ? rowPointers(n, outF, dy) : null;
             boolean rowSparse = dyRowPtr != null && dyRowPtr[n] <= rowSparseLimit(in) * n * outF;
             if (x.needsGrad()) {
@@ -331,7 +345,14 @@ public final class Ops {
                     k.gemmAB(n, in, outF, dy, 0, w.data(), 0, x.grad(), 0, true);
                 }
             }
-            if (w.needsGrad()) {
+            if (w.needsGrad() && p != null && p.isHeld()) { // ∂W of the held entries, in their order; every N steps also new candidates
+                k.sddmm(csr, transposed(n, outF, dy), 0, transposed(n, in, x.data()), 0, n, p.held().grad(), 0, true);
+                if (regrowth) {
+                    int[] kept = p.held().keptFlat();
+                    p.offerCandidates(GradientCandidates.select(k, n, outF, in, dy, 0, x.data(), 0, kept, kept.length,
+                            p.candidateCount(), Math.max(1, REGROWTH_TILE_FLOATS / in)).index());
+                }
+            } else if (w.needsGrad()) {
                 if (patternOnly) {
                     float[] vals = scratch(csr.nnz());
                     k.sddmm(csr, transposed(n, outF, dy), 0, transposed(n, in, x.data()), 0, n, vals, 0, false); // feature-major
@@ -471,6 +492,7 @@ public final class Ops {
     public Tensor embedding(Tensor table, int[] tokens) {
         int vocab = table.rows(), d = table.cols();
         checkTokens("embedding", tokens, vocab);
+        if (table.held()) return heldEmbedding(table, tokens);
         boolean rec = recording(table);
         Tensor y = output(rec, tokens.length, d);
         float[] td = table.data(), yd = y.data();
@@ -479,6 +501,40 @@ public final class Ops {
         return Tensors.record(tape, "embedding", y, () -> {
             float[] g = y.grad(), gt = table.grad();
             for (int i = 0; i < tokens.length; i++) k.axpy(d, 1f, g, i * d, gt, tokens[i] * d); // in order: deterministic
+        }, table);
+    }
+
+    /**
+     * {@link #embedding} of a held table (the scalable recipe): rows read from its held entries; backward adds each
+     * token's gradient to the held entries of its row, and on a regrowth step offers the top of the rows' dense
+     * gradient (only rows of tokens in the batch have one) as candidates.
+     */
+    private Tensor heldEmbedding(Tensor table, int[] tokens) {
+        Parameter p = table.parameter();
+        CsrMatrix csr = p.held().csr();
+        int d = table.cols();
+        int[] rowPtr = csr.rowPtr(), colIdx = csr.colIdx();
+        boolean rec = recording(table);
+        Tensor y = output(rec, tokens.length, d);
+        float[] values = csr.values(), yd = y.data();
+        for (int i = 0; i < tokens.length; i++) {
+            for (int q = rowPtr[tokens[i]]; q < rowPtr[tokens[i] + 1]; q++) yd[i * d + colIdx[q]] = values[q];
+        }
+        if (!rec) return y;
+        return Tensors.record(tape, "embedding(held)", y, () -> {
+            float[] g = y.grad(), heldGrad = p.held().grad();
+            for (int i = 0; i < tokens.length; i++) { // in token order: deterministic
+                for (int q = rowPtr[tokens[i]]; q < rowPtr[tokens[i] + 1]; q++) heldGrad[q] += g[i * d + colIdx[q]];
+            }
+            if (regrowth) {
+                int[] rows = Arrays.stream(tokens).distinct().sorted().toArray();
+                float[] rowGrad = new float[rows.length * d];
+                for (int i = 0; i < tokens.length; i++) {
+                    k.axpy(d, 1f, g, i * d, rowGrad, Arrays.binarySearch(rows, tokens[i]) * d);
+                }
+                int[] kept = p.held().keptFlat();
+                p.offerCandidates(GradientCandidates.selectFromRows(rows, rowGrad, d, kept, kept.length, p.candidateCount()).index());
+            }
         }, table);
     }
 

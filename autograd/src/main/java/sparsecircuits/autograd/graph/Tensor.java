@@ -56,12 +56,37 @@ public final class Tensor {
         return new Tensor(data, true, null, shape);
     }
 
-    /** A leaf over a parameter: value and gradient arrays are the parameter's own. */
+    /**
+     * A leaf over a parameter: value and gradient arrays are the parameter's own. A held parameter (the scalable
+     * recipe) has no dense arrays: its tensor has none either, and the ops that take it read its held entries.
+     */
     public static Tensor of(Parameter p) {
+        if (p.isHeld()) return new Tensor(p);
         Tensor t = new Tensor(p.value(), true, p, p.shape());
         t.grad = p.grad();
         t.name = p.name();
         return t;
+    }
+
+    /** The leaf of a held parameter: no data, no gradient buffer (see {@link #of}). */
+    private Tensor(Parameter held) {
+        this.data = null;
+        this.shape = held.shape();
+        this.cols = shape[shape.length - 1];
+        this.rows = held.numel() / cols;
+        this.requiresGrad = true;
+        this.parameter = held;
+        this.needsGrad = true;
+        this.name = held.name();
+    }
+
+    /** Whether this is the leaf of a held parameter, which has no dense data. */
+    public boolean held() {
+        return data == null;
+    }
+
+    private IllegalStateException heldError() {
+        return new IllegalStateException(name + " is held (scalable recipe): it has no dense data, ops read its parameter's held entries");
     }
 
     /** A zero tensor of this shape, made by an op (package-private: ops own their outputs). */
@@ -72,6 +97,7 @@ public final class Tensor {
     }
 
     public float[] data() {
+        if (data == null) throw heldError();
         return data;
     }
 
@@ -89,7 +115,7 @@ public final class Tensor {
     }
 
     public int numel() {
-        return data.length;
+        return (int) ((long) rows * cols);
     }
 
     /** Product of all dimensions but the last. */
@@ -119,6 +145,7 @@ public final class Tensor {
 
     /** The gradient buffer, allocated (zeroed) on first use. Backward rules accumulate into it. */
     public float[] grad() {
+        if (data == null) throw heldError();
         if (grad == null) grad = owner != null ? owner.floats(data.length) : new float[data.length];
         return grad;
     }
@@ -128,6 +155,7 @@ public final class Tensor {
      * zeroing (the caller overwrites it; check {@link #hasGrad()} first, and add instead when one exists).
      */
     public float[] gradToOverwrite() {
+        if (data == null) throw heldError();
         if (grad == null) grad = owner != null ? owner.floats(data.length, false) : new float[data.length];
         return grad;
     }

@@ -1,5 +1,6 @@
 package sparsecircuits.autograd.optim;
 
+import sparsecircuits.autograd.param.HeldEntries;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.kernels.Kernels;
 
@@ -248,6 +249,12 @@ public final class SparseAdam {
         for (Parameter p : params) {
             // decay after the top-k when there is one (it selects on the undecayed values), else in the Adam pass
             float adamDecay = p.weightDecay() && keptCount(p, t) >= p.numel() ? decay : 1f;
+            if (p.isHeld()) { // the scalable recipe: the held entries only
+                HeldEntries h = p.held();
+                kernels.adamStep(h.size(), h.value(), 0, h.grad(), 0, h.m(), 0, h.v(), 0,
+                        (float) lrT, settings.beta1(), settings.beta2(), settings.eps(), t + 1, inv, adamDecay);
+                continue;
+            }
             kernels.adamStep(p.numel(), p.value(), 0, p.grad(), 0, p.m(), 0, p.v(), 0,
                     (float) lrT, settings.beta1(), settings.beta2(), settings.eps(), t + 1, inv, adamDecay);
         }
@@ -261,12 +268,14 @@ public final class SparseAdam {
         double ss = 0;
         long n = 0;
         for (Parameter p : params) {
-            double s = kernels.sumSquares(p.numel(), p.grad(), 0);
+            // the scalable recipe knows the gradient of its held entries only: the RMS is over what each tensor holds
+            int count = p.isHeld() ? p.held().size() : p.numel();
+            double s = kernels.sumSquares(count, p.isHeld() ? p.held().grad() : p.grad(), 0);
             if (!Double.isFinite(s)) {
                 throw new IllegalStateException("non-finite gradient in " + p.name() + " at step " + stepsTaken);
             }
             ss += s;
-            n += p.numel();
+            n += count;
         }
         return Math.sqrt(ss / n);
     }

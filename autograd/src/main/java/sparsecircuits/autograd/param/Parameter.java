@@ -71,8 +71,17 @@ public final class Parameter {
     private final int cols;
     private final Kind kind;
     private final SparsityRule rule;
-    private final float[] value;
-    private final float[] grad;
+    /** The dense values and gradient; null once the parameter {@link #hold holds} only some entries. */
+    private float[] value;
+    private float[] grad;
+    /** The scalable recipe's state (issue 18), or null in the paper recipe. */
+    private HeldEntries held;
+    /** In held mode: the most entries the top-k keeps (the recipe's start density), whatever the schedule asks. */
+    private int heldKeptCap;
+    /** In held mode: how many candidates each regrowth brings in. */
+    private int candidateCount;
+    /** Regrowth candidates found in this step's backward pass, joining the held set after the next top-k; or null. */
+    private int[] pendingCandidates;
     private float[] m;
     private float[] v;
     private boolean weightDecay;
@@ -119,7 +128,6 @@ public final class Parameter {
                     + " needs a 2-D [out, in] weight, got shape " + Arrays.toString(shape));
         }
         this.value = new float[numel];
-        this.grad = new float[numel];
         this.weightDecay = shape.length >= 2;
         this.nnz = numel;
     }
@@ -184,28 +192,124 @@ public final class Parameter {
         return rule;
     }
 
-    /** The dense values (the truth; entries outside the kept set are zero after {@link #sparsify}). */
+    /**
+     * The dense values (the truth; entries outside the kept set are zero after {@link #sparsify}).
+     * @throws IllegalStateException in held mode, where no dense array exists (see {@link #denseValues()})
+     */
     public float[] value() {
+        if (held != null) throw new IllegalStateException(name + " holds only some entries (scalable recipe): read held() or denseValues()");
         return value;
     }
 
-    /** The dense gradient buffer (backward accumulates into it). */
+    /** The dense gradient buffer (backward accumulates into it), allocated on first use. */
     public float[] grad() {
+        if (held != null) throw new IllegalStateException(name + " holds only some entries (scalable recipe): its gradient is held().grad()");
+        if (grad == null) grad = new float[numel];
         return grad;
     }
 
     /** Zeroes the gradient. */
     public void zeroGrad() {
-        Arrays.fill(grad, 0f);
+        if (held != null) held.zeroGrad();
+        else if (grad != null) Arrays.fill(grad, 0f);
+    }
+
+    /** A dense copy of the values in either mode (a transient array, for writing a model file). */
+    public float[] denseValues() {
+        if (held == null) return value.clone();
+        float[] out = new float[numel];
+        held.toDense(out, 0);
+        return out;
+    }
+
+    /** Whether only some entries are held (the scalable recipe); then {@link #held()} is the state. */
+    public boolean isHeld() {
+        return held != null;
+    }
+
+    /** The held state, or null in the paper recipe. */
+    public HeldEntries held() {
+        return held;
+    }
+
+    /** In held mode, how many regrowth candidates a refresh brings in (held count − kept cap); 0 otherwise. */
+    public int candidateCount() {
+        return held != null ? candidateCount : 0;
+    }
+
+    /** In held mode, the most entries the top-k keeps (the start density); numel otherwise. */
+    public int heldKeptCap() {
+        return held != null ? heldKeptCap : numel;
+    }
+
+    /**
+     * Switches a sparse 2-D weight to the scalable recipe's storage: the top {@code heldCount} entries by |w| (with
+     * the minimum-per-neuron rule) are held, the top {@code keptCount} of them kept, and the dense arrays and moments are
+     * released. From here on the top-k keeps at most {@code keptCount}.
+     */
+    public void hold(int heldCount, int keptCount, int j) {
+        if (kind != Kind.SPARSE || shape.length != 2) throw new IllegalStateException(name + ": only a sparse 2-D weight can be held");
+        if (held != null) throw new IllegalStateException(name + " is already held");
+        if (keptCount > heldCount || heldCount > numel) {
+            throw new IllegalArgumentException(name + ": kept " + keptCount + " ≤ held " + heldCount + " ≤ " + numel + " must hold");
+        }
+        int jj = rule.hasMinimum() ? j : 0;
+        int[] chosen = new int[heldCount];
+        TopK.selectWithMinimum(value, 0, rows, cols, heldCount, jj, rule.neurons(), chosen, 0);
+        HeldEntries h = HeldEntries.of(rows, cols, value, chosen, heldCount);
+        h.keepTopK(keptCount, jj, rule.neurons(), 1f);
+        held = h;
+        heldKeptCap = keptCount;
+        candidateCount = heldCount - keptCount;
+        value = null;
+        grad = null;
+        m = null;
+        v = null;
+        csr = null;
+        kept = null;
+        allKept = false;
+        nnz = keptCount;
+    }
+
+    /**
+     * Regrowth candidates of this step (ascending flat indices outside the kept set, streamed from the dense gradient):
+     * after the next top-k the held set becomes the kept entries and these.
+     */
+    public void offerCandidates(int[] sortedFlat) {
+        if (held == null) throw new IllegalStateException(name + " is not held: only the scalable recipe regrows from candidates");
+        pendingCandidates = sortedFlat.clone();
+    }
+
+    /** Whether candidates wait for the next top-k. */
+    public boolean hasPendingCandidates() {
+        return pendingCandidates != null;
+    }
+
+    /** Restores the held state of a resumed run (the dense arrays are released). */
+    public void restoreHeld(HeldEntries state, int keptCap, int candidates) {
+        if (kind != Kind.SPARSE || shape.length != 2) throw new IllegalStateException(name + ": only a sparse 2-D weight can be held");
+        if (state.rows() != rows || state.cols() != cols) throw new IllegalArgumentException(name + ": held state of another shape");
+        held = state;
+        heldKeptCap = keptCap;
+        candidateCount = candidates;
+        value = null;
+        grad = null;
+        m = null;
+        v = null;
+        csr = null;
+        kept = null;
+        allKept = false;
+        nnz = state.keptCount();
     }
 
     /** Whether the Adam moments have been allocated (after the first optimizer step or a restore). */
     public boolean hasMoments() {
-        return m != null;
+        return m != null || held != null;
     }
 
     /** First Adam moment, allocated (zeroed) on first use; dense for every kind. */
     public float[] m() {
+        if (held != null) return held.m();
         if (m == null) {
             m = new float[numel];
         }
@@ -214,6 +318,7 @@ public final class Parameter {
 
     /** Second Adam moment, allocated (zeroed) on first use; dense for every kind. */
     public float[] v() {
+        if (held != null) return held.v();
         if (v == null) {
             v = new float[numel];
         }
@@ -244,6 +349,16 @@ public final class Parameter {
     public void sparsify(int k, int j, float keptScale) {
         if (kind != Kind.SPARSE) {
             throw new IllegalStateException(name + " is a DENSE parameter and is never sparsified");
+        }
+        if (held != null) { // the held entries only; the start density caps the count; then this step's candidates
+            int keep = Math.min(Math.min(k, heldKeptCap), held.size());
+            held.keepTopK(keep, rule.hasMinimum() ? j : 0, rule.neurons(), keptScale);
+            if (pendingCandidates != null) {
+                held.regrow(pendingCandidates, pendingCandidates.length);
+                pendingCandidates = null;
+            }
+            nnz = keep;
+            return;
         }
         if (k < 0) {
             throw new IllegalArgumentException(name + ": kept count k must be ≥ 0, got " + k);
@@ -278,6 +393,7 @@ public final class Parameter {
 
     /** The kept flat indices in ascending order (every index when everything is kept). */
     public int[] keptIndices() {
+        if (held != null) return held.keptFlat();
         int[] out = new int[nnz];
         if (allKept) {
             for (int i = 0; i < numel; i++) out[i] = i;
@@ -323,7 +439,7 @@ public final class Parameter {
     /** The number of entries whose value is actually nonzero (≤ {@link #nnz()}). */
     public int countNonZero() {
         int c = 0;
-        for (float x : value) {
+        for (float x : held != null ? held.value() : value) {
             if (x != 0f) c++;
         }
         return c;
@@ -336,6 +452,7 @@ public final class Parameter {
      * picked up by {@link #refreshCsrValues()}.
      */
     public CsrMatrix csr() {
+        if (held != null) return held.csr(); // every held entry, the non-kept ones at value 0
         if (allKept) {
             if (csr == null) {
                 int[] all = new int[numel];
@@ -357,7 +474,7 @@ public final class Parameter {
 
     /** Re-reads the CSR values from the dense array (same pattern). */
     public void refreshCsrValues() {
-        if (csr != null && !csrStale) {
+        if (held == null && csr != null && !csrStale) {
             csr.refreshValues(value, 0);
         }
     }

@@ -1,4 +1,4 @@
-package sparsecircuits.autograd.optim;
+package sparsecircuits.autograd.param;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

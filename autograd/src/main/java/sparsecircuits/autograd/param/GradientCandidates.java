@@ -1,4 +1,4 @@
-package sparsecircuits.autograd.optim;
+package sparsecircuits.autograd.param;
 
 import java.util.Arrays;
 import sparsecircuits.kernels.Kernels;
@@ -50,6 +50,24 @@ public final class GradientCandidates {
             int rows = Math.min(tileRows, out - r0);
             kernels.gemmAB(rows, in, n, dyT, r0 * n, x, xOff, tile, 0, false);
             offer(heap, tile, rows, in, r0, excluded, excludedCount);
+        }
+        return heap.sortedByIndex();
+    }
+
+    /**
+     * The same selection over the rows that have a gradient, given whole (an embedding table: only the rows of tokens in
+     * the batch have one; the other rows' entries are zero and are not candidates).
+     *
+     * @param rows     the rows that have a gradient, ascending
+     * @param rowGrad  {@code [rows.length × cols]} their gradients
+     */
+    public static Candidates selectFromRows(int[] rows, float[] rowGrad, int cols, int[] excluded, int excludedCount, int count) {
+        if (count < 0) throw new IllegalArgumentException("candidate count must be ≥ 0, got " + count);
+        Heap heap = new Heap(count);
+        for (int q = 0; q < rows.length; q++) {
+            if (q > 0 && rows[q] <= rows[q - 1]) throw new IllegalArgumentException("rows must be ascending");
+            float[] one = java.util.Arrays.copyOfRange(rowGrad, q * cols, (q + 1) * cols);
+            offer(heap, one, 1, cols, rows[q], excluded, excludedCount);
         }
         return heap.sortedByIndex();
     }
