@@ -517,6 +517,7 @@ public final class Ops {
         boolean rec = recording(table);
         Tensor y = output(rec, tokens.length, d);
         float[] values = csr.values(), yd = y.data();
+        Arrays.fill(yd, 0f); // every op writes all of its output (a recycled one is not zeroed): the rows are sparse
         for (int i = 0; i < tokens.length; i++) {
             for (int q = rowPtr[tokens[i]]; q < rowPtr[tokens[i] + 1]; q++) yd[i * d + colIdx[q]] = values[q];
         }

@@ -57,32 +57,29 @@ public final class Tensor {
     }
 
     /**
-     * A leaf over a parameter: value and gradient arrays are the parameter's own. A held parameter (the scalable
-     * recipe) has no dense arrays: its tensor has none either, and the ops that take it read its held entries.
+     * A leaf over a parameter, a live view: its data and gradient are the parameter's own arrays at each call, so a
+     * parameter that changes storage (the scalable recipe {@link Parameter#hold holds} only some entries and releases
+     * its dense arrays) is seen as it is now. A held parameter has no dense data: the ops that take it read its held
+     * entries, and {@link #data()} or {@link #grad()} throw.
      */
     public static Tensor of(Parameter p) {
-        if (p.isHeld()) return new Tensor(p);
-        Tensor t = new Tensor(p.value(), true, p, p.shape());
-        t.grad = p.grad();
-        t.name = p.name();
-        return t;
+        return new Tensor(p);
     }
 
-    /** The leaf of a held parameter: no data, no gradient buffer (see {@link #of}). */
-    private Tensor(Parameter held) {
+    private Tensor(Parameter p) {
         this.data = null;
-        this.shape = held.shape();
+        this.shape = p.shape();
         this.cols = shape[shape.length - 1];
-        this.rows = held.numel() / cols;
+        this.rows = cols == 0 ? 0 : p.numel() / cols;
         this.requiresGrad = true;
-        this.parameter = held;
+        this.parameter = p;
         this.needsGrad = true;
-        this.name = held.name();
+        this.name = p.name();
     }
 
     /** Whether this is the leaf of a held parameter, which has no dense data. */
     public boolean held() {
-        return data == null;
+        return parameter != null && parameter.isHeld();
     }
 
     private IllegalStateException heldError() {
@@ -97,7 +94,10 @@ public final class Tensor {
     }
 
     public float[] data() {
-        if (data == null) throw heldError();
+        if (parameter != null) {
+            if (parameter.isHeld()) throw heldError();
+            return parameter.value();
+        }
         return data;
     }
 
@@ -145,7 +145,10 @@ public final class Tensor {
 
     /** The gradient buffer, allocated (zeroed) on first use. Backward rules accumulate into it. */
     public float[] grad() {
-        if (data == null) throw heldError();
+        if (parameter != null) {
+            if (parameter.isHeld()) throw heldError();
+            return parameter.grad();
+        }
         if (grad == null) grad = owner != null ? owner.floats(data.length) : new float[data.length];
         return grad;
     }
@@ -155,19 +158,20 @@ public final class Tensor {
      * zeroing (the caller overwrites it; check {@link #hasGrad()} first, and add instead when one exists).
      */
     public float[] gradToOverwrite() {
-        if (data == null) throw heldError();
+        if (parameter != null) return grad(); // a parameter's gradient accumulates: never overwritten
         if (grad == null) grad = owner != null ? owner.floats(data.length, false) : new float[data.length];
         return grad;
     }
 
     /** Whether a gradient buffer exists (false until backward reached this tensor). */
     public boolean hasGrad() {
-        return grad != null;
+        return parameter != null ? !parameter.isHeld() : grad != null;
     }
 
     /** Zeroes the gradient (a parameter's shared buffer included). */
     public void zeroGrad() {
-        if (grad != null) Arrays.fill(grad, 0f);
+        if (parameter != null) parameter.zeroGrad();
+        else if (grad != null) Arrays.fill(grad, 0f);
     }
 
     /**
@@ -185,15 +189,16 @@ public final class Tensor {
 
     /** A tensor sharing this data with no history: gradient stops here. */
     public Tensor detach() {
-        Tensor t = new Tensor(data, false, null, shape);
+        Tensor t = new Tensor(data(), false, null, shape);
         t.name = name;
         return t;
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
-        if (data.length != 1) throw new IllegalStateException("item() needs a one-element tensor, shape is " + Arrays.toString(shape));
-        return data[0];
+        float[] d = data();
+        if (d.length != 1) throw new IllegalStateException("item() needs a one-element tensor, shape is " + Arrays.toString(shape));
+        return d[0];
     }
 
     /** The op that made this tensor, or null for a leaf or a tensor made without recording. */

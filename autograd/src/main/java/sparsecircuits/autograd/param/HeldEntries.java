@@ -196,8 +196,11 @@ public final class HeldEntries {
         for (int q = 0; q < size; q++) out[off + flat[q]] = value[q];
     }
 
-    /** Bytes of the held state: index, value, gradient, two moments, the CSR pattern and the kept positions. */
-    public long bytes() {
-        return 4L * (5L * flat.length + csr.rowPtr().length + csr.colIdx().length + keptPositions.length);
+    /**
+     * Bytes of the per-entry state: index, value, gradient, two moments and the CSR column of every held entry, and the
+     * kept positions. (The CSR row pointers add 4 bytes per row: they grow with the width, not its square.)
+     */
+    public long stateBytes() {
+        return 4L * (6L * size + keptPositions.length);
     }
 }

@@ -268,7 +268,7 @@ public final class ModelFiles {
         GptConfig c = model.config();
         List<SafeTensors.Tensor> out = new ArrayList<>();
         for (Parameter p : model.parameterList()) {
-            out.add(SafeTensors.Tensor.f32(p.name(), p.shape(), p.value()));
+            out.add(SafeTensors.Tensor.f32(p.name(), p.shape(), p.isHeld() ? p.denseValues() : p.value())); // held: a transient copy
             if (p.name().equals("transformer.wte.weight") && !c.learnedPositions()) {
                 // the reference always holds wpe; zeros add nothing
                 out.add(SafeTensors.Tensor.f32(WPE, new int[] {c.blockSize(), c.dModel()}, new float[c.blockSize() * c.dModel()]));

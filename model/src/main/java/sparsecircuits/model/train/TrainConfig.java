@@ -29,13 +29,41 @@ import sparsecircuits.autograd.optim.Schedule;
  *                           (SDDMM), with a dense dW every N-th step so pruned weights can still regrow
  * @param corpus             "synthetic", a directory of .py files, or "mix:DIR:SHARE" (see {@link TrainRun#corpus})
  * @param corpusSeed         seed of the synthetic corpus / the directory's train/validation split
+ * @param recipe             how sparse weights are trained: the paper's (dense state) or the scalable one (issue 18)
+ * @param regrowEvery        the scalable recipe's regrowth interval: every this many steps a streamed dense gradient
+ *                           brings in new candidates
  */
 public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPerNeuron, double lr, long steps,
                           int batch, int ctx, long seed, double warmupFrac, double annealStartFrac, double annealStopFrac,
                           double weightDecay, int evalEvery, int evalBatches, int checkpointEvery, int patternGradEvery,
-                          String corpus, long corpusSeed) {
+                          String corpus, long corpusSeed, Recipe recipe, int regrowEvery) {
 
+    /**
+     * The schema of a paper-recipe config; it is written exactly as before the scalable recipe existed, so the runs and
+     * experiment jobs made then keep their identity.
+     */
     public static final String SCHEMA = "sparse-circuits/train-config/1";
+    /** The schema of a scalable-recipe config: schema 1 plus "recipe" and "regrow_every". */
+    public static final String SCHEMA_2 = "sparse-circuits/train-config/2";
+
+    /** How the sparse weights are trained (DESIGN.md decision 1). */
+    public enum Recipe {
+        /** Dense values, gradients and Adam moments; a dense dW every step (SPEC §2). */
+        PAPER,
+        /** State only on the kept pattern and regrowth candidates; dW on them every step, streamed regrowth (issue 18). */
+        SCALABLE;
+
+        /** The name in files and flags. */
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** @throws SettingException naming the recipes */
+        public static Recipe of(String key) {
+            for (Recipe r : values()) if (r.key().equals(key)) return r;
+            throw new SettingException("recipe", "unknown recipe '" + key + "': use paper or scalable");
+        }
+    }
 
     public TrainConfig {
         need(pfrac > 0 && Double.isFinite(pfrac), "pfrac", "pfrac must be > 0, got " + pfrac);
@@ -54,6 +82,9 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         need(checkpointEvery >= 0, "checkpoint_every", "checkpoint interval must be ≥ 0, got " + checkpointEvery);
         need(patternGradEvery >= 0, "pattern_grad_every", "pattern-gradient interval must be ≥ 0, got " + patternGradEvery);
         need(corpus != null && !corpus.isBlank(), "corpus", "corpus must be 'synthetic', a directory, or mix:DIR:SHARE");
+        need(recipe != null, "recipe", "no recipe: use paper or scalable");
+        need(regrowEvery >= 1, "regrow_every", "the regrowth interval must be ≥ 1 step, got " + regrowEvery);
+        need(recipe == Recipe.PAPER || sparse, "recipe", "the scalable recipe trains sparse weights: drop --recipe scalable for a dense run");
     }
 
     /** Refuses a value; {@code key} is the setting's train-config.json key. */
@@ -109,7 +140,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
 
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schema", SCHEMA);
+        m.put("schema", recipe == Recipe.PAPER ? SCHEMA : SCHEMA_2);
         m.put("mode", sparse ? "sparse" : "dense");
         m.put("pfrac", pfrac);
         m.put("base_width", baseWidth);
@@ -129,14 +160,21 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         m.put("pattern_grad_every", patternGradEvery);
         m.put("corpus", corpus);
         m.put("corpus_seed", corpusSeed);
+        if (recipe != Recipe.PAPER) {
+            m.put("recipe", recipe.key());
+            m.put("regrow_every", regrowEvery);
+        }
         return m;
     }
 
     public static TrainConfig fromJson(Map<String, Object> m) {
-        if (!SCHEMA.equals(m.get("schema"))) {
-            throw new IllegalArgumentException("train-config.json: schema is " + m.get("schema") + ", expected " + SCHEMA);
+        boolean second = SCHEMA_2.equals(m.get("schema"));
+        if (!SCHEMA.equals(m.get("schema")) && !second) {
+            throw new IllegalArgumentException("train-config.json: schema is " + m.get("schema") + ", expected " + SCHEMA + " or " + SCHEMA_2);
         }
-        return builder().sparse("sparse".equals(m.get("mode"))).pfrac(num(m, "pfrac")).baseWidth((int) num(m, "base_width"))
+        Builder b = builder();
+        if (second) b.recipe(Recipe.of(String.valueOf(m.get("recipe")))).regrowEvery((int) num(m, "regrow_every"));
+        return b.sparse("sparse".equals(m.get("mode"))).pfrac(num(m, "pfrac")).baseWidth((int) num(m, "base_width"))
                 .minPerNeuron((int) num(m, "min_per_neuron")).lr(num(m, "lr")).steps(lng(m, "steps")).batch((int) num(m, "batch"))
                 .ctx((int) num(m, "ctx")).seed(lng(m, "seed")).warmupFrac(num(m, "warmup_frac"))
                 .annealStartFrac(num(m, "anneal_start_frac")).annealStopFrac(num(m, "anneal_stop_frac"))
@@ -178,6 +216,8 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         private int patternGradEvery = 0;
         private String corpus = "synthetic";
         private long corpusSeed = 0;
+        private Recipe recipe = Recipe.PAPER;
+        private int regrowEvery = 100;
 
         private Builder() {
         }
@@ -202,6 +242,8 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
             patternGradEvery = c.patternGradEvery;
             corpus = c.corpus;
             corpusSeed = c.corpusSeed;
+            recipe = c.recipe;
+            regrowEvery = c.regrowEvery;
         }
 
         public Builder sparse(boolean v) {
@@ -299,10 +341,21 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
             return this;
         }
 
+        public Builder recipe(Recipe v) {
+            recipe = v;
+            return this;
+        }
+
+        public Builder regrowEvery(int v) {
+            regrowEvery = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException when a value is out of range (the record's checks) */
         public TrainConfig build() {
             return new TrainConfig(sparse, pfrac, baseWidth, minPerNeuron, lr, steps, batch, ctx, seed, warmupFrac, annealStartFrac,
-                    annealStopFrac, weightDecay, evalEvery, evalBatches, checkpointEvery, patternGradEvery, corpus, corpusSeed);
+                    annealStopFrac, weightDecay, evalEvery, evalBatches, checkpointEvery, patternGradEvery, corpus, corpusSeed,
+                    recipe, regrowEvery);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+import sparsecircuits.autograd.param.HeldEntries;
 import sparsecircuits.autograd.param.Parameter;
 import sparsecircuits.model.checkpoint.AtomicFiles;
 import sparsecircuits.model.checkpoint.CheckpointException;
@@ -22,10 +23,15 @@ import sparsecircuits.model.checkpoint.CheckpointException;
  * every parameter its dense values, kept set and Adam moments, plus the final logits bias. It is self-contained
  * (model.safetensors is the export for other tools), so a kill between two file writes cannot pair a state
  * with a model from another step. A CRC-32 trailer catches truncation and corruption.
+ *
+ * <p>Version 2 (written when some weight is held by the scalable recipe) adds, after each parameter's name and size, a
+ * flag: a held weight stores its held entries (indices, values, both moments), its kept positions, its kept cap and
+ * candidate count instead of dense arrays. A run without held weights writes version 1, as before.
  */
 public final class TrainState {
     private static final int MAGIC = 0x53435453; // "SCTS"
     private static final int VERSION = 1;
+    private static final int VERSION_HELD = 2;
 
     private TrainState() {
     }
@@ -35,13 +41,19 @@ public final class TrainState {
         AtomicFiles.write(file, raw -> {
             CRC32 crc = new CRC32();
             DataOutputStream out = new DataOutputStream(new CheckedOutputStream(raw, crc));
+            boolean anyHeld = params.stream().anyMatch(Parameter::isHeld);
             out.writeInt(MAGIC);
-            out.writeInt(VERSION);
+            out.writeInt(anyHeld ? VERSION_HELD : VERSION);
             out.writeLong(step);
             out.writeInt(params.size());
             for (Parameter p : params) {
                 out.writeUTF(p.name());
                 out.writeInt(p.numel());
+                if (anyHeld) out.writeBoolean(p.isHeld());
+                if (p.isHeld()) {
+                    writeHeld(out, p);
+                    continue;
+                }
                 writeFloats(out, p.value());
                 int[] kept = p.isSparse() && p.nnz() < p.numel() ? p.keptIndices() : null;
                 out.writeInt(kept == null ? -1 : kept.length);
@@ -65,7 +77,9 @@ public final class TrainState {
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
             if (in.readInt() != MAGIC) throw bad(file, "not a sparse-circuits training state");
             int version = in.readInt();
-            if (version != VERSION) throw bad(file, "version " + version + ", this build reads " + VERSION);
+            if (version != VERSION && version != VERSION_HELD) {
+                throw bad(file, "version " + version + ", this build reads " + VERSION + " and " + VERSION_HELD);
+            }
             long step = in.readLong();
             int n = in.readInt();
             if (n != params.size()) throw bad(file, n + " parameters, the model has " + params.size());
@@ -74,6 +88,10 @@ public final class TrainState {
                 int numel = in.readInt();
                 if (!name.equals(p.name()) || numel != p.numel()) {
                     throw bad(file, "holds " + name + " (" + numel + " values) where the model has " + p.name() + " (" + p.numel() + ")");
+                }
+                if (version == VERSION_HELD && in.readBoolean()) {
+                    readHeld(in, p);
+                    continue;
                 }
                 readFloats(in, p.value());
                 int k = in.readInt();
@@ -103,6 +121,36 @@ public final class TrainState {
         } catch (IllegalArgumentException e) {
             throw bad(file, e.getMessage());
         }
+    }
+
+    private static void writeHeld(DataOutputStream out, Parameter p) throws IOException {
+        HeldEntries h = p.held();
+        out.writeInt(p.heldKeptCap());
+        out.writeInt(p.candidateCount());
+        out.writeInt(h.size());
+        for (int q = 0; q < h.size(); q++) out.writeInt(h.flat()[q]);
+        writeFloats(out, java.util.Arrays.copyOf(h.value(), h.size()));
+        writeFloats(out, java.util.Arrays.copyOf(h.m(), h.size()));
+        writeFloats(out, java.util.Arrays.copyOf(h.v(), h.size()));
+        int[] kept = h.keptPositions();
+        out.writeInt(kept.length);
+        for (int q : kept) out.writeInt(q);
+    }
+
+    private static void readHeld(DataInputStream in, Parameter p) throws IOException {
+        int cap = in.readInt(), candidates = in.readInt(), size = in.readInt();
+        if (size < 0 || size > p.numel() || cap < 0 || candidates < 0) throw new IllegalArgumentException(p.name() + ": held sizes out of range");
+        int[] flat = new int[size];
+        for (int q = 0; q < size; q++) flat[q] = in.readInt();
+        float[] value = new float[size], m = new float[size], v = new float[size];
+        readFloats(in, value);
+        readFloats(in, m);
+        readFloats(in, v);
+        int k = in.readInt();
+        if (k < 0 || k > size) throw new IllegalArgumentException(p.name() + ": kept count " + k + " out of range");
+        int[] kept = new int[k];
+        for (int q = 0; q < k; q++) kept[q] = in.readInt();
+        p.restoreHeld(HeldEntries.restore(p.rows(), p.cols(), flat, value, m, v, kept), cap, candidates);
     }
 
     private static CheckpointException bad(Path file, String what) {

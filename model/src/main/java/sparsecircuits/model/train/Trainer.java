@@ -84,6 +84,10 @@ public final class Trainer {
         this.optimizer = new SparseAdam(model.parameterList(), schedule, cfg.lr(), s, kernels);
         if (cfg.sparse()) optimizer.checkBudgets();
         optimizer.setStepsTaken(stepsDone);
+        // a new scalable run holds its sparse weights now; a resumed one got them held from its state
+        if (cfg.recipe() == TrainConfig.Recipe.SCALABLE && stepsDone == 0) {
+            ScalableRecipe.holdAll(model.parameterList(), schedule, cfg.minPerNeuron());
+        }
     }
 
     /**
@@ -210,6 +214,7 @@ public final class Trainer {
         boolean pattern = cfg.patternGradEvery() > 0 && cfg.sparse()
                 && t >= (long) Math.ceil(cfg.annealStopFrac() * cfg.steps()) && t % cfg.patternGradEvery() != 0;
         ops.patternGradients(pattern);
+        ops.regrowth(cfg.recipe() == TrainConfig.Recipe.SCALABLE && t % cfg.regrowEvery() == 0);
         long t0 = System.nanoTime();
         Tensor loss = model.loss(windows, cfg.batch(), ops, Hook.NONE);
         float l = loss.item();
@@ -245,7 +250,8 @@ public final class Trainer {
         for (Tape.Node n : tape.nodes()) {
             Tensor out = n.output();
             for (Tensor in : n.inputs()) {
-                if (in.parameter() != null && !isFinite(in.data())) return "parameter " + in.parameter().name();
+                Parameter p = in.parameter();
+                if (p != null && !isFinite(p.isHeld() ? p.held().value() : p.value())) return "parameter " + p.name();
             }
             if (!isFinite(out.data())) return "output of op '" + n.op() + "' after " + lastNamed;
             if (out.name() != null) lastNamed = out.name();
@@ -308,7 +314,7 @@ public final class Trainer {
         // a non-finite weight shows up as a non-finite loss one step later; here, before it could reach the
         // files, the last good checkpoint is kept instead (scanning every weight each step would cost more)
         for (Parameter p : model.parameterList()) {
-            if (!isFinite(p.value())) {
+            if (!isFinite(p.isHeld() ? p.held().value() : p.value())) {
                 throw new TrainingException("step " + stepsDone() + ": parameter " + p.name() + " became non-finite (lower the learning rate)");
             }
         }

@@ -30,6 +30,24 @@ class TrainConfigTest {
         assertEquals(d.toBuilder().sparse(false).lr(5e-3).build(), TrainConfig.denseDefaults());
     }
 
+    /** The scalable recipe writes schema 2 with its two settings; the paper recipe's file stays schema 1. */
+    @Test
+    void theScalableRecipeIsStoredUnderSchemaTwo() {
+        TrainConfig c = TrainConfig.builder().recipe(TrainConfig.Recipe.SCALABLE).regrowEvery(50).build();
+        Map<String, Object> json = c.toJson();
+        assertEquals(TrainConfig.SCHEMA_2, json.get("schema"));
+        assertEquals("scalable", json.get("recipe"));
+        assertEquals(50, ((Number) json.get("regrow_every")).intValue());
+        assertEquals(c, TrainConfig.fromJson(asMap(Json.parse(Json.write(json)))));
+        Map<String, Object> paper = TrainConfig.defaults().toJson();
+        assertEquals(TrainConfig.SCHEMA, paper.get("schema"));
+        assertTrue(!paper.containsKey("recipe") && !paper.containsKey("regrow_every"));
+        assertEquals("recipe", assertThrows(SettingException.class,
+                () -> TrainConfig.builder().sparse(false).recipe(TrainConfig.Recipe.SCALABLE).build()).setting());
+        assertEquals("regrow_every", assertThrows(SettingException.class, () -> TrainConfig.builder().regrowEvery(0).build()).setting());
+        assertEquals("recipe", assertThrows(SettingException.class, () -> TrainConfig.Recipe.of("fast")).setting());
+    }
+
     /** The JSON the positional record wrote before the builder, byte for byte: existing runs load and resume unchanged. */
     @Test
     void trainConfigJsonIsUnchanged() {
@@ -114,5 +132,10 @@ class TrainConfigTest {
         // every key a refusal names is a key of train-config.json
         Map<String, Object> json = TrainConfig.defaults().toJson();
         for (SettingException s : List.of(pfrac, e)) assertTrue(json.containsKey(s.setting()), s.setting());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return (Map<String, Object>) o;
     }
 }

@@ -1,0 +1,55 @@
+package sparsecircuits.model.train;
+
+import java.util.List;
+import sparsecircuits.autograd.optim.Schedule;
+import sparsecircuits.autograd.param.Parameter;
+
+/**
+ * Which sparse weights the scalable recipe holds, and how many entries (issue 18; DESIGN.md decision 1).
+ *
+ * <ul>
+ *   <li>A 2-D sparse weight whose target kept count k is below 1/{@value #START_MULTIPLE} of its entries is held from
+ *       the first step: its state lives on at most {@value #START_MULTIPLE}·k kept entries plus the candidates, so memory
+ *       follows L0 and not rows × cols. The anneal's kept count is capped there: the schedule keeps its meaning once it
+ *       falls below {@value #START_MULTIPLE}·k (from about 47% of a run at E 8, pfrac 1/2), and the run starts at that
+ *       density instead of dense.</li>
+ *   <li>A weight denser than that at its target (E ≤ 2 or so) stays in the paper recipe: at such densities dense
+ *       kernels beat sparse ones, and its dense state is at most {@value #START_MULTIPLE}× its nonzeros.</li>
+ *   <li>Biases, gains, sinks and the bigram table are never held (1-D, or never sparse).</li>
+ *   <li>Candidates: {@value #CANDIDATE_SHARE_PERCENT}% of k (at least one) per weight, refreshed every
+ *       {@link TrainConfig#regrowEvery()} steps from the streamed dense gradient.</li>
+ * </ul>
+ */
+public final class ScalableRecipe {
+    /** The start density, as a multiple of the target kept count. */
+    public static final int START_MULTIPLE = 8;
+    /** Candidates per weight, in percent of its target kept count. */
+    public static final int CANDIDATE_SHARE_PERCENT = 25;
+
+    private ScalableRecipe() {
+    }
+
+    /** The held sizes of one weight, or why it is not held. */
+    public record Holding(boolean held, int keptCap, int candidates) {
+    }
+
+    /** What the recipe does with {@code p} under {@code schedule}. */
+    public static Holding holding(Parameter p, Schedule schedule) {
+        if (!p.isSparse() || p.shape().length != 2) return new Holding(false, p.numel(), 0);
+        int target = schedule.keptCount(p.rule().budget(), p.numel(), schedule.totalSteps());
+        long cap = (long) START_MULTIPLE * target;
+        if (cap >= p.numel()) return new Holding(false, p.numel(), 0);
+        int candidates = (int) Math.max(1, ((long) target * CANDIDATE_SHARE_PERCENT + 99) / 100);
+        candidates = (int) Math.min(candidates, p.numel() - cap);
+        return new Holding(true, (int) cap, candidates);
+    }
+
+    /** Holds every weight the recipe holds (a new run, before its first step); minimum-per-neuron j applies. */
+    public static void holdAll(List<Parameter> params, Schedule schedule, int minPerNeuron) {
+        for (Parameter p : params) {
+            if (p.isHeld()) continue;
+            Holding h = holding(p, schedule);
+            if (h.held()) p.hold(h.keptCap() + h.candidates(), h.keptCap(), minPerNeuron);
+        }
+    }
+}
