@@ -89,6 +89,8 @@ final class ExperimentCommand implements Command {
                 .number("--tokens", "N", "training tokens of every model, instead of --steps (steps = tokens / (batch × ctx))", 1, 1e15, "6000000")
                 .option("--seeds", "LIST", "seeds: one set of models per seed (default 0)")
                 .option("--corpus", CorpusArg.VALUE, CorpusArg.HELP + " (default synthetic)")
+                .option("--recipe", "paper|scalable", "how every sparse model trains (see 'train --help'; default paper)")
+                .number("--regrow-every", "N", "the scalable recipe's regrowth interval in steps (default 100)", 1, 1e9, "100")
                 .option("--dense-widths", "LIST", "d_model of the dense baselines, comma-separated multiples of 16 (default 32,48,64,96)")
                 .option("--tasks", "all|LIST", "tasks to evaluate: all 20 paper tasks (default) or names / .jsonl files, comma-separated")
                 .option("--targets", "LIST", "target task losses of the sweep (default 0.3,0.15,0.08)")
@@ -103,7 +105,7 @@ final class ExperimentCommand implements Command {
     @Override
     public void check(Options.Parsed o) {
         ModelDir.wholeNumbers(o, "--steps", "--tokens", "--prune-steps", "--pairs", "--base-width", "--l0", "--min-per-neuron", "--layers",
-                "--dense-layers", "--vocab", "--ctx", "--batch");
+                "--dense-layers", "--vocab", "--ctx", "--batch", "--regrow-every");
         if (o.has("--tokens") && o.has("--steps")) throw new UserError("--tokens and --steps both set the training length", "give one of them");
         if (o.has("--l0") && o.has("--pfrac")) throw new UserError("--l0 and --pfrac both set the sparse models' L0", "give one of them");
         RunFlags.check(o);
@@ -143,6 +145,8 @@ final class ExperimentCommand implements Command {
             if (o.has("--tokens")) b.tokens((long) o.number("--tokens", 0));
             if (o.has("--seeds")) b.seeds(list(o, "--seeds", "0,1", Long::parseLong, "is not a whole number"));
             if (o.has("--corpus")) b.corpus(CorpusArg.absolute(o.value("--corpus", "synthetic")));
+            if (o.has("--recipe")) b.recipe(sparsecircuits.model.train.TrainConfig.Recipe.of(o.value("--recipe", "paper")));
+            if (o.has("--regrow-every")) b.regrowEvery((int) o.number("--regrow-every", 100));
             if (o.has("--dense-widths")) b.denseWidths(list(o, "--dense-widths", "32,48,64", Integer::parseInt, "is not a whole number"));
             if (o.has("--tasks")) {
                 b.tasks(o.value("--tasks", "all").equals("all") ? PaperTasks.all().stream().map(Task::name).toList()

@@ -15,7 +15,7 @@ final class SettingFlags {
             Map.entry("lr", "--lr"), Map.entry("steps", "--steps"), Map.entry("batch", "--batch"), Map.entry("ctx", "--ctx"),
             Map.entry("seed", "--seed"), Map.entry("anneal_stop_frac", "--anneal-stop"), Map.entry("weight_decay", "--weight-decay"),
             Map.entry("eval_every", "--eval-every"), Map.entry("eval_batches", "--eval-batches"),
-            Map.entry("checkpoint_every", "--checkpoint-every"), Map.entry("pattern_grad_every", "--pattern-grad-every"),
+            Map.entry("checkpoint_every", "--checkpoint-every"), Map.entry("recipe", "--recipe"), Map.entry("regrow_every", "--regrow-every"),
             Map.entry("corpus", "--corpus"), Map.entry("corpus_seed", "--corpus-seed"), Map.entry("vocab_size", "--vocab"),
             // the experiment's settings (ExperimentSettings)
             Map.entry("dense_widths", "--dense-widths"), Map.entry("tasks", "--tasks"), Map.entry("targets", "--targets"),

@@ -84,8 +84,11 @@ final class TrainCommand implements Command {
                         String.valueOf(d.evalBatches()))
                 .number("--checkpoint-every", "N", "checkpoint every N steps; 0 = at the end (default " + d.checkpointEvery() + ")", 0, 1e9,
                         String.valueOf(d.checkpointEvery()))
-                .number("--pattern-grad-every", "N", "beyond the paper: after the anneal, dW only on the kept pattern, dense every N-th step;"
-                        + " 0 = off (default " + d.patternGradEvery() + ")", 0, 1e9, "10");
+                .option("--recipe", "paper|scalable", "how sparse weights train: 'paper' keeps dense values, gradients and Adam moments"
+                        + " and a dense dW every step (SPEC §2); 'scalable' keeps them only on the kept pattern and regrowth candidates,"
+                        + " dW on those every step and a streamed dense gradient every --regrow-every steps (default paper)")
+                .number("--regrow-every", "N", "the scalable recipe's regrowth interval in steps (default " + d.regrowEvery() + ")", 1, 1e9,
+                        String.valueOf(d.regrowEvery()));
     }
 
     @Override
@@ -96,7 +99,7 @@ final class TrainCommand implements Command {
         }
         for (String whole : new String[] {"--d-model", "--layers", "--d-head", "--heads", "--base-width", "--vocab", "--ctx",
                 "--batch", "--steps", "--seed", "--corpus-seed", "--eval-every", "--eval-batches", "--checkpoint-every",
-                "--min-per-neuron", "--pattern-grad-every"}) {
+                "--min-per-neuron", "--regrow-every"}) {
             double v = o.number(whole, 0);
             if (v != Math.rint(v)) throw new UserError(whole + " must be a whole number, got " + o.value(whole, ""), "drop the fraction");
         }
@@ -131,7 +134,8 @@ final class TrainCommand implements Command {
                     .weightDecay(o.number("--weight-decay", defaults.weightDecay())).evalEvery((int) o.number("--eval-every", defaults.evalEvery()))
                     .evalBatches((int) o.number("--eval-batches", defaults.evalBatches()))
                     .checkpointEvery((int) o.number("--checkpoint-every", defaults.checkpointEvery()))
-                    .patternGradEvery((int) o.number("--pattern-grad-every", defaults.patternGradEvery())).corpus(corpus)
+                    .recipe(TrainConfig.Recipe.of(o.value("--recipe", TrainConfig.Recipe.PAPER.key())))
+                    .regrowEvery((int) o.number("--regrow-every", defaults.regrowEvery())).corpus(corpus)
                     .corpusSeed((long) o.number("--corpus-seed", defaults.corpusSeed())).build();
         } catch (IllegalArgumentException e) {
             throw SettingFlags.userError(e, this);

@@ -51,6 +51,22 @@ class TrainCommandTest {
         }
     }
 
+    /** The scalable recipe from the command line: stored in train-config.json (schema 2), and it resumes. */
+    @Test
+    void theScalableRecipeTrainsAndResumes(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("scalable");
+        // d_model 128 over base 16: E 8, every 2-D sparse weight held at pfrac 1 and j = 1
+        MainTest.Run r = train(dir, "--steps", "3", "--d-model", "128", "--pfrac", "1", "--min-per-neuron", "1", "--recipe", "scalable",
+                "--regrow-every", "2");
+        assertEquals(0, r.status(), r.err());
+        String config = Files.readString(dir.resolve("train-config.json"));
+        assertTrue(config.contains("\"schema\": \"sparse-circuits/train-config/2\"") && config.contains("\"recipe\": \"scalable\"")
+                && config.contains("\"regrow_every\": 2"), config);
+        MainTest.Run more = MainTest.run("resume", "--run", dir.toString(), "--steps", "5");
+        assertEquals(0, more.status(), more.err());
+        assertTrue(more.out().startsWith("trained 5 steps"), more.out());
+    }
+
     @Test
     void badInputGetsOneLineAndExitTwo(@TempDir Path tmp) throws Exception {
         MainTest.assertOneLineError(train(tmp.resolve("a"), "--d-model", "40"), "not a multiple of --d-head");
@@ -70,7 +86,11 @@ class TrainCommandTest {
         MainTest.assertOneLineError(MainTest.run("resume"), "--run");
         Files.createDirectories(tmp.resolve("foreign"));
         MainTest.assertOneLineError(MainTest.run("resume", "--run", tmp.resolve("foreign").toString()), "train-config.json");
-        for (String s : List.of("a", "b", "c", "d", "e", "h", "i")) {
+        MainTest.assertOneLineError(train(tmp.resolve("j"), "--recipe", "fast"), "unknown recipe 'fast': use paper or scalable; change --recipe");
+        MainTest.assertOneLineError(train(tmp.resolve("k"), "--mode", "dense", "--recipe", "scalable"),
+                "the scalable recipe trains sparse weights, and a dense run has none");
+        MainTest.assertOneLineError(train(tmp.resolve("l"), "--recipe", "scalable", "--regrow-every", "0"), "--regrow-every");
+        for (String s : List.of("a", "b", "c", "d", "e", "h", "i", "j", "k", "l")) {
             assertFalse(Files.exists(tmp.resolve(s).resolve("train-state.bin")), "nothing half-written for " + s);
         }
     }

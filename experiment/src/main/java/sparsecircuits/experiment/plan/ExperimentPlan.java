@@ -221,7 +221,10 @@ public final class ExperimentPlan implements Plan {
                 : "L0 = pfrac " + ExperimentSettings.fraction(s.pfrac()) + " of a width-" + s.baseWidth() + " base";
         m.put("sparse models", String.format(Locale.ROOT, "d_model %s (E %s) at one L0: %s; %d layers, AbsTopK %s, at least %d weights "
                         + "per neuron, sink, bigram table", s.sparseWidths(), s.sparseWidths().stream().map(w -> Integer.toString(w / s.baseWidth())).toList(),
-                budget, s.layers(), ExperimentSettings.fraction(s.afrac()), s.minPerNeuron()));
+                budget, s.layers(), ExperimentSettings.fraction(s.afrac()), s.minPerNeuron())
+                + (s.recipe() == sparsecircuits.model.train.TrainConfig.Recipe.SCALABLE
+                        ? "; scalable recipe (state on the pattern and candidates, regrowth every " + s.regrowEvery() + " steps)"
+                        : "; the paper's recipe"));
         m.put("dense models", "d_model " + s.denseWidths() + ", " + s.denseDepth() + " layers"
                 + (s.denseDepth() != s.layers() ? " (a different depth: kept out of the headline)" : ""));
         m.put("loss-matched pairs", String.join("; ", pairings));

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import sparsecircuits.model.train.SettingException;
+import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.tasks.PaperTasks;
 import sparsecircuits.pruning.tasks.Task;
@@ -33,6 +34,8 @@ import sparsecircuits.pruning.tasks.TaskSource;
  * @param steps         training steps of every model
  * @param seeds         one set of models per seed (initialisation and data order)
  * @param corpus        "synthetic", a directory of .py files, or "mix:DIR:SHARE" (DIR's share of characters)
+ * @param recipe        how every sparse model trains: the paper's recipe or the scalable one (issue 18)
+ * @param regrowEvery   the scalable recipe's regrowth interval in steps
  * @param denseWidths   d_model of the dense baselines
  * @param tasks         paper task names or JSONL files
  * @param targets       target task losses of the sweep, largest first (the main one included)
@@ -46,7 +49,7 @@ import sparsecircuits.pruning.tasks.TaskSource;
  */
 public record ExperimentSettings(String title, List<Integer> sparseWidths, int baseWidth, double pfrac, long l0, int minPerNeuron,
                                  int layers, int denseLayers, double afrac, int vocab, int ctx, int batch, long steps, List<Long> seeds,
-                                 String corpus, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double mainTarget,
+                                 String corpus, TrainConfig.Recipe recipe, int regrowEvery, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double mainTarget,
                                  int pruneSteps, List<Double> kCoefs, int pairs, List<String> controls, double solvedBelow, int livePairs) {
     /** The head width every model uses: widths must be multiples of it. */
     public static final int HEAD_WIDTH = 16;
@@ -78,6 +81,8 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         if (new LinkedHashSet<>(seeds).size() != seeds.size()) throw new SettingException("seeds", "the seeds " + seeds + " repeat one");
         for (long s : seeds) if (s < 0) throw new SettingException("seeds", "seeds must be ≥ 0, got " + s);
         TrainRun.checkCorpus(corpus);
+        if (recipe == null) throw new SettingException("recipe", "no recipe: use paper or scalable");
+        if (regrowEvery < 1) throw new SettingException("regrow_every", "the regrowth interval must be ≥ 1 step, got " + regrowEvery);
         if (tasks.isEmpty()) throw new SettingException("tasks", "at least one task is needed");
         for (String t : tasks) TaskSource.resolve(t); // unknown names and bad files fail here, before any training
         for (double t : targets) if (!(t > 0)) throw new SettingException("targets", "target " + t + " is not a positive loss");
@@ -184,7 +189,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
     public Builder toBuilder() {
         return new Builder().title(title).sparseWidths(sparseWidths).baseWidth(baseWidth).pfrac(pfrac).l0(l0).minPerNeuron(minPerNeuron)
                 .layers(layers).denseLayers(denseLayers).afrac(afrac).vocab(vocab).ctx(ctx).batch(batch).steps(steps).seeds(seeds)
-                .corpus(corpus).denseWidths(denseWidths).tasks(tasks).targets(targets).mainTarget(mainTarget).pruneSteps(pruneSteps)
+                .corpus(corpus).recipe(recipe).regrowEvery(regrowEvery).denseWidths(denseWidths).tasks(tasks).targets(targets).mainTarget(mainTarget).pruneSteps(pruneSteps)
                 .kCoefs(kCoefs).pairs(pairs).controls(controls).solvedBelow(solvedBelow).livePairs(livePairs);
     }
 
@@ -209,6 +214,8 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         private long tokens = 0;
         private List<Long> seeds = List.of(0L);
         private String corpus = "synthetic";
+        private TrainConfig.Recipe recipe = TrainConfig.Recipe.PAPER;
+        private int regrowEvery = TrainConfig.defaults().regrowEvery();
         private List<Integer> denseWidths = List.of(32, 48, 64, 96);
         private List<String> tasks = PaperTasks.all().stream().map(Task::name).toList();
         private List<Double> targets = List.of(0.3, 0.15, 0.08);
@@ -246,6 +253,8 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         /** One seed (the common case). */
         public Builder seed(long v) { seeds = List.of(v); return this; }
         public Builder corpus(String v) { corpus = v; return this; }
+        public Builder recipe(TrainConfig.Recipe v) { recipe = v; return this; }
+        public Builder regrowEvery(int v) { regrowEvery = v; return this; }
         public Builder denseWidths(List<Integer> v) { denseWidths = v; return this; }
         public Builder tasks(List<String> v) { tasks = v; return this; }
         public Builder targets(List<Double> v) { targets = v; return this; }
@@ -266,7 +275,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
                 s = (tokens + perStep - 1) / perStep;
             }
             return new ExperimentSettings(title, sparseWidths, baseWidth, pfrac, l0, minPerNeuron, layers, denseLayers, afrac, vocab, ctx,
-                    batch, s, seeds, corpus, denseWidths, tasks, targets, mainTarget, pruneSteps, kCoefs, pairs,
+                    batch, s, seeds, corpus, recipe, regrowEvery, denseWidths, tasks, targets, mainTarget, pruneSteps, kCoefs, pairs,
                     controls == null ? tasks : controls, solvedBelow, livePairs);
         }
     }

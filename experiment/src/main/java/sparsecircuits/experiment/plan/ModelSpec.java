@@ -32,7 +32,8 @@ public record ModelSpec(String id, GptConfig arch, TrainConfig train) {
     /** The sparse model of width {@code dModel} and {@code seed}, its budget checked. */
     static ModelSpec sparse(ExperimentSettings s, int dModel, long seed) {
         TrainConfig tc = TrainConfig.defaults().toBuilder().steps(s.steps()).seed(seed).batch(s.batch()).ctx(s.ctx())
-                .baseWidth(s.baseWidth()).pfrac(s.pfrac()).minPerNeuron(s.minPerNeuron()).corpus(s.corpus()).build();
+                .baseWidth(s.baseWidth()).pfrac(s.pfrac()).minPerNeuron(s.minPerNeuron()).corpus(s.corpus())
+                .recipe(s.recipe()).regrowEvery(s.regrowEvery()).build();
         GptConfig arch = architecture(s, dModel, s.layers());
         Gpt probe = new Gpt(arch, 0); // the budgets are a matter of shapes; the weights are thrown away
         if (s.l0() > 0) tc = tc.toBuilder().pfrac(Trainer.pfracForL0(probe, tc, s.l0())).build();

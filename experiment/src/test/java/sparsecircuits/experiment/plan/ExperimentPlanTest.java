@@ -150,6 +150,20 @@ class ExperimentPlanTest {
         assertEquals(4, t.circuits().size(), "every model that solves a task prunes it");
     }
 
+    /** --recipe scalable trains every sparse model with it (the dense ones cannot) and says so in experiment.json. */
+    @Test
+    void theScalableRecipeAppliesToTheSparseModelsAndIsRecorded(@TempDir Path tmp) throws IOException {
+        ExperimentSettings s = tiny().toBuilder().tasks(List.of("if_equals")).controls(List.of())
+                .recipe(sparsecircuits.model.train.TrainConfig.Recipe.SCALABLE).regrowEvery(2).build();
+        ExperimentPlan.Outcome r = ExperimentPlan.run(s, tmp.resolve("e"), new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        assertTrue(r.run().complete(), r.run().failures().toString());
+        Experiment.Model sparse = r.experiment().model("sparse-d128"), dense = r.experiment().model("dense-d16");
+        assertEquals("scalable", sparse.setup().config().get("train.recipe"));
+        assertEquals("2", sparse.setup().config().get("train.regrow_every"));
+        assertEquals(null, dense.setup().config().get("train.recipe"), "a dense model trains as it always did");
+        assertTrue(sparsecircuits.pruning.compare.ExperimentJson.write(r.experiment()).contains("\"train.recipe\": \"scalable\""));
+    }
+
     /** On a real-code mix, a held-out pair that occurs verbatim in the directory is replaced, and the report says so. */
     @Test
     void pairsFoundInARealCodeCorpusAreReplaced(@TempDir Path tmp) throws IOException {

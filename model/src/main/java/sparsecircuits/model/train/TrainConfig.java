@@ -84,7 +84,7 @@ public record TrainConfig(boolean sparse, double pfrac, int baseWidth, int minPe
         need(corpus != null && !corpus.isBlank(), "corpus", "corpus must be 'synthetic', a directory, or mix:DIR:SHARE");
         need(recipe != null, "recipe", "no recipe: use paper or scalable");
         need(regrowEvery >= 1, "regrow_every", "the regrowth interval must be ≥ 1 step, got " + regrowEvery);
-        need(recipe == Recipe.PAPER || sparse, "recipe", "the scalable recipe trains sparse weights: drop --recipe scalable for a dense run");
+        need(recipe == Recipe.PAPER || sparse, "recipe", "the scalable recipe trains sparse weights, and a dense run has none: use the paper recipe for it");
     }
 
     /** Refuses a value; {@code key} is the setting's train-config.json key. */
