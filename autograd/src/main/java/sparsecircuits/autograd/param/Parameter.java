@@ -258,17 +258,7 @@ public final class Parameter {
         TopK.selectWithMinimum(value, 0, rows, cols, heldCount, jj, rule.neurons(), chosen, 0);
         HeldEntries h = HeldEntries.of(rows, cols, value, chosen, heldCount);
         h.keepTopK(keptCount, jj, rule.neurons(), 1f);
-        held = h;
-        heldKeptCap = keptCount;
-        candidateCount = heldCount - keptCount;
-        value = null;
-        grad = null;
-        m = null;
-        v = null;
-        csr = null;
-        kept = null;
-        allKept = false;
-        nnz = keptCount;
+        becomeHeld(h, keptCount, heldCount - keptCount);
     }
 
     /**
@@ -289,6 +279,11 @@ public final class Parameter {
     public void restoreHeld(HeldEntries state, int keptCap, int candidates) {
         if (kind != Kind.SPARSE || shape.length != 2) throw new IllegalStateException(name + ": only a sparse 2-D weight can be held");
         if (state.rows() != rows || state.cols() != cols) throw new IllegalArgumentException(name + ": held state of another shape");
+        becomeHeld(state, keptCap, candidates);
+    }
+
+    /** Switches storage to {@code state}, releasing the dense arrays, moments and CSR buffers. */
+    private void becomeHeld(HeldEntries state, int keptCap, int candidates) {
         held = state;
         heldKeptCap = keptCap;
         candidateCount = candidates;
