@@ -28,12 +28,17 @@ the logits differ by far more than rounding. Each prompt is therefore drawn agai
 at every AbsTopK of every token, the k-th largest |x| exceeds the (k+1)-th by at least MARGIN relative to the
 k-th (or the k-th is 0, when every choice keeps the same zeros). The smallest margin seen goes into the metadata.
 
+With --from-model DIR --variant NAME it makes one fixture from a model directory this engine wrote (for instance
+one trained with --recipe scalable): that config.json and model.safetensors are loaded strictly into the reference
+GPT and copied into DIR/NAME as they are; the prompts and the reference's logits and hooks are made as above.
+
 Run with Debian's torch 1.13 (python3-torch, /usr/bin/python3): check_reference.py's shims supply nn.RMSNorm
 and F.scaled_dot_product_attention (torch 2.x semantics) and stub tiktoken/blobfile before gpt.py is imported.
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -210,7 +215,13 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--out", default=os.path.normpath(os.path.join(
         here, "..", "..", "model", "src", "test", "resources", "sparsecircuits", "model", "reference")))
+    ap.add_argument("--from-model", metavar="DIR", help="instead of the variants above: a model directory this engine wrote"
+                    " (config.json + model.safetensors, e.g. trained with --recipe scalable); its files go into the fixture as"
+                    " they are, and the reference computes the logits and hooks")
+    ap.add_argument("--variant", help="with --from-model: the fixture's directory name")
     args = ap.parse_args()
+    if bool(args.from_model) != bool(args.variant):
+        raise SystemExit("--from-model and --variant go together")
 
     commit = source_commit(args.repo, args.commit)
     root = checkout(args.repo)
@@ -223,11 +234,23 @@ def main():
     import dataclasses
     defaults = {f.name: f.default for f in dataclasses.fields(GPTConfig)}
     margins = Margins(GPTConfig)
-    for name, spec in VARIANTS.items():
+    variants = VARIANTS
+    if args.from_model:
+        with open(os.path.join(args.from_model, "config.json")) as f:
+            ours = json.load(f)
+        variants = {args.variant: dict(seed=3, tiny_token=None, from_model=args.from_model, config=ours)}
+    for name, spec in variants.items():
         out = os.path.join(args.out, name)
         os.makedirs(out, exist_ok=True)
         print(f"{name}:")
-        config, model = make_model(GPT, GPTConfig, spec)
+        if "from_model" in spec:  # the engine's own files, loaded strictly into the reference GPT
+            config = GPTConfig(**spec["config"])
+            torch.manual_seed(0)
+            model = GPT(config)
+            model.load_state_dict(read_safetensors(os.path.join(spec["from_model"], "model.safetensors")), strict=True)
+            model.eval()
+        else:
+            config, model = make_model(GPT, GPTConfig, spec)
         gen = torch.Generator().manual_seed(2000 + spec["seed"])
         chosen, smallest = prompts(spec, config.vocab_size, margins, model, gen)
 
@@ -254,7 +277,12 @@ def main():
         with open(os.path.join(out, "config.json"), "w") as f:
             json.dump(fields, f, indent=2)
             f.write("\n")
-        write_safetensors(os.path.join(out, "model.safetensors"), model.state_dict(), {"format": "pt"})
+        if "from_model" in spec:
+            shutil.copyfile(os.path.join(spec["from_model"], "model.safetensors"), os.path.join(out, "model.safetensors"))
+            if os.path.exists(os.path.join(spec["from_model"], "train-config.json")):  # how it was trained, for the record
+                shutil.copyfile(os.path.join(spec["from_model"], "train-config.json"), os.path.join(out, "train-config.json"))
+        else:
+            write_safetensors(os.path.join(out, "model.safetensors"), model.state_dict(), {"format": "pt"})
         write_safetensors(os.path.join(out, "logits.safetensors"), tensors, {
             "source": "openai/circuit_sparsity@" + commit + " circuit_sparsity/inference/gpt.py",
             "torch": torch.__version__,

@@ -47,7 +47,7 @@ import sparsecircuits.model.checkpoint.SafeTensors;
 class ReferenceLogitsTest {
     static final double TOLERANCE = 1e-4;
     static final String ROOT = "/sparsecircuits/model/reference/";
-    static final List<String> VARIANTS = List.of("sink-bigram-abstopk", "positions");
+    static final List<String> VARIANTS = List.of("sink-bigram-abstopk", "positions", "scalable-trained");
     static final String[] CASES = {"", ".short"};
 
     private static final WorkerPool POOL = new WorkerPool(2);
@@ -183,6 +183,17 @@ class ReferenceLogitsTest {
         for (int i = 0; i < d; i++) ms += (double) wte[tiny * d + i] * wte[tiny * d + i] / d;
         assertTrue(ms > 0.1 * GptConfig.RMS_EPS && ms < 10 * GptConfig.RMS_EPS, "mean square " + ms);
         assertTrue(Arrays.stream(a.tokens("")).anyMatch(t -> t == tiny), "a prompt holds the tiny token");
+    }
+
+    /** The third fixture is a model this engine trained with the scalable recipe, its files as the trainer wrote them. */
+    @Test
+    void theScalableFixtureWasTrainedByTheScalableRecipe() throws Exception {
+        Path dir = directory("scalable-trained");
+        String trainConfig = java.nio.file.Files.readString(dir.resolve("train-config.json"));
+        assertTrue(trainConfig.contains("\"recipe\": \"scalable\"") && trainConfig.contains("sparse-circuits/train-config/2"), trainConfig);
+        Fixture f = fixture("scalable-trained");
+        long zeros = f.model().parameterList().stream().filter(p -> p.isSparse() && p.rows() > 1).mapToLong(p -> p.numel() - p.countNonZero()).sum();
+        assertTrue(zeros > 0, "the trained weights are sparse");
     }
 
     /**
