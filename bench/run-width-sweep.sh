@@ -13,14 +13,16 @@
 # Full run ~45-50 min on 2 cores while this tree is as fast as the baseline (two ~18-min long runs), less as it
 # gets faster; --quick ~5-6 min (a pipeline check, not a measurement).
 #
-# Usage: bench/run-width-sweep.sh [--quick] [--no-torch] [--no-baseline] [--no-long] [--steps N] [--summarize DIR]
+# Usage: bench/run-width-sweep.sh [--quick] [--no-torch] [--no-baseline] [--no-long] [--no-scalable] [--steps N] [--summarize DIR]
 #   --quick        short runs of everything (60-step sweep, 100-step "long" run, 2 torch steps)
 #   --no-torch     skip PyTorch          --no-baseline  skip building and running the baseline commit
 #   --no-long      skip the whole 3,500-step E = 8 runs and the 200 dense steps
+#   --no-scalable  skip the scalable recipe (issue 18), which otherwise runs at every point and in the long part
 #   --steps N      steps of each sparse sweep run (default 240; the dense runs take N/2)
 #   --summarize D  only rewrite D/results.json, summary.md and width.svg from the files of an earlier run (all of
 #                  its logs/: not a committed run, whose results.json it would rewrite without the sweep)
-# Environment: JAVA_HOME (the JDK for both jars; default the newest under /usr/lib/jvm), WIDTHS ("1 2 4 8"), CROSSOVER (density of
+# Environment: JAVA_HOME (the JDK for both jars; default the newest under /usr/lib/jvm), WIDTHS ("1 2 4 8"), REGROW_EVERY (the
+# scalable recipe's interval, 100), CROSSOVER (density of
 # the CSR/dense crossover for the anneal targets; default Ops.DEFAULT_SPARSE_BELOW read from this tree, else 0.12).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,16 +33,17 @@ WIDTHS="${WIDTHS:-1 2 4 8}"; BASE_WIDTH=64; PFRAC=0.25; MIN_PER_NEURON=2; LAYERS
 STEPS=240; SKIP_AFTER=10; SKIP_DENSE=20
 LONG_STEPS=3500; LONG_DENSE_STEPS=200; LONG_DENSE_WARMUP=20
 TORCH_STEPS=10; TORCH_WARMUP=3; PROFILE_STEPS=10; PROFILE_WARMUP=5; KI_SECONDS=20
-QUICK=0; TORCH=1; BASE=1; LONG=1; SUMMARIZE=; STEPS_SET=
+QUICK=0; TORCH=1; BASE=1; LONG=1; SUMMARIZE=; STEPS_SET=; SCALABLE=1; REGROW_EVERY="${REGROW_EVERY:-100}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --no-torch) TORCH=0; shift ;;
     --no-baseline) BASE=0; shift ;;
     --no-long) LONG=0; shift ;;
+    --no-scalable) SCALABLE=0; shift ;;
     --steps) STEPS_SET="$2"; shift 2 ;;
     --summarize) SUMMARIZE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run-width-sweep.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +59,8 @@ if [[ -n "$STEPS_SET" ]]; then
   STEPS="$STEPS_SET"
 fi
 DENSE_STEPS=$((STEPS / 2))
+# the scalable recipe's after-anneal window must hold two whole regrowth periods (its mean counts the regrowth steps)
+SCALABLE_STEPS=$(( STEPS > 2 * (SKIP_AFTER + 2 * REGROW_EVERY) ? STEPS : 2 * (SKIP_AFTER + 2 * REGROW_EVERY) ))
 
 say() { echo "[width-sweep $(date -u +%H:%M:%S)] $*"; }
 die() { echo "[width-sweep] ERROR: $*" >&2; exit 1; }
@@ -168,7 +173,8 @@ json.dump({k: str(v) for k, v in dict(
     vocab=$VOCAB, ctx=$CTX, batch=$BATCH, d_head=$D_HEAD, steps=$STEPS, dense_steps=$DENSE_STEPS, skip_after=$SKIP_AFTER,
     skip_dense=$SKIP_DENSE, long_steps=$LONG_STEPS, long_dense_steps=$LONG_DENSE_STEPS, long_dense_warmup=$LONG_DENSE_WARMUP,
     torch_steps=$TORCH_STEPS, torch_warmup=$TORCH_WARMUP, profile_steps=$PROFILE_STEPS, profile_warmup=$PROFILE_WARMUP,
-    kernels_info_seconds=$KI_SECONDS, crossover="$CROSSOVER", quick=$QUICK, torch=$TORCH, run_baseline=$BASE, long=$LONG).items()},
+    kernels_info_seconds=$KI_SECONDS, crossover="$CROSSOVER", quick=$QUICK, torch=$TORCH, run_baseline=$BASE, long=$LONG,
+    scalable=$SCALABLE, regrow_every=$REGROW_EVERY, scalable_steps=$SCALABLE_STEPS).items()},
     open(out + "/params.json", "w"), indent=1)
 PY
 NOTES_JOINED="$(IFS='|'; echo "${NOTES[*]-}")"
@@ -228,6 +234,8 @@ say "kernels-info --json --seconds $KI_SECONDS (this tree's jar)"
 
 for e in $WIDTHS; do
   run_train "sweep-current-sparse-E$e" current sweep "$e" sparse "$STEPS" --eval-every 0 --checkpoint-every 0
+  [[ "$SCALABLE" == 0 ]] || run_train "sweep-current-scalable-E$e" current sweep "$e" sparse "$SCALABLE_STEPS" --recipe scalable \
+    --regrow-every "$REGROW_EVERY" --eval-every 0 --checkpoint-every 0
   [[ -z "$BASE_JAR" ]] || run_train "sweep-baseline-sparse-E$e" baseline sweep "$e" sparse "$STEPS" --eval-every 0 --checkpoint-every 0
   run_train "sweep-current-dense-E$e" current sweep "$e" dense "$DENSE_STEPS" --eval-every 0 --checkpoint-every 0
   [[ -z "$BASE_JAR" ]] || run_train "sweep-baseline-dense-E$e" baseline sweep "$e" dense "$DENSE_STEPS" --eval-every 0 --checkpoint-every 0
@@ -247,6 +255,8 @@ if [[ "$LONG" == 1 ]]; then
   LONG_FLAGS=(--eval-every 50 --eval-batches 8 --checkpoint-every 100)
   run_train long-current-dense-E8 current long 8 dense $((LONG_DENSE_STEPS + LONG_DENSE_WARMUP)) --eval-every 0 --checkpoint-every 0
   run_train long-current-sparse-E8 current long 8 sparse "$LONG_STEPS" "${LONG_FLAGS[@]}"
+  [[ "$SCALABLE" == 0 ]] || run_train long-current-scalable-E8 current long 8 sparse "$LONG_STEPS" --recipe scalable \
+    --regrow-every "$REGROW_EVERY" "${LONG_FLAGS[@]}"
   [[ -z "$BASE_JAR" ]] || run_train long-baseline-sparse-E8 baseline long 8 sparse "$LONG_STEPS" "${LONG_FLAGS[@]}"
 fi
 
