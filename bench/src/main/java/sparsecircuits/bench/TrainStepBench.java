@@ -22,13 +22,16 @@ import sparsecircuits.model.gpt.Hook;
  * End-to-end training step at PERF.md's sizes (L4, d_model 256, 16 heads of d_head 16, V 2048, ctx 128,
  * batch 8): forward, backward, gradient-RMS normalisation, Adam, top-k, decay. Modes: {@code sparse}
  * (density 1/16 after annealing: the schedule is placed past its anneal stop) and {@code dense}.
- * Usage: {@code TrainStepBench [sparse|dense] [steps] [warmup]}; prints one line per mode and a JSON line.
+ * Usage: {@code TrainStepBench [sparse|scalable|dense] [steps] [warmup]}; prints one line per mode and a JSON line.
  *
  * <p>System properties set other shapes: {@code layers}, {@code dModel}, {@code vocab}, {@code ctx}, {@code batch},
  * {@code dHead} (16); the sparse budget is either PERF.md's density 1/16 at E = 1 (default) or, with
  * {@code baseWidth} set, the width benchmark's L0: {@code pfrac} (0.25) of a base model of that width, E =
  * dModel / baseWidth, minimum {@code minPerNeuron} (2) per neuron. {@code phase=anneal} places the schedule in the
- * first tenth of the L0 anneal instead of after it.
+ * first tenth of the L0 anneal instead of after it. Mode {@code scalable} is {@code sparse} with the scalable recipe
+ * (issue 18): the weights it holds are held, the first warm-up step brings in candidates so the held set is at its
+ * steady size, and every {@code regrowEvery} (100) steps a regrowth step streams the dense gradient, so that the
+ * mean counts them at their share.
  */
 public final class TrainStepBench {
     public static void main(String[] args) {
@@ -41,7 +44,8 @@ public final class TrainStepBench {
         Kernels k = KernelProvider.get();
         GptConfig cfg = GptConfig.builder().vocabSize(vocab).nLayer(layers).dModel(d).dHead(dHead).blockSize(ctx).build();
         Gpt g = new Gpt(cfg, 1);
-        boolean sparse = mode.equals("sparse");
+        boolean scalable = mode.equals("scalable"), sparse = scalable || mode.equals("sparse");
+        int regrowEvery = Integer.getInteger("regrowEvery", 100);
         long total = 1000;
         double pfrac = baseWidth > 0 ? Double.parseDouble(System.getProperty("pfrac", "0.25")) : 1.0 / 16;
         double expansion = baseWidth > 0 ? (double) d / baseWidth : 1.0;
@@ -51,6 +55,7 @@ public final class TrainStepBench {
         boolean anneal = "anneal".equals(System.getProperty("phase"));
         // after the anneal stop every sparse tensor is at its target density; in the anneal's first tenth it is dense-ish
         opt.setStepsTaken(anneal ? total * 3 / 100 : total * 6 / 10);
+        if (scalable) sparsecircuits.model.train.ScalableRecipe.holdAll(g.parameterList(), s, minPerNeuron);
         Random r = new Random(2);
         int[] w = new int[batch * (ctx + 1)];
         double[] ms = new double[steps];
@@ -62,7 +67,8 @@ public final class TrainStepBench {
             for (int j = 0; j < w.length; j++) w[j] = r.nextInt(vocab);
             long t0 = System.nanoTime();
             tape.markStart();
-            Ops ops = new Ops(k, tape).patternGradients(Boolean.getBoolean("patternGrad"));
+            Ops ops = new Ops(k, tape).patternGradients(Boolean.getBoolean("patternGrad"))
+                    .regrowth(scalable && (i == -warmup || i >= 0 && i % regrowEvery == regrowEvery - 1));
             Tensor l = g.loss(w, batch, ops, Hook.NONE);
             long ta = System.nanoTime();
             loss = l.item();
