@@ -40,6 +40,13 @@ for probe in synthetic-v512 synthetic-v1024 mix-v512; do
       done
       printf '}}\n'
     } > "$dir/evaluation.json.tmp"
+    # the model is named by its probe, not by this machine's path (the file may be committed)
+    python3 - "$dir/evaluation.json.tmp" "$dir" "$probe" <<'PY'
+import sys
+f, d, name = sys.argv[1:4]
+s = open(f).read().replace('"' + d + '"', '"' + name + '"')
+open(f, "w").write(s)
+PY
     mv "$dir/evaluation.json.tmp" "$dir/evaluation.json"
   fi
 done
