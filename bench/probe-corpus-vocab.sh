@@ -41,10 +41,10 @@ for probe in synthetic-v512 synthetic-v1024 mix-v512; do
       printf '}}\n'
     } > "$dir/evaluation.json.tmp"
     # the model is named by its probe, not by this machine's path (the file may be committed)
-    python3 - "$dir/evaluation.json.tmp" "$dir" "$probe" <<'PY'
+    python3 - "$dir/evaluation.json.tmp" "$dir" "$probe" "$ROOT" <<'PY'
 import sys
-f, d, name = sys.argv[1:4]
-s = open(f).read().replace('"' + d + '"', '"' + name + '"')
+f, d, name, root = sys.argv[1:5]
+s = open(f).read().replace('"' + d + '"', '"' + name + '"').replace('"' + root + '/', '"')
 open(f, "w").write(s)
 PY
     mv "$dir/evaluation.json.tmp" "$dir/evaluation.json"
