@@ -49,7 +49,7 @@ public final class GradientCandidates {
         for (int r0 = 0; r0 < out; r0 += tileRows) { // the product spreads each tile over the pool; the scan is cheap
             int rows = Math.min(tileRows, out - r0);
             kernels.gemmAB(rows, in, n, dyT, r0 * n, x, xOff, tile, 0, false);
-            offer(heap, tile, rows, in, r0, excluded, excludedCount);
+            offer(heap, tile, 0, rows, in, r0, excluded, excludedCount);
         }
         return heap.sortedByIndex();
     }
@@ -66,14 +66,13 @@ public final class GradientCandidates {
         Heap heap = new Heap(count);
         for (int q = 0; q < rows.length; q++) {
             if (q > 0 && rows[q] <= rows[q - 1]) throw new IllegalArgumentException("rows must be ascending");
-            float[] one = java.util.Arrays.copyOfRange(rowGrad, q * cols, (q + 1) * cols);
-            offer(heap, one, 1, cols, rows[q], excluded, excludedCount);
+            offer(heap, rowGrad, q * cols, 1, cols, rows[q], excluded, excludedCount);
         }
         return heap.sortedByIndex();
     }
 
-    /** Offers every entry of a tile whose flat index is not excluded. */
-    private static void offer(Heap heap, float[] tile, int rows, int in, int r0, int[] excluded, int excludedCount) {
+    /** Offers every entry of a tile (at {@code off}) whose flat index is not excluded. */
+    private static void offer(Heap heap, float[] tile, int off, int rows, int in, int r0, int[] excluded, int excludedCount) {
         int first = r0 * in, end = first + rows * in;
         int e = Arrays.binarySearch(excluded, 0, excludedCount, first);
         if (e < 0) e = -e - 1;
@@ -82,7 +81,7 @@ public final class GradientCandidates {
                 e++;
                 continue;
             }
-            float g = tile[flat - first];
+            float g = tile[off + flat - first];
             heap.offer(Math.abs(g), flat, g);
         }
     }

@@ -11,6 +11,7 @@ import sparsecircuits.model.checkpoint.ModelDirectory;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.Hook;
 import sparsecircuits.pruning.loss.TaskLoss;
+import sparsecircuits.pruning.tasks.CorpusDisjointTask;
 import sparsecircuits.pruning.tasks.Task;
 import sparsecircuits.pruning.tasks.TaskSource;
 import sparsecircuits.pruning.tasks.TaskTokens;
@@ -72,7 +73,7 @@ final class EvaluateJob implements Job {
         Map<String, Object> m = new LinkedHashMap<>();
         if (clash != null) ctx.note(clash);
         m.put("tokenizer_clash", clash);
-        int inCorpus = task.excludedPairs(Task.Split.HELD_OUT, n, seed);
+        int inCorpus = t instanceof CorpusDisjointTask d ? d.select(Task.Split.HELD_OUT, n, seed).excluded().size() : 0;
         if (inCorpus > 0) {
             ctx.note(task.name() + ": " + inCorpus + " held-out pair(s) occur verbatim in the corpus " + task.disjointFrom().orElseThrow()
                     + " and were replaced by pairs that do not");

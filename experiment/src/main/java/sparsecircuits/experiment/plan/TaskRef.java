@@ -28,14 +28,6 @@ record TaskRef(String given, Optional<Path> disjointFrom) {
         return disjointFrom.isPresent() ? CorpusDisjointTask.of(t, CorpusStrings.ofDirectory(disjointFrom.get())) : t;
     }
 
-    /**
-     * How many of the first {@code count} pairs of {@code split} were replaced (or, for a file, dropped) because they
-     * occur in the corpus; 0 without a directory.
-     */
-    int excludedPairs(Task.Split split, int count, long seed) {
-        return task() instanceof CorpusDisjointTask d ? d.select(split, count, seed).excluded().size() : 0;
-    }
-
     String name() {
         return task().name();
     }

@@ -179,7 +179,8 @@ class ExperimentPlanTest {
         ExperimentPlan plan = new ExperimentPlan(s);
         TaskRef ref = plan.tasks().get(0);
         assertEquals(code.toString(), ref.inputs().get("disjoint_from"));
-        assertEquals(1, ref.excludedPairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, s.taskSeed()));
+        assertEquals(1, ((sparsecircuits.pruning.tasks.CorpusDisjointTask) ref.task())
+                .select(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, s.taskSeed()).excluded().size());
         assertTrue(!ref.task().pairs(sparsecircuits.pruning.tasks.Task.Split.HELD_OUT, heldOut, s.taskSeed()).contains(pairs.get(1)));
         assertEquals(null, new ExperimentPlan(base).tasks().get(0).inputs().get("disjoint_from"), "a synthetic corpus changes no task");
 

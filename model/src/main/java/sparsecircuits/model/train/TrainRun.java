@@ -75,8 +75,7 @@ public final class TrainRun {
             throw new SettingException("corpus", "no corpus given: use 'synthetic', a directory of .py files, or "
                     + MIX_PREFIX + "DIR:SHARE");
         }
-        if ("synthetic".equals(corpus)) return;
-        checkDirectory(corpus.startsWith(MIX_PREFIX) ? parseMix(corpus).dir() : Path.of(corpus));
+        corpusDirectory(corpus).ifPresent(TrainRun::checkDirectory);
     }
 
     /**
