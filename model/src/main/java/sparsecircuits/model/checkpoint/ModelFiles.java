@@ -240,7 +240,7 @@ public final class ModelFiles {
      */
     public static void save(Gpt model, Path dir, String tokenizerName) {
         String config = Json.writePretty(referenceConfig(model.config(), tokenizerName)) + "\n";
-        List<SafeTensors.Tensor> tensors = tensors(model);
+        List<SafeTensors.Pending> tensors = pendingTensors(model);
         Path weights = dir.resolve(WEIGHTS);
         try {
             Files.createDirectories(dir);
@@ -248,7 +248,7 @@ public final class ModelFiles {
             throw new CheckpointException(dir + ": cannot create the model directory (" + AtomicFiles.describe(e) + ")", e);
         }
         boolean hadWeights = Files.exists(weights);
-        SafeTensors.write(weights, tensors, Map.of("format", "pt", VERSION_KEY, VERSION));
+        SafeTensors.writePending(weights, tensors, Map.of("format", "pt", VERSION_KEY, VERSION));
         try {
             AtomicFiles.writeString(dir.resolve(CONFIG), config);
         } catch (CheckpointException e) {
@@ -265,16 +265,24 @@ public final class ModelFiles {
 
     /** The reference state_dict: parameters by name, a zero wpe when positions are not learned, final_logits_bias. */
     static List<SafeTensors.Tensor> tensors(Gpt model) {
+        return pendingTensors(model).stream().map(t -> SafeTensors.Tensor.f32(t.name(), t.shape(), t.values().get())).toList();
+    }
+
+    /**
+     * {@link #tensors} as the writer asks for them: a held parameter's dense copy (scalable recipe) is made when its
+     * turn comes, so saving a wide model needs one dense tensor in memory, not all of them.
+     */
+    static List<SafeTensors.Pending> pendingTensors(Gpt model) {
         GptConfig c = model.config();
-        List<SafeTensors.Tensor> out = new ArrayList<>();
+        List<SafeTensors.Pending> out = new ArrayList<>();
         for (Parameter p : model.parameterList()) {
-            out.add(SafeTensors.Tensor.f32(p.name(), p.shape(), p.isHeld() ? p.denseValues() : p.value())); // held: a transient copy
+            out.add(new SafeTensors.Pending(p.name(), p.shape(), p.isHeld() ? p::denseValues : p::value));
             if (p.name().equals("transformer.wte.weight") && !c.learnedPositions()) {
                 // the reference always holds wpe; zeros add nothing
-                out.add(SafeTensors.Tensor.f32(WPE, new int[] {c.blockSize(), c.dModel()}, new float[c.blockSize() * c.dModel()]));
+                out.add(new SafeTensors.Pending(WPE, new int[] {c.blockSize(), c.dModel()}, () -> new float[c.blockSize() * c.dModel()]));
             }
         }
-        out.add(SafeTensors.Tensor.f32(LOGITS_BIAS, new int[] {c.vocabSize()}, model.finalLogitsBias()));
+        out.add(new SafeTensors.Pending(LOGITS_BIAS, new int[] {c.vocabSize()}, model::finalLogitsBias));
         return out;
     }
 

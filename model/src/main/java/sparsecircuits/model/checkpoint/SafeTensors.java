@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import sparsecircuits.model.json.Json;
 import sparsecircuits.model.json.JsonException;
 
@@ -111,6 +112,19 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * A tensor to be written whose values are made only when the writer reaches it, so that a file of many
+     * tensors built on demand (a held parameter's dense copy) never needs more than one of them in memory.
+     * {@code values} must return {@code numel(shape)} floats.
+     */
+    public record Pending(String name, int[] shape, Supplier<float[]> values) {
+        long numel() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+    }
+
     /** What the header says about one tensor; {@code begin} and {@code end} are relative to the buffer. */
     public record TensorInfo(String name, String dtype, int[] shape, long begin, long end) {
         /** Number of elements (the product of the shape; 1 for a scalar). */
@@ -177,12 +191,21 @@ public final class SafeTensors {
      * @throws CheckpointException when the file cannot be written
      */
     public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata) {
+        writePending(file, tensors.stream().map(t -> new Pending(t.name(), t.shape(), t::data)).toList(), metadata);
+    }
+
+    /**
+     * As {@link #write(Path, List, Map)}, asking each tensor for its values only when it is written and
+     * dropping them before the next.
+     * @throws IllegalArgumentException also when a tensor's values do not match its shape
+     */
+    public static void writePending(Path file, List<Pending> tensors, Map<String, String> metadata) {
         byte[] header = headerBytes(tensors, metadata);
         AtomicFiles.write(file, out -> writeTo(out, header, tensors));
     }
 
     /** The header bytes (JSON padded with spaces to a multiple of 8), without the length prefix. */
-    static byte[] headerBytes(List<Tensor> tensors, Map<String, String> metadata) {
+    static byte[] headerBytes(List<Pending> tensors, Map<String, String> metadata) {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             Map<String, Object> meta = new TreeMap<>(); // sorted: the caller's map may iterate differently in another JVM
@@ -196,14 +219,14 @@ public final class SafeTensors {
         }
         long offset = 0;
         Set<String> seen = new HashSet<>();
-        for (Tensor t : tensors) {
+        for (Pending t : tensors) {
             if (t.name().equals(METADATA_KEY)) {
                 throw new IllegalArgumentException("a tensor cannot be called " + METADATA_KEY);
             }
             if (!seen.add(t.name())) {
                 throw new IllegalArgumentException("two tensors are called '" + t.name() + "'");
             }
-            long end = offset + 4L * t.data().length;
+            long end = offset + 4L * t.numel();
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("dtype", "F32");
             info.put("shape", t.shape());
@@ -218,14 +241,18 @@ public final class SafeTensors {
         return out;
     }
 
-    private static void writeTo(OutputStream out, byte[] header, List<Tensor> tensors) throws IOException {
+    private static void writeTo(OutputStream out, byte[] header, List<Pending> tensors) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         chunk.putLong(0, header.length);
         out.write(chunk.array(), 0, 8);
         out.write(header);
         int perChunk = CHUNK_BYTES / 4;
-        for (Tensor t : tensors) {
-            float[] data = t.data();
+        for (Pending t : tensors) {
+            float[] data = t.values().get();
+            if (data.length != t.numel()) {
+                throw new IllegalArgumentException("tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape()) + " but "
+                        + data.length + " values");
+            }
             for (int i = 0; i < data.length; i += perChunk) {
                 int n = Math.min(perChunk, data.length - i);
                 chunk.clear();

@@ -251,4 +251,29 @@ class SafeTensorsTest {
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, List.of(a, a), null));
         assertArrayEquals(before, Files.readAllBytes(f));
     }
+    @Test
+    void pendingTensorsAreMadeOneAtATimeAndWriteTheSameBytes() throws IOException {
+        Tensor a = Tensor.f32("a", new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+        Tensor b = Tensor.f32("b", new int[] {4}, new float[] {-1, 0.5f, Float.MIN_VALUE, 7});
+        Path eager = dir.resolve("eager.safetensors"), pending = dir.resolve("pending.safetensors");
+        SafeTensors.write(eager, List.of(a, b), Map.of("k", "v"));
+        List<String> made = new ArrayList<>();
+        List<SafeTensors.Pending> ps = List.of(
+                new SafeTensors.Pending("a", a.shape(), () -> { made.add("a"); return a.data().clone(); }),
+                new SafeTensors.Pending("b", b.shape(), () -> { made.add("b"); return b.data().clone(); }));
+        SafeTensors.writePending(pending, ps, Map.of("k", "v"));
+        assertArrayEquals(Files.readAllBytes(eager), Files.readAllBytes(pending));
+        assertEquals(List.of("a", "b"), made, "each tensor's values are asked for once, in file order");
+    }
+
+    @Test
+    void pendingTensorOfTheWrongLengthLeavesThePreviousFile() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        SafeTensors.write(f, List.of(Tensor.f32("a", new int[] {1}, new float[] {1})), null);
+        byte[] before = Files.readAllBytes(f);
+        List<SafeTensors.Pending> ps = List.of(new SafeTensors.Pending("a", new int[] {2, 2}, () -> new float[3]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.writePending(f, ps, null));
+        assertTrue(e.getMessage().contains("'a'"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(f));
+    }
 }
