@@ -10,19 +10,25 @@
 # summary.md (with the issue's targets evaluated) and width.svg to bench/results/<UTC>-width-sweep/. width.svg is
 # drawn from results.json alone (bench/regenerate-pages.sh draws it again) and is committed with a cited run, as
 # BENCHMARKS.md shows it; of logs/ only what a summary cites (bench/README.md "Results").
-# Full run ~45-50 min on 2 cores while this tree is as fast as the baseline (two ~18-min long runs), less as it
-# gets faster; --quick ~5-6 min (a pipeline check, not a measurement).
+# Issue 18 adds the scalable recipe at every point and in the long part, a second L0 (L0 B: base width 128, pfrac
+# 1/4, 4x the nonzeros) at d_model 128..2048 (paper recipe, scalable recipe and dense, shorter runs: a d_model 2048
+# paper step takes seconds), and the heap part: at E = 32 (base 64, d_model 2048, pfrac 1/2, min-per-neuron 1) the
+# smallest -Xmx with which each recipe trains, found by bisection.
+# Full run ~75-90 min on 2 cores; --quick ~10 min (a pipeline check, not a measurement).
 #
-# Usage: bench/run-width-sweep.sh [--quick] [--no-torch] [--no-baseline] [--no-long] [--no-scalable] [--steps N] [--summarize DIR]
+# Usage: bench/run-width-sweep.sh [--quick] [--no-torch] [--no-baseline] [--no-long] [--no-scalable] [--no-l0b] [--no-heap]
+#                                 [--steps N] [--summarize DIR]
 #   --quick        short runs of everything (60-step sweep, 100-step "long" run, 2 torch steps)
 #   --no-torch     skip PyTorch          --no-baseline  skip building and running the baseline commit
 #   --no-long      skip the whole 3,500-step E = 8 runs and the 200 dense steps
 #   --no-scalable  skip the scalable recipe (issue 18), which otherwise runs at every point and in the long part
+#   --no-l0b       skip L0 B (base 128, pfrac 1/4 at d_model 128..2048)
+#   --no-heap      skip the E = 32 heap bisection
 #   --steps N      steps of each sparse sweep run (default 240; the dense runs take N/2)
 #   --summarize D  only rewrite D/results.json, summary.md and width.svg from the files of an earlier run (all of
 #                  its logs/: not a committed run, whose results.json it would rewrite without the sweep)
-# Environment: JAVA_HOME (the JDK for both jars; default the newest under /usr/lib/jvm), WIDTHS ("1 2 4 8"), REGROW_EVERY (the
-# scalable recipe's interval, 100), CROSSOVER (density of
+# Environment: JAVA_HOME (the JDK for both jars; default the newest under /usr/lib/jvm), WIDTHS ("1 2 4 8"), L0B_WIDTHS
+# ("1 2 4 8 16"), REGROW_EVERY (the scalable recipe's interval, 100), CROSSOVER (density of
 # the CSR/dense crossover for the anneal targets; default Ops.DEFAULT_SPARSE_BELOW read from this tree, else 0.12).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +40,12 @@ STEPS=240; SKIP_AFTER=10; SKIP_DENSE=20
 LONG_STEPS=3500; LONG_DENSE_STEPS=200; LONG_DENSE_WARMUP=20
 TORCH_STEPS=10; TORCH_WARMUP=3; PROFILE_STEPS=10; PROFILE_WARMUP=5; KI_SECONDS=20
 QUICK=0; TORCH=1; BASE=1; LONG=1; SUMMARIZE=; STEPS_SET=; SCALABLE=1; REGROW_EVERY="${REGROW_EVERY:-100}"
+# L0 B: 4x L0 A's nonzeros; its paper-recipe runs are short (a d_model 2048 step takes seconds) but keep 35 steps after
+# the anneal; its scalable runs keep two whole regrowth periods after it
+L0B=1; L0B_WIDTHS="${L0B_WIDTHS:-1 2 4 8 16}"; L0B_BASE=128; L0B_STEPS=80; L0B_SKIP_AFTER=5; L0B_DENSE_STEPS=30; L0B_SKIP_DENSE=10
+# the heap part: E = 32 at base 64 (d_model 2048), pfrac 1/2 and min-per-neuron 1, the densest L0 at which the rule's
+# forced entries fit the c_attn budget (3 d rows, 1 each = the whole budget); HEAP_STEPS steps including a regrowth
+HEAP=1; HEAP_E=32; HEAP_PFRAC=0.5; HEAP_J=1; HEAP_STEPS=3; HEAP_RESOLUTION=108   # bisection stops at hi/lo <= 1.08
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
@@ -43,7 +55,9 @@ while [[ $# -gt 0 ]]; do
     --no-scalable) SCALABLE=0; shift ;;
     --steps) STEPS_SET="$2"; shift 2 ;;
     --summarize) SUMMARIZE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --no-l0b) L0B=0; shift ;;
+    --no-heap) HEAP=0; shift ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "run-width-sweep.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +67,7 @@ if [[ -n "$SUMMARIZE" ]]; then "$PYTHON" "$REPORT" "$SUMMARIZE"; exit 0; fi
 if [[ "$QUICK" == 1 ]]; then
   STEPS=60; SKIP_AFTER=5; SKIP_DENSE=10; LONG_STEPS=100; LONG_DENSE_STEPS=20; LONG_DENSE_WARMUP=10
   TORCH_STEPS=2; TORCH_WARMUP=1; PROFILE_STEPS=3; PROFILE_WARMUP=2; KI_SECONDS=5
+  HEAP_RESOLUTION=300; L0B_WIDTHS="1 16"; L0B_STEPS=24; L0B_SKIP_AFTER=2; L0B_DENSE_STEPS=8; L0B_SKIP_DENSE=3
 fi
 if [[ -n "$STEPS_SET" ]]; then
   [[ "$STEPS_SET" =~ ^[0-9]+$ && "$STEPS_SET" -ge 20 ]] || { echo "run-width-sweep.sh: --steps wants a whole number >= 20" >&2; exit 2; }
@@ -61,6 +76,8 @@ fi
 DENSE_STEPS=$((STEPS / 2))
 # the scalable recipe's after-anneal window must hold two whole regrowth periods (its mean counts the regrowth steps)
 SCALABLE_STEPS=$(( STEPS > 2 * (SKIP_AFTER + 2 * REGROW_EVERY) ? STEPS : 2 * (SKIP_AFTER + 2 * REGROW_EVERY) ))
+L0B_SCALABLE_STEPS=$(( L0B_STEPS > 2 * (L0B_SKIP_AFTER + 2 * REGROW_EVERY) ? L0B_STEPS : 2 * (L0B_SKIP_AFTER + 2 * REGROW_EVERY) ))
+[[ "$QUICK" == 0 ]] || L0B_SCALABLE_STEPS=$L0B_STEPS
 
 say() { echo "[width-sweep $(date -u +%H:%M:%S)] $*"; }
 die() { echo "[width-sweep] ERROR: $*" >&2; exit 1; }
@@ -174,7 +191,10 @@ json.dump({k: str(v) for k, v in dict(
     skip_dense=$SKIP_DENSE, long_steps=$LONG_STEPS, long_dense_steps=$LONG_DENSE_STEPS, long_dense_warmup=$LONG_DENSE_WARMUP,
     torch_steps=$TORCH_STEPS, torch_warmup=$TORCH_WARMUP, profile_steps=$PROFILE_STEPS, profile_warmup=$PROFILE_WARMUP,
     kernels_info_seconds=$KI_SECONDS, crossover="$CROSSOVER", quick=$QUICK, torch=$TORCH, run_baseline=$BASE, long=$LONG,
-    scalable=$SCALABLE, regrow_every=$REGROW_EVERY, scalable_steps=$SCALABLE_STEPS).items()},
+    scalable=$SCALABLE, regrow_every=$REGROW_EVERY, scalable_steps=$SCALABLE_STEPS, l0b=$L0B, l0b_widths="$L0B_WIDTHS",
+    l0b_base_width=$L0B_BASE, l0b_steps=$L0B_STEPS, l0b_skip_after=$L0B_SKIP_AFTER, l0b_dense_steps=$L0B_DENSE_STEPS,
+    l0b_skip_dense=$L0B_SKIP_DENSE, l0b_scalable_steps=$L0B_SCALABLE_STEPS, heap=$HEAP, heap_e=$HEAP_E, heap_pfrac=$HEAP_PFRAC,
+    heap_min_per_neuron=$HEAP_J, heap_steps=$HEAP_STEPS).items()},
     open(out + "/params.json", "w"), indent=1)
 PY
 NOTES_JOINED="$(IFS='|'; echo "${NOTES[*]-}")"
@@ -191,9 +211,10 @@ PY
 JVM=("$JAVA" --add-modules jdk.incubator.vector -Dsparsecircuits.stderr.tty=false)
 run_train() { # ID current|baseline PART E MODE STEPS [more train flags...]
   local id="$1" which="$2" part="$3" e="$4" mode="$5" steps="$6"; shift 6
-  local jar="$CUR_JAR" d=$((BASE_WIDTH * e)) dir="$TMP/$id" load rc=0 started
+  local base="${RUN_BASE:-$BASE_WIDTH}" pfrac="${RUN_PFRAC:-$PFRAC}" j="${RUN_J:-$MIN_PER_NEURON}"   # L0 B and the heap part set these
+  local jar="$CUR_JAR" d=$((base * e)) dir="$TMP/$id" load rc=0 started
   [[ "$which" == current ]] || jar="$BASE_JAR"
-  local flags=(--mode "$mode" --d-model "$d" --base-width "$BASE_WIDTH" --pfrac "$PFRAC" --min-per-neuron "$MIN_PER_NEURON"
+  local flags=(--mode "$mode" --d-model "$d" --base-width "$base" --pfrac "$pfrac" --min-per-neuron "$j"
                --layers "$LAYERS" --d-head "$D_HEAD" --vocab "$VOCAB" --ctx "$CTX" --batch "$BATCH" --steps "$steps" "$@")
   load="$(cut -d' ' -f1-3 /proc/loadavg)"; started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   say "$id: train ${flags[*]} (load $load)"
@@ -202,11 +223,13 @@ run_train() { # ID current|baseline PART E MODE STEPS [more train flags...]
     >"$LOGS/$id.out" 2>&1 || rc=$?
   [[ -f "$dir/train-log.jsonl" ]] && cp "$dir/train-log.jsonl" "$LOGS/$id.jsonl"
   rm -rf "$dir"
-  "$PYTHON" - "$LOGS/$id.meta.json" "$id" "$which" "$part" "$e" "$d" "$mode" "$steps" "$rc" "$load" "$started" "${flags[*]}" <<'PY'
+  "$PYTHON" - "$LOGS/$id.meta.json" "$id" "$which" "$part" "$e" "$d" "$mode" "$steps" "$rc" "$load" "$started" "${flags[*]}" \
+    "$base" "$pfrac" "$j" <<'PY'
 import json, sys
 a = sys.argv
 json.dump(dict(id=a[2], jar=a[3], part=a[4], E=int(a[5]), d_model=int(a[6]), mode=a[7], steps=int(a[8]), exit=int(a[9]),
-               load_before=a[10], started_utc=a[11], flags=a[12]), open(a[1], "w"), indent=1)
+               load_before=a[10], started_utc=a[11], flags=a[12], base_width=int(a[13]), pfrac=float(a[14]),
+               min_per_neuron=int(a[15])), open(a[1], "w"), indent=1)
 PY
   say "  exit $rc; $(grep -E '^trained|rror' "$LOGS/$id.out" | tail -n 1); peak RSS KB / wall s: $(tail -n 1 "$LOGS/$id.time" 2>/dev/null)"
 }
@@ -258,6 +281,65 @@ if [[ "$LONG" == 1 ]]; then
   [[ "$SCALABLE" == 0 ]] || run_train long-current-scalable-E8 current long 8 sparse "$LONG_STEPS" --recipe scalable \
     --regrow-every "$REGROW_EVERY" "${LONG_FLAGS[@]}"
   [[ -z "$BASE_JAR" ]] || run_train long-baseline-sparse-E8 baseline long 8 sparse "$LONG_STEPS" "${LONG_FLAGS[@]}"
+fi
+
+# ---------------------------------------------------------------- L0 B (issue 18): 4x the nonzeros, d_model 128..2048
+min_per_neuron_for() { # BASE PFRAC E: 2 when every matrix's budget holds 2 per neuron at the target L0, else 1
+  "$PYTHON" - "$1" "$2" "$3" <<'PY'
+import math, sys
+base, pfrac, e = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+d = base * e
+ok = True
+for out_f, in_f, neurons in ((3 * d, d, 3 * d), (d, d, d), (4 * d, d, 4 * d), (d, 4 * d, d)):
+    numel = out_f * in_f
+    kept = max(1, min(numel, math.floor(pfrac / (e * e) * numel * (1 + 2 ** -40))))
+    ok = ok and (kept >= numel or 2 * neurons <= kept)
+print(2 if ok else 1)
+PY
+}
+if [[ "$L0B" == 1 ]]; then
+  for e in $L0B_WIDTHS; do
+    jb="$(min_per_neuron_for "$L0B_BASE" "$PFRAC" "$e")"
+    export RUN_BASE="$L0B_BASE" RUN_J="$jb"
+    run_train "l0b-current-sparse-E$e" current l0b "$e" sparse "$L0B_STEPS" --eval-every 0 --checkpoint-every 0
+    [[ "$SCALABLE" == 0 ]] || run_train "l0b-current-scalable-E$e" current l0b "$e" sparse "$L0B_SCALABLE_STEPS" --recipe scalable \
+      --regrow-every "$REGROW_EVERY" --eval-every 0 --checkpoint-every 0
+    run_train "l0b-current-dense-E$e" current l0b "$e" dense "$L0B_DENSE_STEPS" --eval-every 0 --checkpoint-every 0
+    unset RUN_BASE RUN_J
+  done
+fi
+
+# ---------------------------------------------------------------- the heap part (issue 18): E = 32, smallest -Xmx per recipe
+heap_try() { # RECIPE MB: 0 when `train` finishes HEAP_STEPS steps (a regrowth, the final eval and save included) in -Xmx MB
+  local recipe="$1" mb="$2" dir="$TMP/heap-$1-$2" rc=0 limit
+  limit=$(( ${HEAP_TIMEOUT:-0} > 0 ? HEAP_TIMEOUT : 900 ))
+  timeout "$limit" "$JAVA" --add-modules jdk.incubator.vector -Dsparsecircuits.stderr.tty=false "-Xmx${mb}m" \
+    "-Xlog:gc:file=$LOGS/heap-$recipe-$mb.gc" -jar "$CUR_JAR" train --mode sparse --recipe "$recipe" \
+    --d-model $((BASE_WIDTH * HEAP_E)) --base-width "$BASE_WIDTH" --pfrac "$HEAP_PFRAC" --min-per-neuron "$HEAP_J" \
+    --layers "$LAYERS" --d-head "$D_HEAD" --vocab "$VOCAB" --ctx "$CTX" --batch "$BATCH" --steps "$HEAP_STEPS" \
+    --eval-every 0 --checkpoint-every 0 --out "$dir" >"$LOGS/heap-$recipe-$mb.out" 2>&1 || rc=$?
+  rm -rf "$dir"
+  echo "$recipe $mb $rc" >>"$OUT/heap-attempts.txt"
+  say "  heap $recipe -Xmx${mb}m: exit $rc"
+  return "$rc"
+}
+if [[ "$HEAP" == 1 ]]; then
+  : >"$OUT/heap-attempts.txt"
+  for recipe in paper scalable; do
+    [[ "$recipe" == paper || "$SCALABLE" == 1 ]] || continue
+    # the time of an unconstrained attempt (-Xmx 8 GB) bounds the others: a heap so tight that GC thrashes counts as too small
+    t0=$(date +%s); HEAP_TIMEOUT=0
+    heap_try "$recipe" 8192 || { say "WARNING: $recipe at E = $HEAP_E fails even in 8 GB (see logs/heap-$recipe-8192.out)"; continue; }
+    HEAP_TIMEOUT=$(( 4 * ($(date +%s) - t0) + 30 ))
+    lo=32; hi=8192     # lo fails (assumed), hi passes; bisect geometrically in MB until hi/lo <= 1.08 (7 attempts)
+    while (( hi * 100 > lo * HEAP_RESOLUTION )); do
+      mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%d", sqrt(a * b) }')
+      if heap_try "$recipe" "$mid"; then hi=$mid; else lo=$mid; fi
+    done
+    echo "$recipe smallest $hi largest_failing $lo" >>"$OUT/heap-attempts.txt"
+    say "heap: the $recipe recipe at E = $HEAP_E trains in -Xmx${hi}m (fails in ${lo}m)"
+    unset HEAP_TIMEOUT
+  done
 fi
 
 # ---------------------------------------------------------------- report

@@ -256,28 +256,73 @@ def main(out):
         runs[rid] = r
 
     regrow_every = int(P.get("regrow_every", 100))
+
+    def run_windows(r, mode, skip_after, skip_dense):
+        """A run's anneal and after-anneal window statistics; the scalable recipe's after window is whole regrowth
+        periods, and it also reports its regrowth steps apart from the others (the cost that N spreads)."""
+        n = int(r["steps"])
+        if mode == "scalable":
+            first, _ = windows(n, skip_after)
+            after = period_window(n, skip_after, regrow_every)
+            res = {"anneal": window_stats(r["_steps"], first, tokens), "after": window_stats(r["_steps"], after, tokens),
+                   "after_regrowth_steps": window_stats(r["_steps"], [t for t in after if t % regrow_every == 0], tokens),
+                   "after_other_steps": window_stats(r["_steps"], [t for t in after if t % regrow_every != 0], tokens)}
+        elif mode == "sparse":
+            first, after = windows(n, skip_after)
+            res = {"anneal": window_stats(r["_steps"], first, tokens), "after": window_stats(r["_steps"], after, tokens)}
+        else:
+            res = {"anneal": None, "after": window_stats(r["_steps"], range(skip_dense, n), tokens)}
+        res.update({k: r.get(k) for k in ("steps", "exit", "peak_rss_mb", "peak_heap_mb", "peak_heap_committed_mb",
+                                           "wall_s", "load_before", "logged_steps", "min_per_neuron", "base_width", "pfrac")})
+        return res
+
     sweep = {}
     for e in widths:
         row = {}
         for jar in ("current", "baseline"):
             for mode in ("sparse", "scalable", "dense"):  # scalable: the scalable recipe (issue 18), a sparse run too
                 r = runs.get(f"sweep-{jar}-{mode}-E{e}")
-                if not r:
-                    continue
-                n = int(r["steps"])
-                if mode == "scalable":
-                    first, _ = windows(n, skip_after)
-                    after = period_window(n, skip_after, regrow_every)
-                    res = {"anneal": window_stats(r["_steps"], first, tokens), "after": window_stats(r["_steps"], after, tokens)}
-                elif mode == "sparse":
-                    first, after = windows(n, skip_after)
-                    res = {"anneal": window_stats(r["_steps"], first, tokens), "after": window_stats(r["_steps"], after, tokens)}
-                else:
-                    res = {"anneal": None, "after": window_stats(r["_steps"], range(skip_dense, n), tokens)}
-                res.update({k: r.get(k) for k in ("steps", "exit", "peak_rss_mb", "peak_heap_mb", "peak_heap_committed_mb",
-                                                   "wall_s", "load_before", "logged_steps")})
-                row[f"{jar}_{mode}"] = res
+                if r:
+                    row[f"{jar}_{mode}"] = run_windows(r, mode, skip_after, skip_dense)
         sweep[e] = row
+
+    # ---- L0 B (issue 18): base 128, 4x the nonzeros of L0 A, d_model 128..2048
+    l0b = {}
+    if P.get("l0b") == "1":
+        for e in [int(x) for x in str(P.get("l0b_widths", "")).split()]:
+            row = {}
+            for mode in ("sparse", "scalable", "dense"):
+                r = runs.get(f"l0b-current-{mode}-E{e}")
+                if r:
+                    row[mode] = run_windows(r, mode, int(P.get("l0b_skip_after", 5)), int(P.get("l0b_skip_dense", 10)))
+            if row:
+                aft = {m: (row.get(m) or {}).get("after") and row[m]["after"]["mean_ms"] for m in ("sparse", "scalable", "dense")}
+                row["d_model"] = int(P.get("l0b_base_width", 128)) * e
+                row["min_per_neuron"] = next((row[m].get("min_per_neuron") for m in ("sparse", "scalable", "dense") if row.get(m)), None)
+                row["ratios"] = {"scalable_vs_our_dense": div(aft["dense"], aft["scalable"]),
+                                 "scalable_vs_paper_sparse": div(aft["sparse"], aft["scalable"]),
+                                 "paper_sparse_vs_our_dense": div(aft["dense"], aft["sparse"])}
+                l0b[e] = row
+
+    # ---- the heap part (issue 18): smallest -Xmx each recipe trains in at E = 32
+    heap = {}
+    try:
+        for line in open(os.path.join(out, "heap-attempts.txt")):
+            f = line.split()
+            if len(f) == 3:
+                heap.setdefault(f[0], {"attempts": []})["attempts"].append({"xmx_mb": int(f[1]), "exit": int(f[2])})
+            elif len(f) == 5 and f[1] == "smallest":
+                h = heap.setdefault(f[0], {"attempts": []})
+                h["smallest_xmx_mb"], h["largest_failing_xmx_mb"] = int(f[2]), int(f[4])
+                used, committed, _ = read_gc(os.path.join(out, "logs", f"heap-{f[0]}-{f[2]}.gc"))
+                h["peak_heap_mb_at_smallest"] = used
+    except OSError:
+        pass
+    if heap:
+        heap["scalable_over_paper"] = div((heap.get("scalable") or {}).get("smallest_xmx_mb"), (heap.get("paper") or {}).get("smallest_xmx_mb"))
+        heap["shape"] = {"E": int(P.get("heap_e", 32)), "d_model": base * int(P.get("heap_e", 32)), "base_width": base,
+                         "pfrac": float(P.get("heap_pfrac", 0.5)), "min_per_neuron": int(P.get("heap_min_per_neuron", 1)),
+                         "steps": int(P.get("heap_steps", 3))}
 
     # ---- PyTorch
     torch = {}
@@ -479,6 +524,17 @@ def main(out):
         x = ratios.get(1, {}).get("scalable_vs_paper_sparse")
         targets.append(target("Issue 18: E = 1 scalable step no slower than the paper recipe's", x, "≥ 1.00×", x is not None and x >= 1.0,
                               "at E = 1 every weight stays in the paper recipe (its target is above 1/8 of its entries)"))
+        x = (l0b.get(8) or {}).get("ratios", {}).get("scalable_vs_our_dense") if l0b else None
+        if l0b:
+            targets.append(target("Issue 18 (no target, reported): L0 B at E = 8, the scalable step against our dense step", x, "reported",
+                                  True, "L0 B: base 128, pfrac 1/4; " + ", ".join(
+                                      f"E={e}: {ratio_str(v['ratios']['scalable_vs_our_dense'])}" for e, v in l0b.items())))
+        x = heap.get("scalable_over_paper") if heap else None
+        targets.append(target(f"Issue 18: E = {P.get('heap_e', 32)} trains in ≤ 0.5× the smallest heap the paper recipe needs", x, "≤ 0.50×",
+                              x is not None and x <= 0.5,
+                              f"smallest -Xmx (MB, bisection to 8%): paper {(heap.get('paper') or {}).get('smallest_xmx_mb', '?')}, "
+                              f"scalable {(heap.get('scalable') or {}).get('smallest_xmx_mb', '?')}; pfrac {P.get('heap_pfrac', '?')}, "
+                              f"min-per-neuron {P.get('heap_min_per_neuron', '?')}" if heap else "heap part not run"))
         sc_long = long.get("scalable", {})
         x = div(cur.get("wall_s"), sc_long.get("wall_s"))
         targets.append(target(f"Issue 18: the whole {lsteps:,}-step E = 8 train, end to end: scalable ≥ 2× faster than the paper recipe's",
@@ -502,7 +558,7 @@ def main(out):
         "kernels_info": {k: (ki or {}).get(k) for k in ("jdk", "cpu", "provider", "threads", "checks_passed", "bench")} if ki else None,
         "sweep": sweep, "torch": {"best": torch_best, "runs": torch, "info": {k: torch_info.get(k) for k in ("torch", "python", "blas", "blas_libs", "cpu")} if torch_info else None},
         "budget": budget, "dense_products": dense_rate, "profiles": profiles, "ratios": ratios,
-        "growth_e1_to_e8": {"current": growth, "baseline": growth_base, "scalable": growth_scalable}, "long": long, "targets": targets,
+        "growth_e1_to_e8": {"current": growth, "baseline": growth_base, "scalable": growth_scalable}, "long": long, "l0b": l0b, "heap": heap, "targets": targets,
         "runs": {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")} for k, v in runs.items()},
     }
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -584,7 +640,42 @@ def main(out):
         for e in widths:
             r = ratios[e]
             L.append(f"| {e} | {ratio_str(r['scalable_vs_our_dense'])} | {ratio_str(r['scalable_vs_paper_sparse'])} | {ratio_str(r['scalable_vs_torch_sparse'])} |")
-        L += ["", f"Growth of the scalable step from E = 1 to E = 8: {ratio_str(growth_scalable)}.", ""]
+        L += ["", f"Growth of the scalable step from E = 1 to E = 8: {ratio_str(growth_scalable)}.", "",
+              "Regrowth steps apart (the cost the interval spreads), after the anneal, mean ms:", "",
+              "| E | regrowth steps | other steps | whole periods |", "|---|---|---|---|"]
+        for e in widths:
+            q = sweep.get(e, {}).get("current_scalable") or {}
+            cell = lambda w: fmt((q.get(w) or {}).get("mean_ms"))
+            L.append(f"| {e} | {cell('after_regrowth_steps')} | {cell('after_other_steps')} | {cell('after')} |")
+        L.append("")
+    if l0b:
+        L += ["### L0 B: base width 128, pfrac 1/4 (4× L0 A's nonzeros)", "",
+              f"Paper recipe {P.get('l0b_steps')} steps (after-anneal window from step {math.ceil(0.5 * int(P.get('l0b_steps', 80))) + int(P.get('l0b_skip_after', 5))}), "
+              f"scalable recipe {P.get('l0b_scalable_steps')} steps (whole {regrow_every}-step periods after the anneal), dense "
+              f"{P.get('l0b_dense_steps')} steps (from step {P.get('l0b_skip_dense')}); mean ms/step; j = the min-per-neuron rule's "
+              "minimum, 2 wherever every matrix's budget holds it.", "",
+              "| E | d_model | j | paper recipe | scalable recipe | dense | scalable vs dense | scalable vs paper | paper vs dense | peak heap MB paper / scalable / dense |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for e, row in l0b.items():
+            ms = lambda m: fmt(((row.get(m) or {}).get("after") or {}).get("mean_ms"))
+            hp = lambda m: fmt((row.get(m) or {}).get("peak_heap_mb"), 0)
+            r = row["ratios"]
+            L.append(f"| {e} | {row['d_model']} | {row['min_per_neuron']} | {ms('sparse')} | {ms('scalable')} | {ms('dense')} | "
+                     f"{ratio_str(r['scalable_vs_our_dense'])} | {ratio_str(r['scalable_vs_paper_sparse'])} | {ratio_str(r['paper_sparse_vs_our_dense'])} | "
+                     f"{hp('sparse')} / {hp('scalable')} / {hp('dense')} |")
+        L.append("")
+    if heap:
+        sh = heap["shape"]
+        L += [f"### The heap at E = {sh['E']} (d_model {sh['d_model']}, base {sh['base_width']}, pfrac {sh['pfrac']:g}, min-per-neuron {sh['min_per_neuron']})", "",
+              f"The smallest -Xmx with which `train` runs {sh['steps']} steps (a regrowth, the final evaluation and the save included), "
+              "by geometric bisection to 8% from 8 GB; an attempt slower than 4× the unconstrained one counts as failed.", "",
+              "| recipe | smallest -Xmx passing (MB) | largest failing (MB) | peak heap used there (MB) | attempts |", "|---|---|---|---|---|"]
+        for rc in ("paper", "scalable"):
+            h = heap.get(rc)
+            if h:
+                L.append(f"| {rc} | {h.get('smallest_xmx_mb', '?')} | {h.get('largest_failing_xmx_mb', '?')} | {fmt(h.get('peak_heap_mb_at_smallest'), 0)} | "
+                         + ", ".join(f"{a['xmx_mb']}:{'ok' if a['exit'] == 0 else 'fail'}" for a in h["attempts"]) + " |")
+        L += ["", f"Scalable ÷ paper: {ratio_str(heap.get('scalable_over_paper'))}.", ""]
 
     L += ["## The minimum-per-neuron rule's share of each tensor's budget (at the target L0)", "",
           f"Share = j·neurons / k, j = {j}, k = floor(pfrac/E²·numel) (Schedule.keptCount); c_attn and c_fc neurons are rows, "
