@@ -21,6 +21,8 @@ import sparsecircuits.model.gpt.Hook;
  * The other direction, {@code ReferenceExport --check DIR}: loads a model the reference wrote
  * ({@code check_reference.py --export-reference DIR}) with {@link ModelFiles#load} and compares this engine's
  * logits with the reference's (max abs diff, PASS under 1e-3, exit 1 on FAIL).
+ * {@code ReferenceExport --from-model MODEL_DIR OUT_FILE}: this engine's logits for a model it trained (any recipe) on
+ * random tokens, into OUT_FILE, for {@code check_reference.py --model MODEL_DIR --tokens-logits OUT_FILE}.
  */
 public final class ReferenceExport {
     private ReferenceExport() {
@@ -28,8 +30,13 @@ public final class ReferenceExport {
 
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: ReferenceExport OUT_DIR [--learned-positions] | ReferenceExport --check DIR");
+            System.err.println("usage: ReferenceExport OUT_DIR [--learned-positions] | ReferenceExport --check DIR"
+                    + " | ReferenceExport --from-model MODEL_DIR OUT_FILE");
             System.exit(2);
+        }
+        if (args[0].equals("--from-model") && args.length == 3) {
+            fromModel(Path.of(args[1]), Path.of(args[2]));
+            return;
         }
         if (args[0].equals("--check") && args.length == 2) {
             check(Path.of(args[1]));
@@ -61,6 +68,20 @@ public final class ReferenceExport {
                 SafeTensors.Tensor.f32("tokens", new int[] {batch, ctx}, tokenValues),
                 SafeTensors.Tensor.f32("logits", new int[] {batch, ctx, vocab}, logits)), Map.of());
         System.out.println("wrote " + out + " (" + g.parameterCount() + " parameters, " + g.nonZeroBudget() + " kept)");
+    }
+
+    private static void fromModel(Path dir, Path outFile) {
+        Gpt g = ModelFiles.load(dir);
+        int batch = 2, ctx = g.config().blockSize(), vocab = g.config().vocabSize();
+        Random r = new Random(3);
+        int[] tokens = new int[batch * ctx];
+        float[] tokenValues = new float[tokens.length];
+        for (int i = 0; i < tokens.length; i++) tokenValues[i] = tokens[i] = r.nextInt(vocab);
+        float[] logits = g.forward(tokens, batch, new Ops(KernelProvider.get(), null), Hook.NONE).data();
+        SafeTensors.write(outFile, List.of(
+                SafeTensors.Tensor.f32("tokens", new int[] {batch, ctx}, tokenValues),
+                SafeTensors.Tensor.f32("logits", new int[] {batch, ctx, vocab}, logits)), Map.of());
+        System.out.println("wrote " + outFile + ": logits of " + dir + " on " + batch + " × " + ctx + " random tokens");
     }
 
     private static void check(Path dir) {

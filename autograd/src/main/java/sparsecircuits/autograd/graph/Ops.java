@@ -349,8 +349,9 @@ public final class Ops {
                 k.sddmm(csr, transposed(n, outF, dy), 0, transposed(n, in, x.data()), 0, n, p.held().grad(), 0, true);
                 if (regrowth) {
                     int[] kept = p.held().keptFlat();
-                    p.offerCandidates(GradientCandidates.select(k, n, outF, in, dy, 0, x.data(), 0, kept, kept.length,
-                            p.candidateCount(), Math.max(1, REGROWTH_TILE_FLOATS / in)).index());
+                    GradientCandidates.Candidates c = GradientCandidates.select(k, n, outF, in, dy, 0, x.data(), 0, kept, kept.length,
+                            p.candidateCount(), Math.max(1, REGROWTH_TILE_FLOATS / in));
+                    p.offerCandidates(c.index(), c.sumSquares());
                 }
             } else if (w.needsGrad()) {
                 if (patternOnly) {
@@ -534,7 +535,8 @@ public final class Ops {
                     k.axpy(d, 1f, g, i * d, rowGrad, Arrays.binarySearch(rows, tokens[i]) * d);
                 }
                 int[] kept = p.held().keptFlat();
-                p.offerCandidates(GradientCandidates.selectFromRows(rows, rowGrad, d, kept, kept.length, p.candidateCount()).index());
+                GradientCandidates.Candidates c = GradientCandidates.selectFromRows(rows, rowGrad, d, kept, kept.length, p.candidateCount());
+                p.offerCandidates(c.index(), c.sumSquares());
             }
         }, table);
     }

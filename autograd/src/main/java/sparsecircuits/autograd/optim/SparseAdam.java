@@ -263,19 +263,34 @@ public final class SparseAdam {
         return new StepInfo(t, lrT, pfracT, rms, nonZeros);
     }
 
-    /** √(Σ g² / N) over every parameter; throws naming the first non-finite gradient. */
+    /**
+     * √(Σ g² / N) over every parameter; throws naming the first non-finite gradient. A held weight (the scalable
+     * recipe) counts all its entries, as in the paper recipe, but knows its dense gradient only on a regrowth step
+     * (streamed with the candidates): there its Σ g² is exact and its ratio to the held entries' Σ g² is kept; on the
+     * other steps its Σ g² is the held entries' times that ratio. Normalising by the held entries alone would put the
+     * gradients on another scale, which Adam's ε of 0.1 turns into a smaller step.
+     */
     private double gradientRms() {
         double ss = 0;
         long n = 0;
         for (Parameter p : params) {
-            // the scalable recipe knows the gradient of its held entries only: the RMS is over what each tensor holds
-            int count = p.isHeld() ? p.held().size() : p.numel();
-            double s = kernels.sumSquares(count, p.isHeld() ? p.held().grad() : p.grad(), 0);
+            double s;
+            if (p.isHeld()) {
+                double heldSquares = kernels.sumSquares(p.held().size(), p.held().grad(), 0), dense = p.takeDenseSumSquares();
+                if (!Double.isNaN(dense)) {
+                    if (heldSquares > 0 && dense > 0 && Double.isFinite(dense)) p.setDenseOverHeldSquares(Math.max(1.0, dense / heldSquares));
+                    s = Double.isFinite(heldSquares) ? dense : heldSquares;
+                } else {
+                    s = heldSquares * p.denseOverHeldSquares();
+                }
+            } else {
+                s = kernels.sumSquares(p.numel(), p.grad(), 0);
+            }
             if (!Double.isFinite(s)) {
                 throw new IllegalStateException("non-finite gradient in " + p.name() + " at step " + stepsTaken);
             }
             ss += s;
-            n += count;
+            n += p.numel();
         }
         return Math.sqrt(ss / n);
     }

@@ -17,8 +17,12 @@ public final class GradientCandidates {
     private GradientCandidates() {
     }
 
-    /** Selected entries: flat indices ascending, with their gradients. */
-    public record Candidates(int[] index, float[] gradient) {
+    /**
+     * Selected entries: flat indices ascending, with their gradients; and Σ g² over the whole ∂W (every entry, the
+     * excluded ones too), summed tile by tile in row order: the scale of the dense gradient the paper recipe would
+     * normalise by (see {@link sparsecircuits.autograd.optim.SparseAdam}).
+     */
+    public record Candidates(int[] index, float[] gradient, double sumSquares) {
         public int size() {
             return index.length;
         }
@@ -41,17 +45,18 @@ public final class GradientCandidates {
         if (tileRows <= 0) throw new IllegalArgumentException("tile rows must be ≥ 1, got " + tileRows);
         if (excludedCount < 0 || excludedCount > excluded.length) throw new IllegalArgumentException("excluded count " + excludedCount);
         int room = (int) Math.min(count, (long) out * in - excludedCount);
-        if (room <= 0) return new Candidates(new int[0], new float[0]);
         float[] dyT = new float[n * out]; // [out × n]: a tile's rows of dYᵀ are contiguous
         kernels.transpose(n, out, dy, dyOff, dyT, 0, false);
-        Heap heap = new Heap(room);
+        Heap heap = new Heap(Math.max(0, room));
         float[] tile = new float[Math.min(tileRows, out) * in];
+        double sumSquares = 0;
         for (int r0 = 0; r0 < out; r0 += tileRows) { // the product spreads each tile over the pool; the scan is cheap
             int rows = Math.min(tileRows, out - r0);
             kernels.gemmAB(rows, in, n, dyT, r0 * n, x, xOff, tile, 0, false);
-            offer(heap, tile, 0, rows, in, r0, excluded, excludedCount);
+            sumSquares += kernels.sumSquares(rows * in, tile, 0);
+            if (room > 0) offer(heap, tile, 0, rows, in, r0, excluded, excludedCount);
         }
-        return heap.sortedByIndex();
+        return heap.sortedByIndex(sumSquares);
     }
 
     /**
@@ -64,11 +69,13 @@ public final class GradientCandidates {
     public static Candidates selectFromRows(int[] rows, float[] rowGrad, int cols, int[] excluded, int excludedCount, int count) {
         if (count < 0) throw new IllegalArgumentException("candidate count must be ≥ 0, got " + count);
         Heap heap = new Heap(count);
+        double sumSquares = 0;
         for (int q = 0; q < rows.length; q++) {
             if (q > 0 && rows[q] <= rows[q - 1]) throw new IllegalArgumentException("rows must be ascending");
             offer(heap, rowGrad, q * cols, 1, cols, rows[q], excluded, excludedCount);
+            for (int c = 0; c < cols; c++) sumSquares += (double) rowGrad[q * cols + c] * rowGrad[q * cols + c];
         }
-        return heap.sortedByIndex();
+        return heap.sortedByIndex(sumSquares);
     }
 
     /** Offers every entry of a tile (at {@code off}) whose flat index is not excluded. */
@@ -154,7 +161,7 @@ public final class GradientCandidates {
             value[b] = v;
         }
 
-        Candidates sortedByIndex() {
+        Candidates sortedByIndex(double sumSquares) {
             Integer[] order = new Integer[size];
             for (int q = 0; q < size; q++) order[q] = q;
             Arrays.sort(order, (a, b) -> Integer.compare(index[a], index[b]));
@@ -164,7 +171,7 @@ public final class GradientCandidates {
                 idx[q] = index[order[q]];
                 g[q] = value[order[q]];
             }
-            return new Candidates(idx, g);
+            return new Candidates(idx, g, sumSquares);
         }
     }
 }

@@ -82,6 +82,13 @@ public final class Parameter {
     private int candidateCount;
     /** Regrowth candidates found in this step's backward pass, joining the held set after the next top-k; or null. */
     private int[] pendingCandidates;
+    /** Σ g² of the whole dense gradient, streamed in this step's backward pass with the candidates; NaN when none. */
+    private double pendingDenseSumSquares = Double.NaN;
+    /**
+     * In held mode: Σ g² of the dense gradient over Σ g² of the held entries, at the last regrowth step. Between
+     * regrowths the optimizer scales the held entries' Σ g² by it, to normalise on the paper recipe's scale.
+     */
+    private double denseOverHeldSquares = 1.0;
     private float[] m;
     private float[] v;
     private boolean weightDecay;
@@ -265,9 +272,29 @@ public final class Parameter {
      * Regrowth candidates of this step (ascending flat indices outside the kept set, streamed from the dense gradient):
      * after the next top-k the held set becomes the kept entries and these.
      */
-    public void offerCandidates(int[] sortedFlat) {
+    public void offerCandidates(int[] sortedFlat, double denseSumSquares) {
         if (held == null) throw new IllegalStateException(name + " is not held: only the scalable recipe regrows from candidates");
+        if (!(denseSumSquares >= 0)) throw new IllegalArgumentException(name + ": the dense gradient's Σg² must be ≥ 0, got " + denseSumSquares);
         pendingCandidates = sortedFlat.clone();
+        pendingDenseSumSquares = denseSumSquares;
+    }
+
+    /** This step's dense Σ g² from the regrowth pass (NaN when this step had none), cleared by the call. */
+    public double takeDenseSumSquares() {
+        double s = pendingDenseSumSquares;
+        pendingDenseSumSquares = Double.NaN;
+        return s;
+    }
+
+    /** In held mode, the dense-over-held Σ g² ratio of the last regrowth step (1 before the first). */
+    public double denseOverHeldSquares() {
+        return denseOverHeldSquares;
+    }
+
+    /** Sets the ratio (the optimizer at a regrowth step; a resumed run's state). */
+    public void setDenseOverHeldSquares(double ratio) {
+        if (!(ratio > 0) || Double.isInfinite(ratio)) throw new IllegalArgumentException(name + ": the Σg² ratio must be positive and finite, got " + ratio);
+        denseOverHeldSquares = ratio;
     }
 
     /** Whether candidates wait for the next top-k. */
@@ -285,6 +312,8 @@ public final class Parameter {
     /** Switches storage to {@code state}, releasing the dense arrays, moments and CSR buffers. */
     private void becomeHeld(HeldEntries state, int keptCap, int candidates) {
         held = state;
+        denseOverHeldSquares = 1.0;
+        pendingDenseSumSquares = Double.NaN;
         heldKeptCap = keptCap;
         candidateCount = candidates;
         value = null;

@@ -138,4 +138,44 @@ class HeldWeightTest {
         for (int q = 0; q < h.size(); q++) assertEquals(paper.grad()[h.flat()[q]], h.grad()[q], 1e-6f);
         assertTrue(held.hasPendingCandidates());
     }
+    @Test
+    void theGradientIsNormalisedOnThePaperRecipesScale() {
+        // at a regrowth step the held weight's Σg² is the dense gradient's, streamed with the candidates, so the RMS the
+        // optimizer divides by is the paper recipe's; on the next step, without a regrowth, it is the held entries' Σg²
+        // times the ratio dense/held measured at the regrowth
+        SplittableRandom rnd = new SplittableRandom(17);
+        int n = 16, in = 24, out = 10, k = 40, candidates = 20;
+        float[] init = gaussian(rnd, out * in, 1), xs = gaussian(rnd, n * in, 1), r = gaussian(rnd, n * out, 1);
+        Parameter paper = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
+        System.arraycopy(init, 0, paper.value(), 0, init.length);
+        paper.sparsify(k, 1);
+        Parameter held = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
+        System.arraycopy(init, 0, held.value(), 0, init.length);
+        held.hold(k + candidates, k, 1);
+        Schedule schedule = new Schedule(100, 0.5, 1, 0, 0, 0.01, Schedule.EmbeddingSchedule.SMOOTH);
+        SparseAdam.Settings settings = SparseAdam.Settings.defaults().withMinPerNeuron(1);
+        SparseAdam paperAdam = new SparseAdam(List.of(paper), schedule, 0.1, settings, kernels);
+        SparseAdam heldAdam = new SparseAdam(List.of(held), schedule, 0.1, settings, kernels);
+        Tape tape = new Tape();
+
+        tape.backward(loss(new Ops(kernels, tape).sparseBelow(1.0), Tensor.variable(xs.clone(), n, in), Tensor.of(paper), r, n, out));
+        tape.clear();
+        double denseSquares = kernels.sumSquares(out * in, paper.grad(), 0);
+        tape.backward(loss(new Ops(kernels, tape).regrowth(true), Tensor.variable(xs.clone(), n, in), Tensor.of(held), r, n, out));
+        tape.clear();
+        double heldSquares = kernels.sumSquares(held.held().size(), held.held().grad(), 0);
+        double paperRms = paperAdam.step().gradRms(), heldRms = heldAdam.step().gradRms();
+        assertEquals(Math.sqrt(denseSquares / (out * in)), paperRms, 1e-9 * paperRms);
+        assertEquals(paperRms, heldRms, 1e-5 * paperRms, "regrowth step: the dense gradient's RMS");
+        assertTrue(heldSquares < denseSquares, "the held entries carry only part of the gradient");
+        assertEquals(denseSquares / heldSquares, held.denseOverHeldSquares(), 1e-5 * denseSquares / heldSquares);
+
+        held.zeroGrad();
+        double ratio = held.denseOverHeldSquares();
+        tape.backward(loss(new Ops(kernels, tape), Tensor.variable(xs.clone(), n, in), Tensor.of(held), r, n, out));
+        tape.clear();
+        double heldNow = kernels.sumSquares(held.held().size(), held.held().grad(), 0);
+        assertEquals(Math.sqrt(heldNow * ratio / (out * in)), heldAdam.step().gradRms(), 1e-9, "between regrowths: held Σg² × the ratio");
+        assertEquals(ratio, held.denseOverHeldSquares(), 0.0, "the ratio changes only at a regrowth");
+    }
 }

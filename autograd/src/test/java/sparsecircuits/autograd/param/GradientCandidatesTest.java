@@ -33,7 +33,9 @@ class GradientCandidatesTest {
         int[] idx = top.stream().mapToInt(Integer::intValue).toArray();
         float[] g = new float[idx.length];
         for (int q = 0; q < idx.length; q++) g[q] = dw[idx[q]];
-        return new GradientCandidates.Candidates(idx, g);
+        double sumSquares = 0;
+        for (float v : dw) sumSquares += (double) v * v;
+        return new GradientCandidates.Candidates(idx, g, sumSquares);
     }
 
     private static float[] randoms(SplittableRandom r, int size, double zeroShare) {
@@ -58,6 +60,8 @@ class GradientCandidatesTest {
                     GradientCandidates.Candidates got = GradientCandidates.select(k, n, out, in, dy, 0, x, 0, excluded, excluded.length, count, tile);
                     assertArrayEquals(want.index(), got.index(), k + " tile " + tile + " seed " + seed);
                     assertArrayEquals(want.gradient(), got.gradient(), k + " tile " + tile);
+                    // Σ g² of the whole ∂W, excluded entries too: the same floats summed in another grouping
+                    assertEquals(want.sumSquares(), got.sumSquares(), 1e-12 * (1 + want.sumSquares()), k + " tile " + tile);
                 }
             });
         }
@@ -74,6 +78,9 @@ class GradientCandidatesTest {
         assertArrayEquals(new int[] {1, 2, 4, 6}, c.index());
         assertArrayEquals(new float[] {-2f, 2f, -2f, -2f}, c.gradient());
         assertEquals(0, GradientCandidates.select(k, 1, out, in, dy, 0, x, 0, new int[] {0, 5}, 2, 0, 2).size());
+        // Σ g² counts every entry, the excluded and the unselected ones: 3 rows × (4 + 4 + 4 + 1)
+        assertEquals(39.0, c.sumSquares(), 0.0);
+        assertEquals(39.0, GradientCandidates.select(k, 1, out, in, dy, 0, x, 0, new int[] {0, 5}, 2, 0, 2).sumSquares(), 0.0);
         assertEquals(10, GradientCandidates.select(k, 1, out, in, dy, 0, x, 0, new int[] {0, 5}, 2, 50, 2).size(), "all that is left");
     }
 
@@ -87,6 +94,8 @@ class GradientCandidatesTest {
             GradientCandidates.Candidates b = GradientCandidates.select(KernelProvider.create(three), n, out, in, dy, 0, x, 0, new int[0], 0, 500, 64);
             assertArrayEquals(a.index(), b.index());
             assertArrayEquals(a.gradient(), b.gradient());
+            GradientCandidates.Candidates c = GradientCandidates.select(KernelProvider.create(three), n, out, in, dy, 0, x, 0, new int[0], 0, 500, 7);
+            assertEquals(a.sumSquares(), c.sumSquares(), 0.0, "same tiles, any thread count: the same sum");
         }
     }
 }

@@ -24,14 +24,16 @@ import sparsecircuits.model.checkpoint.CheckpointException;
  * (model.safetensors is the export for other tools), so a kill between two file writes cannot pair a state
  * with a model from another step. A CRC-32 trailer catches truncation and corruption.
  *
- * <p>Version 2 (written when some weight is held by the scalable recipe) adds, after each parameter's name and size, a
- * flag: a held weight stores its held entries (indices, values, both moments), its kept positions, its kept cap and
- * candidate count instead of dense arrays. A run without held weights writes version 1, as before.
+ * <p>Version 3 (written when some weight is held by the scalable recipe) adds, after each parameter's name and size, a
+ * flag: a held weight stores its held entries (indices, values, both moments), its kept positions, its kept cap,
+ * candidate count and dense-over-held Σg² ratio instead of dense arrays. A run without held weights writes version 1,
+ * as before. Version 2 (the scalable recipe before its gradient scale followed the dense gradient) is refused.
  */
 public final class TrainState {
     private static final int MAGIC = 0x53435453; // "SCTS"
     private static final int VERSION = 1;
-    private static final int VERSION_HELD = 2;
+    private static final int VERSION_HELD = 3;
+    private static final int VERSION_HELD_BEFORE_RATIO = 2;
 
     private TrainState() {
     }
@@ -77,6 +79,10 @@ public final class TrainState {
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
             if (in.readInt() != MAGIC) throw bad(file, "not a sparse-circuits training state");
             int version = in.readInt();
+            if (version == VERSION_HELD_BEFORE_RATIO) {
+                throw bad(file, "written by an earlier build of the scalable recipe (state version 2), whose gradient scale this "
+                        + "build no longer reproduces");
+            }
             if (version != VERSION && version != VERSION_HELD) {
                 throw bad(file, "version " + version + ", this build reads " + VERSION + " and " + VERSION_HELD);
             }
@@ -127,6 +133,7 @@ public final class TrainState {
         HeldEntries h = p.held();
         out.writeInt(p.heldKeptCap());
         out.writeInt(p.candidateCount());
+        out.writeDouble(p.denseOverHeldSquares());
         out.writeInt(h.size());
         for (int q = 0; q < h.size(); q++) out.writeInt(h.flat()[q]);
         writeFloats(out, java.util.Arrays.copyOf(h.value(), h.size()));
@@ -138,7 +145,9 @@ public final class TrainState {
     }
 
     private static void readHeld(DataInputStream in, Parameter p) throws IOException {
-        int cap = in.readInt(), candidates = in.readInt(), size = in.readInt();
+        int cap = in.readInt(), candidates = in.readInt();
+        double ratio = in.readDouble();
+        int size = in.readInt();
         if (size < 0 || size > p.numel() || cap < 0 || candidates < 0) throw new IllegalArgumentException(p.name() + ": held sizes out of range");
         int[] flat = new int[size];
         for (int q = 0; q < size; q++) flat[q] = in.readInt();
@@ -151,6 +160,7 @@ public final class TrainState {
         int[] kept = new int[k];
         for (int q = 0; q < k; q++) kept[q] = in.readInt();
         p.restoreHeld(HeldEntries.restore(p.rows(), p.cols(), flat, value, m, v, kept), cap, candidates);
+        p.setDenseOverHeldSquares(ratio);
     }
 
     private static CheckpointException bad(Path file, String what) {

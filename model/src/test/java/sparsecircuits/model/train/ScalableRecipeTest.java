@@ -44,6 +44,7 @@ class ScalableRecipeTest {
                 assertArrayEquals(x.held().m(), y.held().m(), 0f, x.name() + " m");
                 assertArrayEquals(x.held().v(), y.held().v(), 0f, x.name() + " v");
                 assertArrayEquals(x.held().keptPositions(), y.held().keptPositions(), x.name() + " kept");
+                assertEquals(x.denseOverHeldSquares(), y.denseOverHeldSquares(), 0.0, x.name() + " gradient scale ratio");
             } else {
                 assertArrayEquals(x.m(), y.m(), 0f, x.name() + " m");
             }
@@ -105,6 +106,19 @@ class ScalableRecipeTest {
         assertTrue(second.model().parameterList().stream().anyMatch(Parameter::isHeld), "the state restores held weights");
         second.run(b, new Trainer.Listener() { }, () -> false);
         assertSameState(models.get(0), second.model());
+    }
+
+    @Test
+    void aStateFromTheScalableRecipesFirstBuildIsRefusedWithTheReason(@TempDir Path tmp) throws Exception {
+        Trainer t = TrainRun.start(tmp, ARCH, cfg(4), TrainerTest.FORCED, KernelProvider.get(), s -> { });
+        t.run(tmp, new Trainer.Listener() { }, () -> false);
+        Path state = tmp.resolve("train-state.bin");
+        byte[] b = Files.readAllBytes(state);
+        b[7] = 2; // the version field (big-endian int after the magic): 2, before the gradient-scale ratio was stored
+        Files.write(state, b);
+        sparsecircuits.model.checkpoint.CheckpointException e = org.junit.jupiter.api.Assertions.assertThrows(
+                sparsecircuits.model.checkpoint.CheckpointException.class, () -> TrainRun.resume(tmp, 0, KernelProvider.get(), s -> { }));
+        assertTrue(e.getMessage().contains("state version 2") && e.getMessage().contains("train"), e.getMessage());
     }
 
     @Test
