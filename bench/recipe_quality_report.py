@@ -123,7 +123,8 @@ def main(out):
             L.append(f"| {task} | " + " | ".join(cells) + " |")
         L += ["", "| dense / sparse | edge ratio (geo-mean) | node ratio (geo-mean) | tasks |", "|---|---|---|---|"]
         for k, v in ratios.items():
-            L.append(f"| {k} | {fmt(v['edges_geomean'], 2)}× | {fmt(v['nodes_geomean'], 2)}× | {', '.join(v['tasks']) or 'none both solve'} |")
+            ratio = lambda x: "—" if x is None else f"{x:.2f}×"
+            L.append(f"| {k} | {ratio(v['edges_geomean'])} | {ratio(v['nodes_geomean'])} | {', '.join(v['tasks']) or 'none both solve'} |")
         L.append("")
     tmp = os.path.join(out, "summary.md.tmp")
     with open(tmp, "w") as f:

@@ -14,16 +14,19 @@
 # check: 120 steps, E = 2, seeds 0 and 1, one task).
 #
 # Usage: bench/run-recipe-quality.sh [--out DIR] [--runs DIR] [--widths "2 4 8"] [--seeds "0 1 2"] [--steps N]
-#                                    [--regrow-every N] [--no-circuits] [--quick] [--summarize DIR]
+#                                    [--regrow-every N] [--jobs N] [--no-circuits] [--quick] [--summarize DIR]
 #   --out DIR        where the records go (default bench/results/<UTC>-recipe-quality; an existing one is resumed)
 #   --runs DIR       run directories (default runs/recipe-quality)
+#   --jobs N         trainings and prunings at once, each on nproc/N kernel threads (default 1; results are
+#                    bit-identical for any thread count, so only the time changes: on 2 cores, 2 jobs of 1
+#                    thread finish the small models sooner than one job of 2)
 #   --no-circuits    train only
 # Environment: JAVA_HOME (default the newest JDK under /usr/lib/jvm).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 
-WIDTHS="2 4 8"; SEEDS="0 1 2"; STEPS=3500; REGROW_EVERY=100; CIRCUITS=1; QUICK=0; OUT=; RUNS="$ROOT/runs/recipe-quality"
+JOBS=1; WIDTHS="2 4 8"; SEEDS="0 1 2"; STEPS=3500; REGROW_EVERY=100; CIRCUITS=1; QUICK=0; OUT=; RUNS="$ROOT/runs/recipe-quality"
 BASE_WIDTH=64; PFRAC=0.25; MIN_PER_NEURON=2; LAYERS=2; VOCAB=512; CTX=64; BATCH=16; D_HEAD=16
 DENSE_WIDTHS="48 64"; TASKS="lambda_func while_return_true if_equals var_if"; TARGET=0.15
 while [[ $# -gt 0 ]]; do
@@ -34,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --seeds) SEEDS="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
     --regrow-every) REGROW_EVERY="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
     --no-circuits) CIRCUITS=0; shift ;;
     --quick) QUICK=1; shift ;;
     --summarize) python3 "$HERE/recipe_quality_report.py" "$2"; exit 0 ;;
@@ -41,8 +45,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "run-recipe-quality.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-for v in "$STEPS" "$REGROW_EVERY"; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "run-recipe-quality.sh: --steps and --regrow-every want whole numbers >= 1" >&2; exit 2; }
+for v in "$STEPS" "$REGROW_EVERY" "$JOBS"; do
+  [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "run-recipe-quality.sh: --steps, --regrow-every and --jobs want whole numbers >= 1" >&2; exit 2; }
 done
 if [[ "$QUICK" == 1 ]]; then
   WIDTHS="2"; SEEDS="0 1"; STEPS=120; TASKS="lambda_func"; DENSE_WIDTHS="48"
@@ -80,7 +84,14 @@ json.dump(dict(widths="$WIDTHS", seeds="$SEEDS", steps=$STEPS, regrow_every=$REG
                started_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"), open(sys.argv[1], "w"), indent=1)
 PY
 
-JVM=("$JAVA" --add-modules jdk.incubator.vector -Dsparsecircuits.stderr.tty=false -jar "$JAR")
+THREADS=$(( $(nproc) / JOBS )); (( THREADS >= 1 )) || THREADS=1
+JVM=("$JAVA" --add-modules jdk.incubator.vector -Dsparsecircuits.stderr.tty=false "-Dsparsecircuits.threads=$THREADS" -jar "$JAR")
+spawn() { # run a command in the background, at most JOBS at once; `wait_all` collects them and fails if any failed
+  while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n || FAILED=1; done
+  "$@" &
+}
+FAILED=0
+wait_all() { while (( $(jobs -rp | wc -l) > 0 )); do wait -n || FAILED=1; done; wait || FAILED=1; [[ "$FAILED" == 0 ]] || die "a job failed (see $OUT/logs/)"; }
 last_step() { tail -n 1 "$1/train-log.jsonl" 2>/dev/null | sed -n 's/^{"step":\([0-9]*\).*/\1/p'; }
 
 train_one() { # ID MODE D_MODEL SEED [RECIPE]
@@ -89,7 +100,8 @@ train_one() { # ID MODE D_MODEL SEED [RECIPE]
   local flags=(--mode "$mode" --d-model "$d" --base-width "$BASE_WIDTH" --pfrac "$PFRAC" --min-per-neuron "$MIN_PER_NEURON"
                --layers "$LAYERS" --d-head "$D_HEAD" --vocab "$VOCAB" --ctx "$CTX" --batch "$BATCH" --steps "$STEPS" --seed "$seed"
                --eval-every 50 --eval-batches 8 --checkpoint-every 100)
-  [[ -z "$recipe" ]] || flags+=(--recipe "$recipe" --regrow-every "$REGROW_EVERY")
+  [[ -z "$recipe" ]] || flags+=(--recipe "$recipe")
+  [[ "$recipe" != scalable ]] || flags+=(--regrow-every "$REGROW_EVERY")
   t0=$(date +%s.%N)
   if [[ "$(last_step "$dir")" == "$STEPS" && -f "$dir/config.json" ]]; then
     how="finished earlier"
@@ -146,19 +158,21 @@ PY
 
 # the circuits' models first (E = 8 seed 0 of each recipe and the dense partners), so that a short sitting
 # already answers the circuit question; then the other seeds and widths
-for recipe in paper scalable; do train_one "$recipe-E$CIRCUIT_E-s$CIRCUIT_SEED" sparse $((BASE_WIDTH * CIRCUIT_E)) "$CIRCUIT_SEED" "$recipe"; done
+for recipe in paper scalable; do spawn train_one "$recipe-E$CIRCUIT_E-s$CIRCUIT_SEED" sparse $((BASE_WIDTH * CIRCUIT_E)) "$CIRCUIT_SEED" "$recipe"; done
 if [[ "$CIRCUITS" == 1 ]]; then
-  for dw in $DENSE_WIDTHS; do train_one "dense-d$dw-s$CIRCUIT_SEED" dense "$dw" "$CIRCUIT_SEED"; done
+  for dw in $DENSE_WIDTHS; do spawn train_one "dense-d$dw-s$CIRCUIT_SEED" dense "$dw" "$CIRCUIT_SEED"; done
+  wait_all
   for task in $TASKS; do
     for m in "paper-E$CIRCUIT_E-s$CIRCUIT_SEED" "scalable-E$CIRCUIT_E-s$CIRCUIT_SEED" $(for dw in $DENSE_WIDTHS; do echo "dense-d$dw-s$CIRCUIT_SEED"; done); do
-      prune_one "$m" "$task"
+      spawn prune_one "$m" "$task"
     done
   done
 fi
 for seed in $SEEDS; do
   for e in $WIDTHS; do
-    for recipe in paper scalable; do train_one "$recipe-E$e-s$seed" sparse $((BASE_WIDTH * e)) "$seed" "$recipe"; done
+    for recipe in paper scalable; do spawn train_one "$recipe-E$e-s$seed" sparse $((BASE_WIDTH * e)) "$seed" "$recipe"; done
   done
 done
+wait_all
 python3 "$HERE/recipe_quality_report.py" "$OUT"
 say "done: $OUT/summary.md"

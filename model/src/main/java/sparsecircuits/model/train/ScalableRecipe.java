@@ -10,10 +10,14 @@ import sparsecircuits.autograd.param.Parameter;
  * <ul>
  *   <li>A 2-D sparse weight whose target kept count k is below 1/{@value #START_MULTIPLE} of its entries is held from
  *       the first step: its state lives on at most {@value #START_MULTIPLE}·k kept entries plus the candidates, so memory
- *       follows L0 and not rows × cols. The anneal's kept count is capped there: the schedule keeps its meaning once it
- *       falls below {@value #START_MULTIPLE}·k (from about 47% of a run at E 8, pfrac 1/2), and the run starts at that
- *       density instead of dense.</li>
- *   <li>A weight denser than that at its target (E ≤ 2 or so) stays in the paper recipe: at such densities dense
+ *       follows L0 and not rows × cols. The anneal's kept count is capped there, and the run starts at that density
+ *       instead of dense; the schedule keeps its meaning once it falls below {@value #START_MULTIPLE}·k (at E 8 and
+ *       pfrac 1/4 the cap is density 1/8, reached at 88% of the anneal).</li>
+ *   <li>Why {@value #START_MULTIPLE}: the start is what the paper recipe's dense early steps give and a sparse start
+ *       lacks. At E 8 (L0 A, 3,500 steps) a start at 8·k ended 5.9% above the paper recipe's validation loss, one at
+ *       32·k 1.5% above (BENCHMARKS.md, "The scalable recipe"); a larger multiple would hold every weight of E 8 dense.
+ *       The price is the anneal's speed: its early steps run at the cap's density.</li>
+ *   <li>A weight denser than that at its target (E ≤ 4 or so) stays in the paper recipe: at such densities dense
  *       kernels beat sparse ones, and its dense state is at most {@value #START_MULTIPLE}× its nonzeros.</li>
  *   <li>Biases, gains, sinks and the bigram table are never held (1-D, or never sparse).</li>
  *   <li>Candidates: {@value #CANDIDATE_SHARE_PERCENT}% of k (at least one) per weight, refreshed every
@@ -22,7 +26,7 @@ import sparsecircuits.autograd.param.Parameter;
  */
 public final class ScalableRecipe {
     /** The start density, as a multiple of the target kept count. */
-    public static final int START_MULTIPLE = 8;
+    public static final int START_MULTIPLE = 32;
     /** Candidates per weight, in percent of its target kept count. */
     public static final int CANDIDATE_SHARE_PERCENT = 25;
 

@@ -61,7 +61,8 @@ class ScalableRecipeTest {
             assertEquals(h.held(), p.isHeld(), p.name());
             if (p.isHeld()) held++;
         }
-        assertEquals(2 * 4 + 2, held, "the four matrices of each block, the embedding and the unembedding");
+        // the four matrices of each block; wte and lm_head keep pfrac/E = 1/16 of their entries, within 32× of dense
+        assertEquals(2 * 4, held, "the four matrices of each block");
         List<Double> losses = new ArrayList<>();
         t.run(tmp, new Trainer.Listener() {
             @Override
@@ -127,12 +128,14 @@ class ScalableRecipeTest {
         long candidateBytes = 0;
         for (int d : new int[] {64, 128, 256}) { // E 4, 8, 16 over base 16
             Gpt g = new Gpt(arch(d), 1);
-            TrainConfig c = cfg(100).toBuilder().pfrac(0.25).build(); // every 2-D sparse weight is held at E 4 too
+            TrainConfig c = cfg(100).toBuilder().pfrac(0.25).build(); // every block matrix is held at E 4 too
             Schedule s = c.schedule(d);
             ScalableRecipe.holdAll(g.parameterList(), s, c.minPerNeuron());
             long total = 0, candidates = 0;
             for (Parameter p : g.parameterList()) {
-                if (!p.isSparse() || p.shape().length != 2) continue;
+                // the block matrices; wte and lm_head keep pfrac/E of their entries, so at E 4 they are within 32× of
+                // dense and stay in the paper recipe (their dense state then grows with E, not E²)
+                if (!p.isSparse() || p.shape().length != 2 || p.name().contains("wte") || p.name().contains("lm_head")) continue;
                 assertTrue(p.isHeld(), p.name() + " is held at E " + d / 16);
                 HeldEntries h = p.held();
                 total += h.stateBytes();
