@@ -27,6 +27,17 @@ class HeldWeightTest {
         return a;
     }
 
+    /** The same weight twice: in the paper recipe with k kept, and held with k kept plus the candidates. */
+    private static Parameter[] paperAndHeld(float[] init, int out, int in, int k, int candidates, int j) {
+        Parameter paper = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
+        System.arraycopy(init, 0, paper.value(), 0, init.length);
+        paper.sparsify(k, j);
+        Parameter held = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
+        System.arraycopy(init, 0, held.value(), 0, init.length);
+        held.hold(k + candidates, k, j);
+        return new Parameter[] {paper, held};
+    }
+
     /** loss = Σ linear(x, W) ⊙ R, so ∂y = R. */
     private Tensor loss(Ops ops, Tensor x, Tensor w, float[] r, int n, int out) {
         return ops.sum(ops.mul(ops.linear(x, w, null), Tensor.constant(r, n, out)));
@@ -38,12 +49,8 @@ class HeldWeightTest {
         int n = 24, in = 20, out = 12, k = 60, candidates = 30;
         float[] init = gaussian(rnd, out * in, 1), xs = gaussian(rnd, n * in, 1), r = gaussian(rnd, n * out, 1);
 
-        Parameter paper = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
-        System.arraycopy(init, 0, paper.value(), 0, init.length);
-        paper.sparsify(k, 2);
-        Parameter held = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
-        System.arraycopy(init, 0, held.value(), 0, init.length);
-        held.hold(k + candidates, k, 2);
+        Parameter[] both = paperAndHeld(init, out, in, k, candidates, 2);
+        Parameter paper = both[0], held = both[1];
         assertArrayEquals(paper.keptIndices(), held.keptIndices(), "the same kept pattern");
 
         Tape tape = new Tape();
@@ -146,12 +153,8 @@ class HeldWeightTest {
         SplittableRandom rnd = new SplittableRandom(17);
         int n = 16, in = 24, out = 10, k = 40, candidates = 20;
         float[] init = gaussian(rnd, out * in, 1), xs = gaussian(rnd, n * in, 1), r = gaussian(rnd, n * out, 1);
-        Parameter paper = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
-        System.arraycopy(init, 0, paper.value(), 0, init.length);
-        paper.sparsify(k, 1);
-        Parameter held = Parameter.sparse("w", Parameter.SparsityRule.MATRIX_ROWS, out, in);
-        System.arraycopy(init, 0, held.value(), 0, init.length);
-        held.hold(k + candidates, k, 1);
+        Parameter[] both = paperAndHeld(init, out, in, k, candidates, 1);
+        Parameter paper = both[0], held = both[1];
         Schedule schedule = new Schedule(100, 0.5, 1, 0, 0, 0.01, Schedule.EmbeddingSchedule.SMOOTH);
         SparseAdam.Settings settings = SparseAdam.Settings.defaults().withMinPerNeuron(1);
         SparseAdam paperAdam = new SparseAdam(List.of(paper), schedule, 0.1, settings, kernels);
