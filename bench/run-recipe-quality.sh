@@ -156,20 +156,23 @@ PY
   say "  exit $rc; $(tail -n 1 "$OUT/logs/prune-$id-$task.out")"
 }
 
-# the circuits' models first (E = 8 seed 0 of each recipe and the dense partners), so that a short sitting
-# already answers the circuit question; then the other seeds and widths
-for recipe in paper scalable; do spawn train_one "$recipe-E$CIRCUIT_E-s$CIRCUIT_SEED" sparse $((BASE_WIDTH * CIRCUIT_E)) "$CIRCUIT_SEED" "$recipe"; done
+# the circuits' models first (E = 8 seed 0 of each recipe and the dense partners), each trained and then pruned in
+# one job, so that a short sitting already answers the circuit question; then the other seeds and widths
+train_then_prune() { # ID MODE D_MODEL SEED [RECIPE]
+  train_one "$@" || return 1
+  [[ "$CIRCUITS" == 1 ]] || return 0
+  local task
+  for task in $TASKS; do prune_one "$1" "$task"; done
+}
+for recipe in paper scalable; do
+  spawn train_then_prune "$recipe-E$CIRCUIT_E-s$CIRCUIT_SEED" sparse $((BASE_WIDTH * CIRCUIT_E)) "$CIRCUIT_SEED" "$recipe"
+done
 if [[ "$CIRCUITS" == 1 ]]; then
-  for dw in $DENSE_WIDTHS; do spawn train_one "dense-d$dw-s$CIRCUIT_SEED" dense "$dw" "$CIRCUIT_SEED"; done
-  wait_all
-  for task in $TASKS; do
-    for m in "paper-E$CIRCUIT_E-s$CIRCUIT_SEED" "scalable-E$CIRCUIT_E-s$CIRCUIT_SEED" $(for dw in $DENSE_WIDTHS; do echo "dense-d$dw-s$CIRCUIT_SEED"; done); do
-      spawn prune_one "$m" "$task"
-    done
-  done
+  for dw in $DENSE_WIDTHS; do spawn train_then_prune "dense-d$dw-s$CIRCUIT_SEED" dense "$dw" "$CIRCUIT_SEED"; done
 fi
 for seed in $SEEDS; do
   for e in $WIDTHS; do
+    [[ "$seed" != "$CIRCUIT_SEED" || "$e" != "$CIRCUIT_E" ]] || continue   # trained above, in their own jobs
     for recipe in paper scalable; do spawn train_one "$recipe-E$e-s$seed" sparse $((BASE_WIDTH * e)) "$seed" "$recipe"; done
   done
 done
