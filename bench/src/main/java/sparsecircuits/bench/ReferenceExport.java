@@ -60,28 +60,26 @@ public final class ReferenceExport {
         for (int i = 0; i < bias.length; i++) bias[i] = (float) r.nextGaussian();
         ModelFiles.save(g, out);
 
-        int[] tokens = new int[batch * ctx];
-        float[] tokenValues = new float[tokens.length];
-        for (int i = 0; i < tokens.length; i++) tokenValues[i] = tokens[i] = r.nextInt(vocab);
-        float[] logits = g.forward(tokens, batch, new Ops(KernelProvider.get(), null), Hook.NONE).data();
-        SafeTensors.write(out.resolve("logits.safetensors"), List.of(
-                SafeTensors.Tensor.f32("tokens", new int[] {batch, ctx}, tokenValues),
-                SafeTensors.Tensor.f32("logits", new int[] {batch, ctx, vocab}, logits)), Map.of());
+        writeLogits(g, batch, r, out.resolve("logits.safetensors"));
         System.out.println("wrote " + out + " (" + g.parameterCount() + " parameters, " + g.nonZeroBudget() + " kept)");
     }
 
     private static void fromModel(Path dir, Path outFile) {
         Gpt g = ModelFiles.load(dir);
-        int batch = 2, ctx = g.config().blockSize(), vocab = g.config().vocabSize();
-        Random r = new Random(3);
+        writeLogits(g, 2, new Random(3), outFile);
+        System.out.println("wrote " + outFile + ": logits of " + dir + " on 2 × " + g.config().blockSize() + " random tokens");
+    }
+
+    /** Writes "tokens" [batch, ctx] (as floats) drawn from {@code r} and this engine's "logits" [batch, ctx, vocab] for them. */
+    private static void writeLogits(Gpt g, int batch, Random r, Path file) {
+        int ctx = g.config().blockSize(), vocab = g.config().vocabSize();
         int[] tokens = new int[batch * ctx];
         float[] tokenValues = new float[tokens.length];
         for (int i = 0; i < tokens.length; i++) tokenValues[i] = tokens[i] = r.nextInt(vocab);
         float[] logits = g.forward(tokens, batch, new Ops(KernelProvider.get(), null), Hook.NONE).data();
-        SafeTensors.write(outFile, List.of(
+        SafeTensors.write(file, List.of(
                 SafeTensors.Tensor.f32("tokens", new int[] {batch, ctx}, tokenValues),
                 SafeTensors.Tensor.f32("logits", new int[] {batch, ctx, vocab}, logits)), Map.of());
-        System.out.println("wrote " + outFile + ": logits of " + dir + " on " + batch + " × " + ctx + " random tokens");
     }
 
     private static void check(Path dir) {
