@@ -51,7 +51,8 @@ final class ExperimentCommand implements Command {
                 + "Without --preset: the sparse model of 'train' (d_model 128, E 2) against dense widths 32–96, 6,000 steps.\n"
                 + "The work is a plan of jobs (train, node means, evaluate, prune, viewer page, report), --jobs at once with\n"
                 + "--job-threads kernel threads each. Writes into --out:\n"
-                + "  models/ID/            the trained models (sparse-dWIDTH, dense-dWIDTH; -sN for seed N)\n"
+                + "  models/ID/            the trained models (sparse-dWIDTH, dense-dWIDTH; -sN for seed N; with\n"
+                + "                        --shared-out, -HASH of the settings)\n"
                 + "  circuits/ID/TASK/     circuit.json + circuit.safetensors at the main --target, per model and task, and\n"
                 + "                        view.html, its viewer page (a page that fails is noted, not fatal)\n"
                 + "  jobs/ID.json          one record per finished job (its inputs, result and time)\n"
@@ -73,6 +74,9 @@ final class ExperimentCommand implements Command {
     public Options options() {
         return RunFlags.add(new Options(name())
                 .option("--out", "DIR", "experiment directory (default " + DEFAULT_OUT + ")")
+                .flag("--shared-out", "--out is shared by several experiments (a sweep): model ids end in a hash of their settings, so a "
+                        + "model two experiments share trains once and differing ones never replace each other; experiment.json and "
+                        + "report.html are the last experiment's")
                 .option("--preset", "demo|hour|long", "start from a preset (see above); flags given override it")
                 .option("--sparse-widths", "LIST", "d_model of the sparse models, comma-separated multiples of 16 and of --base-width (default 128)")
                 .number("--base-width", "N", "base model width: E = d_model / N (default 64)", 1, 1e6, "64")
@@ -147,6 +151,7 @@ final class ExperimentCommand implements Command {
             if (o.has("--corpus")) b.corpus(CorpusArg.absolute(o.value("--corpus", "synthetic")));
             if (o.has("--recipe")) b.recipe(sparsecircuits.model.train.TrainConfig.Recipe.of(o.value("--recipe", "paper")));
             if (o.has("--regrow-every")) b.regrowEvery((int) o.number("--regrow-every", 100));
+            if (o.has("--shared-out")) b.sharedOut(true);
             if (o.has("--dense-widths")) b.denseWidths(list(o, "--dense-widths", "32,48,64", Integer::parseInt, "is not a whole number"));
             if (o.has("--tasks")) {
                 b.tasks(o.value("--tasks", "all").equals("all") ? PaperTasks.all().stream().map(Task::name).toList()

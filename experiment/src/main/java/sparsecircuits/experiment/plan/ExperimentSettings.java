@@ -46,11 +46,15 @@ import sparsecircuits.pruning.tasks.TaskSource;
  * @param controls      tasks whose circuits get the controls
  * @param solvedBelow   a model solves a task when its unpruned held-out loss is at most this
  * @param livePairs     held-out pairs each viewer page embeds for live ablation
+ * @param sharedOut     the run directory is shared by several experiments (a sweep): every model's id ends in a hash of
+ *                      its settings ({@link ModelSpec#id()}), so a model two experiments share trains once and models
+ *                      that differ never replace each other's files
  */
 public record ExperimentSettings(String title, List<Integer> sparseWidths, int baseWidth, double pfrac, long l0, int minPerNeuron,
                                  int layers, int denseLayers, double afrac, int vocab, int ctx, int batch, long steps, List<Long> seeds,
                                  String corpus, TrainConfig.Recipe recipe, int regrowEvery, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double mainTarget,
-                                 int pruneSteps, List<Double> kCoefs, int pairs, List<String> controls, double solvedBelow, int livePairs) {
+                                 int pruneSteps, List<Double> kCoefs, int pairs, List<String> controls, double solvedBelow, int livePairs,
+                                 boolean sharedOut) {
     /** The head width every model uses: widths must be multiples of it. */
     public static final int HEAD_WIDTH = 16;
     /** The presets, smallest first. */
@@ -190,7 +194,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         return new Builder().title(title).sparseWidths(sparseWidths).baseWidth(baseWidth).pfrac(pfrac).l0(l0).minPerNeuron(minPerNeuron)
                 .layers(layers).denseLayers(denseLayers).afrac(afrac).vocab(vocab).ctx(ctx).batch(batch).steps(steps).seeds(seeds)
                 .corpus(corpus).recipe(recipe).regrowEvery(regrowEvery).denseWidths(denseWidths).tasks(tasks).targets(targets).mainTarget(mainTarget).pruneSteps(pruneSteps)
-                .kCoefs(kCoefs).pairs(pairs).controls(controls).solvedBelow(solvedBelow).livePairs(livePairs);
+                .kCoefs(kCoefs).pairs(pairs).controls(controls).solvedBelow(solvedBelow).livePairs(livePairs).sharedOut(sharedOut);
     }
 
     /**
@@ -226,6 +230,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         private List<String> controls;
         private double solvedBelow = 0.05;
         private int livePairs = 8;
+        private boolean sharedOut = false;
 
         private Builder() {
         }
@@ -266,6 +271,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
         public Builder controls(List<String> v) { controls = v; return this; }
         public Builder solvedBelow(double v) { solvedBelow = v; return this; }
         public Builder livePairs(int v) { livePairs = v; return this; }
+        public Builder sharedOut(boolean v) { sharedOut = v; return this; }
 
         public ExperimentSettings build() {
             long s = steps;
@@ -276,7 +282,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
             }
             return new ExperimentSettings(title, sparseWidths, baseWidth, pfrac, l0, minPerNeuron, layers, denseLayers, afrac, vocab, ctx,
                     batch, s, seeds, corpus, recipe, regrowEvery, denseWidths, tasks, targets, mainTarget, pruneSteps, kCoefs, pairs,
-                    controls == null ? tasks : controls, solvedBelow, livePairs);
+                    controls == null ? tasks : controls, solvedBelow, livePairs, sharedOut);
         }
     }
 

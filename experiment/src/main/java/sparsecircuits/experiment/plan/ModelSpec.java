@@ -1,16 +1,23 @@
 package sparsecircuits.experiment.plan;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import sparsecircuits.autograd.optim.BudgetException;
 import sparsecircuits.model.gpt.Gpt;
+import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.GptConfig;
+import sparsecircuits.model.json.Json;
 import sparsecircuits.model.train.SettingException;
 import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.Trainer;
 
 /**
- * One model an experiment trains: its id (its directory under {@code models/}), architecture and training settings.
+ * One model an experiment trains: its id (its directory under {@code models/}; in a shared run directory it ends in a
+ * hash of the settings), architecture and training settings.
  * A sparse model is {@code train}'s at the experiment's width, base width and L0; a dense model keeps the same
  * architecture at another width without weight top-k (AbsTopK included, DESIGN.md Clarifications).
  */
@@ -43,7 +50,7 @@ public record ModelSpec(String id, GptConfig arch, TrainConfig train) {
             String key = e.reason() == BudgetException.Reason.MIN_PER_NEURON ? "min_per_neuron" : s.l0() > 0 ? "l0" : "pfrac";
             throw new SettingException(key, "sparse width " + dModel + " (E " + dModel / s.baseWidth() + "): " + e.getMessage());
         }
-        return new ModelSpec("sparse-d" + dModel + suffix(seed), arch, tc);
+        return named("sparse-d" + dModel + suffix(seed), arch, tc, s);
     }
 
     /** The dense model of width {@code dModel} and {@code seed}. */
@@ -51,7 +58,23 @@ public record ModelSpec(String id, GptConfig arch, TrainConfig train) {
         TrainConfig tc = TrainConfig.denseDefaults().toBuilder().steps(s.steps()).seed(seed).batch(s.batch()).ctx(s.ctx())
                 .corpus(s.corpus()).build();
         String depth = s.denseDepth() != s.layers() ? "-L" + s.denseDepth() : "";
-        return new ModelSpec("dense-d" + dModel + depth + suffix(seed), architecture(s, dModel, s.denseDepth()), tc);
+        return named("dense-d" + dModel + depth + suffix(seed), architecture(s, dModel, s.denseDepth()), tc, s);
+    }
+
+    /**
+     * The model {@code name}: its id is the name, or in a shared run directory the name and 8 hex digits of the SHA-256
+     * of its architecture and training settings (what {@link TrainModelJob} reads), so equal models of two experiments
+     * share one id and differing ones never share a directory.
+     */
+    private static ModelSpec named(String name, GptConfig arch, TrainConfig tc, ExperimentSettings s) {
+        if (!s.sharedOut()) return new ModelSpec(name, arch, tc);
+        String settings = Json.write(ModelFiles.referenceConfig(arch)) + "\n" + Json.write(tc.toJson());
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(settings.getBytes(StandardCharsets.UTF_8));
+            return new ModelSpec(name + "-" + HexFormat.of().formatHex(h, 0, 4), arch, tc);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static GptConfig architecture(ExperimentSettings s, int dModel, int layers) {

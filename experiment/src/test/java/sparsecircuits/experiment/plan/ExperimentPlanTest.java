@@ -164,6 +164,35 @@ class ExperimentPlanTest {
         assertTrue(sparsecircuits.pruning.compare.ExperimentJson.write(r.experiment()).contains("\"train.recipe\": \"scalable\""));
     }
 
+    /**
+     * Two experiments in one shared run directory (a sweep): the dense model they share trains once, the sparse models
+     * that differ in L0 keep their own directories, and a rerun of the first finds everything but its report.
+     */
+    @Test
+    void experimentsSharingARunDirectoryTrainACommonModelOnce(@TempDir Path tmp) throws IOException {
+        ExperimentSettings a = tiny().toBuilder().tasks(List.of("if_equals")).controls(List.of()).sharedOut(true).build();
+        ExperimentSettings b = a.toBuilder().pfrac(0.5).build();
+        List<ModelSpec> ma = ModelSpec.all(a), mb = ModelSpec.all(b);
+        assertEquals(ma.get(1).id(), mb.get(1).id(), "the same dense model, the same id");
+        assertTrue(ma.get(1).id().matches("dense-d16-[0-9a-f]{8}"), ma.get(1).id());
+        assertTrue(!ma.get(0).id().equals(mb.get(0).id()) && ma.get(0).id().startsWith("sparse-d128-"), ma.get(0).id() + " vs " + mb.get(0).id());
+        assertEquals("sparse-d128", ModelSpec.all(a.toBuilder().sharedOut(false).build()).get(0).id(), "a run directory of its own keeps plain ids");
+
+        Path dir = tmp.resolve("sweep");
+        ExperimentPlan.Outcome first = ExperimentPlan.run(a, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        ExperimentPlan.Outcome second = ExperimentPlan.run(b, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        assertTrue(first.run().complete() && second.run().complete(), second.run().failures().toString());
+        assertTrue(second.run().ran().contains("train " + mb.get(0).id()), second.run().ran().toString());
+        assertTrue(second.run().ran().stream().noneMatch(j -> j.startsWith("train " + mb.get(1).id()) || j.startsWith("prune " + mb.get(1).id())),
+                "the shared dense model is trained and pruned once: " + second.run().ran());
+        for (ModelSpec m : List.of(ma.get(0), mb.get(0), ma.get(1))) assertTrue(Files.isDirectory(dir.resolve(m.directory())), m.directory());
+        assertEquals(List.of(mb.get(0).id(), mb.get(1).id()), second.experiment().models().stream().map(Experiment.Model::id).toList());
+
+        ExperimentPlan.Outcome again = ExperimentPlan.run(a, dir, new InProcessRunner(1, 1), RunListener.NONE, () -> false);
+        assertEquals(List.of("report"), again.run().ran(), "only the report, which the second experiment's replaced");
+        assertEquals(ExperimentJsonOf.tasks(first.experiment()), ExperimentJsonOf.tasks(again.experiment()), "the same figures");
+    }
+
     /** On a real-code mix, a held-out pair that occurs verbatim in the directory is replaced, and the report says so. */
     @Test
     void pairsFoundInARealCodeCorpusAreReplaced(@TempDir Path tmp) throws IOException {
