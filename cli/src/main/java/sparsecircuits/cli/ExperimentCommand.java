@@ -74,6 +74,7 @@ final class ExperimentCommand implements Command {
     public Options options() {
         return RunFlags.add(new Options(name())
                 .option("--out", "DIR", "experiment directory (default " + DEFAULT_OUT + ")")
+                .flag("--estimate", "print the models, tasks and estimated time, and exit without running or writing anything")
                 .flag("--shared-out", "--out is shared by several experiments (a sweep): model ids end in a hash of their settings, so a "
                         + "model two experiments share trains once and differing ones never replace each other; experiment.json and "
                         + "report.html are the last experiment's")
@@ -118,6 +119,10 @@ final class ExperimentCommand implements Command {
 
     @Override
     public int run(Options.Parsed o, CommandContext ctx) throws IOException {
+        if (o.has("--estimate")) {
+            ctx.out().println(ExperimentRun.estimate(settings(o)));
+            return 0;
+        }
         return ExperimentRun.run(settings(o), Path.of(o.value("--out", DEFAULT_OUT)), RunFlags.runner(o), ctx);
     }
 

@@ -16,10 +16,7 @@ final class ExperimentRun {
 
     /** Runs the experiment's plan into {@code out} and prints what it found; the exit status. */
     static int run(ExperimentSettings s, Path out, InProcessRunner runner, CommandContext ctx) throws IOException {
-        ExperimentPlan.Estimate estimate = ExperimentPlan.estimate(s);
-        ctx.err().printf(Locale.ROOT, "experiment: %d models, %d tasks; estimated %.0f min on 2 cores like the presets' machine (training %.0f, pruning %.0f; "
-                + "finished jobs in %s are not redone)%n", estimate.models(), s.tasks().size(), estimate.seconds() / 60, estimate.trainingSeconds() / 60,
-                estimate.pruningSeconds() / 60, out);
+        ctx.err().println("experiment: " + estimate(s) + " (finished jobs in " + out + " are not redone)");
         JobProgress progress = new JobProgress("experiment", ctx);
         ExperimentPlan.Outcome outcome;
         try (RunFlags.Stop stop = new RunFlags.Stop()) {
@@ -40,6 +37,13 @@ final class ExperimentRun {
         }
         print(outcome.experiment(), out, ctx);
         return 0;
+    }
+
+    /** The plan's size and estimated time, one line. */
+    static String estimate(ExperimentSettings s) {
+        ExperimentPlan.Estimate e = ExperimentPlan.estimate(s);
+        return String.format(Locale.ROOT, "%d models, %d tasks; estimated %.0f min on 2 cores like the presets' machine (training %.0f, pruning %.0f)",
+                e.models(), s.tasks().size(), e.seconds() / 60, e.trainingSeconds() / 60, e.pruningSeconds() / 60);
     }
 
     private static void print(Experiment e, Path out, CommandContext ctx) {

@@ -56,6 +56,27 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void estimatePrintsThePlanAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("e");
+        MainTest.Run r = experiment(out, "--tasks", "if_equals", "--dense-widths", "16,32", "--estimate");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("3 models, 1 tasks; estimated"), r.out());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void aSharedOutNamesModelsBySettings(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("e");
+        MainTest.Run r = experiment(out, "--tasks", "if_equals", "--dense-widths", "16", "--controls", "none", "--shared-out");
+        assertEquals(0, r.status(), r.err());
+        Experiment e = ExperimentJson.read(Files.readString(out.resolve("experiment.json")));
+        for (Experiment.Model m : e.models()) {
+            assertTrue(m.id().matches("(sparse-d128|dense-d16)-[0-9a-f]{8}"), m.id());
+            assertTrue(Files.isDirectory(out.resolve("models").resolve(m.id())), m.id());
+        }
+    }
+
+    @Test
     void anUnsolvedTaskIsListedNotPruned(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("u");
         MainTest.Run r = experiment(out, "--tasks", "if_equals", "--solved-below", "1e-6", "--controls", "none", "--dense-widths", "16");

@@ -20,6 +20,8 @@ import sparsecircuits.experiment.run.RunListener;
 import sparsecircuits.experiment.run.RunSummary;
 import sparsecircuits.experiment.store.LocalDirectoryStore;
 import sparsecircuits.experiment.store.ResultStore;
+import sparsecircuits.model.train.ScalableRecipe;
+import sparsecircuits.model.train.TrainConfig;
 import sparsecircuits.model.train.TrainRun;
 import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
@@ -97,9 +99,10 @@ public final class ExperimentPlan implements Plan {
     /**
      * The time of a run of {@code s} from nothing. A training step costs 18.5 ms + 5.6 ms per GFLOP (6 × tokens ×
      * (12·d²·layers + vocab·d), fitted to the dense steps of the width benchmark, d_model 64–512, BENCHMARKS.md), plus
-     * 15% for validation, checkpoints and the tokenizer; a sparse step is costed as dense (during the anneal it is).
-     * A mask step costs 0.6 training steps (measured in the demo's prunings), a pruning 1.5 × steps × k_coefs mask
-     * steps, 5 × with the controls.
+     * 15% for validation, checkpoints and the tokenizer. A sparse step of the paper recipe is costed as dense (during
+     * the anneal it is dearer, after it cheaper). A sparse model the scalable recipe holds is costed as dense during
+     * the anneal and, after it, as {@link #heldStepMs}. A mask step costs 0.6 training steps (measured in the demo's
+     * prunings), a pruning 1.5 × steps × k_coefs mask steps, 5 × with the controls.
      */
     public static Estimate estimate(ExperimentSettings s) {
         double train = 0, prune = 0;
@@ -109,16 +112,46 @@ public final class ExperimentPlan implements Plan {
         for (int w : s.sparseWidths()) widthAndDepth.add(new int[] {w, s.layers()});
         for (int w : s.denseWidths()) widthAndDepth.add(new int[] {w, s.denseDepth()});
         int models = widthAndDepth.size() * s.seeds().size();
-        for (int[] m : widthAndDepth) {
+        int sparseModels = s.sparseWidths().size();
+        for (int i = 0; i < widthAndDepth.size(); i++) {
+            int[] m = widthAndDepth.get(i);
             double d = m[0], gflop = 6.0 * s.batch() * s.ctx() * (12 * d * d * m[1] + s.vocab() * d) / 1e9;
-            double stepMs = (18.5 + 5.6 * gflop) * 1.15;
-            train += s.seeds().size() * s.steps() * stepMs / 1000;
+            double stepMs = (18.5 + 5.6 * gflop) * 1.15, trainMs = stepMs;
+            if (i < sparseModels && heldByScalableRecipe(s, m[0])) {
+                TrainConfig defaults = TrainConfig.defaults();
+                double after = 1 - defaults.annealStopFrac();
+                trainMs = (1 - after) * stepMs + after * heldStepMs(s, m[0]) * 1.15;
+            }
+            train += s.seeds().size() * s.steps() * trainMs / 1000;
             for (String t : s.tasks()) {
                 double work = 1.5 * s.pruneSteps() * s.kCoefs().size() * (s.controls().contains(t) ? 5 : 1);
                 prune += s.seeds().size() * SOLVED_SHARE * work * 0.6 * stepMs / 1000;
             }
         }
         return new Estimate(models, train, prune);
+    }
+
+    /** Whether the scalable recipe holds the block matrices of the sparse model of width {@code d} (ScalableRecipe). */
+    static boolean heldByScalableRecipe(ExperimentSettings s, int d) {
+        double density = s.l0() > 0 ? s.l0() / topKParameters(s, d) : s.pfrac() * Math.pow((double) s.baseWidth() / d, 2);
+        return s.recipe() == TrainConfig.Recipe.SCALABLE && ScalableRecipe.START_MULTIPLE * density < 1;
+    }
+
+    /**
+     * The scalable recipe's step after the anneal, in ms on 2 threads: 18.5 ms, plus the activation work (AbsTopK,
+     * attention, norms: 6.8e-5 ms per token × layer × d_model), plus 25 ms per GFLOP of weight work on the held entries
+     * (6 × tokens × 1.25 L0, candidates included). Fitted to the width benchmark's scalable steps after the anneal (L0 A
+     * and L0 B, d_model 64–1024, within 20%; at d_model 2048 it falls 28% short).
+     */
+    static double heldStepMs(ExperimentSettings s, int d) {
+        double tokens = (double) s.batch() * s.ctx();
+        double l0 = s.l0() > 0 ? s.l0() : s.pfrac() * topKParameters(s, s.baseWidth());
+        return 18.5 + 6.8e-5 * tokens * s.layers() * d + 25 * 6 * tokens * 1.25 * l0 / 1e9;
+    }
+
+    /** The weights of width {@code d} under top-k: the blocks' matrices, token embedding and unembedding. */
+    private static double topKParameters(ExperimentSettings s, int d) {
+        return 12.0 * d * d * s.layers() + 2.0 * s.vocab() * d;
     }
 
     @Override
