@@ -100,9 +100,11 @@ public final class ExperimentPlan implements Plan {
      * The time of a run of {@code s} from nothing. A training step costs 18.5 ms + 5.6 ms per GFLOP (6 × tokens ×
      * (12·d²·layers + vocab·d), fitted to the dense steps of the width benchmark, d_model 64–512, BENCHMARKS.md), plus
      * 15% for validation, checkpoints and the tokenizer. A sparse step of the paper recipe is costed as dense (during
-     * the anneal it is dearer, after it cheaper). A sparse model the scalable recipe holds is costed as dense during
-     * the anneal and, after it, as {@link #heldStepMs}. A mask step costs 0.6 training steps (measured in the demo's
-     * prunings), a pruning 1.5 × steps × k_coefs mask steps, 5 × with the controls.
+     * the anneal it is dearer, after it cheaper). A sparse model the scalable recipe holds costs {@link #heldStepMs}:
+     * at the start multiple during the anneal, at its L0 after it. A mask step costs 0.6 dense training steps
+     * (measured in the demo's prunings), or for a sparse model 0.8 {@link #heldStepMs} steps at its L0 (there are no
+     * weight gradients; 71 ms measured at E 8, BENCHMARKS.md); a pruning 1.5 × steps × k_coefs mask steps, 5 × with the
+     * controls.
      */
     public static Estimate estimate(ExperimentSettings s) {
         double train = 0, prune = 0;
@@ -118,14 +120,15 @@ public final class ExperimentPlan implements Plan {
             double d = m[0], gflop = 6.0 * s.batch() * s.ctx() * (12 * d * d * m[1] + s.vocab() * d) / 1e9;
             double stepMs = (18.5 + 5.6 * gflop) * 1.15, trainMs = stepMs;
             if (i < sparseModels && heldByScalableRecipe(s, m[0])) {
-                TrainConfig defaults = TrainConfig.defaults();
-                double after = 1 - defaults.annealStopFrac();
-                trainMs = (1 - after) * stepMs + after * heldStepMs(s, m[0]) * 1.15;
+                double anneal = TrainConfig.defaults().annealStopFrac();
+                trainMs = (anneal * heldStepMs(s, m[0], ScalableRecipe.START_MULTIPLE) + (1 - anneal) * heldStepMs(s, m[0], 1)) * 1.15;
             }
             train += s.seeds().size() * s.steps() * trainMs / 1000;
+            // a mask step has no weight gradients: a sparse model's costs 0.8 × its held step (71 ms measured at E 8)
+            double maskMs = i < sparseModels ? 0.8 * heldStepMs(s, m[0], 1) : 0.6 * stepMs;
             for (String t : s.tasks()) {
                 double work = 1.5 * s.pruneSteps() * s.kCoefs().size() * (s.controls().contains(t) ? 5 : 1);
-                prune += s.seeds().size() * SOLVED_SHARE * work * 0.6 * stepMs / 1000;
+                prune += s.seeds().size() * SOLVED_SHARE * work * maskMs / 1000;
             }
         }
         return new Estimate(models, train, prune);
@@ -138,15 +141,16 @@ public final class ExperimentPlan implements Plan {
     }
 
     /**
-     * The scalable recipe's step after the anneal, in ms on 2 threads: 18.5 ms, plus the activation work (AbsTopK,
-     * attention, norms: 6.8e-5 ms per token × layer × d_model), plus 25 ms per GFLOP of weight work on the held entries
-     * (6 × tokens × 1.25 L0, candidates included). Fitted to the width benchmark's scalable steps after the anneal (L0 A
-     * and L0 B, d_model 64–1024, within 20%; at d_model 2048 it falls 28% short).
+     * A step of the scalable recipe holding {@code multiple} × L0 kept entries (the start multiple during the anneal, 1
+     * after it), in ms on 2 threads: 18.5 ms, plus the activation work (AbsTopK, attention, norms: 6.8e-5 ms per token ×
+     * layer × d_model), plus 25 ms per GFLOP of weight work on the held entries (6 × tokens × (multiple + 0.25) × L0,
+     * candidates included). Fitted to the width benchmark's scalable steps after the anneal (L0 A and L0 B, d_model
+     * 64–1024, within 20%; at d_model 2048 it falls 28% short); the anneal's cost is this model's extrapolation.
      */
-    static double heldStepMs(ExperimentSettings s, int d) {
+    static double heldStepMs(ExperimentSettings s, int d, int multiple) {
         double tokens = (double) s.batch() * s.ctx();
         double l0 = s.l0() > 0 ? s.l0() : s.pfrac() * topKParameters(s, s.baseWidth());
-        return 18.5 + 6.8e-5 * tokens * s.layers() * d + 25 * 6 * tokens * 1.25 * l0 / 1e9;
+        return 18.5 + 6.8e-5 * tokens * s.layers() * d + 25 * 6 * tokens * (multiple + 0.25) * l0 / 1e9;
     }
 
     /** The weights of width {@code d} under top-k: the blocks' matrices, token embedding and unembedding. */
