@@ -55,8 +55,8 @@ class TrainCommandTest {
     @Test
     void theScalableRecipeTrainsAndResumes(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("scalable");
-        // d_model 128 over base 16: E 8, every 2-D sparse weight held at pfrac 1 and j = 1
-        MainTest.Run r = train(dir, "--steps", "3", "--d-model", "128", "--pfrac", "1", "--min-per-neuron", "1", "--recipe", "scalable",
+        // d_model 256 over base 16: E 16, every block matrix held at pfrac 1 (start density 32/256 = 1/8) and j = 1
+        MainTest.Run r = train(dir, "--steps", "3", "--d-model", "256", "--pfrac", "1", "--min-per-neuron", "1", "--recipe", "scalable",
                 "--regrow-every", "2");
         assertEquals(0, r.status(), r.err());
         String config = Files.readString(dir.resolve("train-config.json"));

@@ -87,11 +87,6 @@ public final class Ops {
     }
 
     /**
-     * Pattern-only weight gradients: when true, dW of a sparse weight that runs through CSR is computed only on
-     * its kept entries (SDDMM) instead of the dense product, so pruned weights get no gradient and cannot regrow
-     * on that step. Off by default (the paper's recipe needs the dense dW).
-     */
-    /**
      * Whether this pass is a regrowth step of the scalable recipe: each held weight's backward also streams its dense
      * gradient and offers its parameter the top candidates ({@link GradientCandidates}).
      */
@@ -100,6 +95,11 @@ public final class Ops {
         return this;
     }
 
+    /**
+     * Pattern-only weight gradients: when true, dW of a sparse weight that runs through CSR is computed only on
+     * its kept entries (SDDMM) instead of the dense product, so pruned weights get no gradient and cannot regrow
+     * on that step. Off by default (the paper's recipe needs the dense dW).
+     */
     public Ops patternGradients(boolean on) {
         this.patternGradients = on;
         return this;

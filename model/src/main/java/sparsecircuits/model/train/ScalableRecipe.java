@@ -17,8 +17,11 @@ import sparsecircuits.autograd.param.Parameter;
  *       lacks. At E 8 (L0 A, 3,500 steps) a start at 8·k ended 5.9% above the paper recipe's validation loss, one at
  *       32·k 1.5% above (BENCHMARKS.md, "The scalable recipe"); a larger multiple would hold every weight of E 8 dense.
  *       The price is the anneal's speed: its early steps run at the cap's density.</li>
- *   <li>A weight denser than that at its target (E ≤ 4 or so) stays in the paper recipe: at such densities dense
- *       kernels beat sparse ones, and its dense state is at most {@value #START_MULTIPLE}× its nonzeros.</li>
+ *   <li>A weight whose start would be denser than {@link #MAX_START_DENSITY} (at pfrac 1/4: E ≤ 4) stays in the
+ *       paper recipe. Above that density the dense kernels beat the held ones (the CSR forward and dX break even with
+ *       dense GEMM at 1/8, BENCHMARKS.md "linear crossover"): at E 4 a held start at density 1/2 made the anneal's steps
+ *       twice the paper recipe's. Its dense state is then at most {@value #START_MULTIPLE}·8 = 256× its nonzeros, so
+ *       memory stops following E² from E 8 at pfrac 1/4.</li>
  *   <li>Biases, gains, sinks and the bigram table are never held (1-D, or never sparse).</li>
  *   <li>Candidates: {@value #CANDIDATE_SHARE_PERCENT}% of k (at least one) per weight, refreshed every
  *       {@link TrainConfig#regrowEvery()} steps from the streamed dense gradient.</li>
@@ -27,6 +30,8 @@ import sparsecircuits.autograd.param.Parameter;
 public final class ScalableRecipe {
     /** The start density, as a multiple of the target kept count. */
     public static final int START_MULTIPLE = 32;
+    /** The densest start held: a weight whose start would be denser trains in the paper recipe (dense kernels win there). */
+    public static final double MAX_START_DENSITY = 1.0 / 8;
     /** Candidates per weight, in percent of its target kept count. */
     public static final int CANDIDATE_SHARE_PERCENT = 25;
 
@@ -42,7 +47,7 @@ public final class ScalableRecipe {
         if (!p.isSparse() || p.shape().length != 2) return new Holding(false, p.numel(), 0);
         int target = schedule.keptCount(p.rule().budget(), p.numel(), schedule.totalSteps());
         long cap = (long) START_MULTIPLE * target;
-        if (cap >= p.numel()) return new Holding(false, p.numel(), 0);
+        if (cap > MAX_START_DENSITY * p.numel()) return new Holding(false, p.numel(), 0);
         int candidates = (int) Math.max(1, ((long) target * CANDIDATE_SHARE_PERCENT + 99) / 100);
         candidates = (int) Math.min(candidates, p.numel() - cap);
         return new Holding(true, (int) cap, candidates);
