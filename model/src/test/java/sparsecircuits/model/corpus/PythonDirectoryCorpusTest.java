@@ -57,6 +57,26 @@ class PythonDirectoryCorpusTest {
         assertEquals(c.trainPaths(), all.validationPaths());
     }
 
+    /**
+     * The regime sweep's real-code corpus, Debian's CPython 3.11 standard library, reads as a corpus: hundreds of
+     * files, megabytes of code on the training side, a validation side of whole files, the same split twice.
+     */
+    @Test
+    void theCPythonStandardLibraryReadsAsACorpus() {
+        Path stdlib = Path.of("/usr/lib/python3.11");
+        if (!Files.isRegularFile(stdlib.resolve("json/__init__.py"))) {
+            if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail("/usr/lib/python3.11 lacks the standard library, and under CI=true it is required (.ci/run installs libpython3.11-stdlib)");
+            org.junit.jupiter.api.Assumptions.abort("no CPython 3.11 standard library: apt-get install libpython3.11-stdlib");
+        }
+        PythonDirectoryCorpus c = PythonDirectoryCorpus.open(stdlib, 5, 0);
+        long chars = c.train().stream().mapToLong(String::length).sum();
+        assertTrue(c.trainPaths().size() > 300 && chars > 5_000_000, c.trainPaths().size() + " files, " + chars + " chars");
+        assertFalse(c.validationPaths().isEmpty());
+        assertTrue(c.trainPaths().stream().noneMatch(new HashSet<>(c.validationPaths())::contains), "whole files on one side");
+        assertTrue(c.train().stream().anyMatch(t -> t.contains("def ") && t.contains("import ")), "Python source");
+        assertEquals(c.validationPaths(), PythonDirectoryCorpus.open(stdlib, 5, 0).validationPaths(), "the same split");
+    }
+
     @Test
     void missingDirectoryIsOneClearLine() {
         Path missing = tmp.resolve("nope");
