@@ -2,7 +2,8 @@
 # Where the effect appears (issue 19): the frontier experiment over width, nonzeros, tokens and corpus. Each point
 # is one `experiment` of one sparse model (E × base width, pfrac 1/4, min-per-neuron 2 where its budget holds, else
 # 1) against the dense widths that bracket its loss, all 20 tasks, the hour preset's pruning (150 mask steps, one
-# k_coef, targets 0.3 / 0.15 / 0.08, controls on every task), the scalable recipe (at E ≤ 4 it is the paper
+# k_coef, targets 0.3 / 0.15 / 0.08), the controls on the width probe's four tasks (lambda_func, while_return_true,
+# if_equals, var_if: each costs 4 more prunings per model), the scalable recipe (at E ≤ 4 it is the paper
 # recipe; BENCHMARKS.md "The scalable recipe").
 #
 # Points, in the order they run (a short sitting answers the first questions first):
@@ -61,7 +62,7 @@ die() { echo "[regime] ERROR: $*" >&2; exit 1; }
 # ---- the grid
 PY_DIR=/usr/lib/python3.11; MIX_SHARE=0.5
 STEPS_1X=6000; DENSE_SYN="32 48 64 96 128"; DENSE_CODE="48 64 96 128"
-BASE_A=64; BASE_B=128; PFRAC=0.25; TASKS=all; PRUNE=(--prune-steps 150 --k-coefs 1e-3 --targets 0.3,0.15,0.08 --target 0.15)
+BASE_A=64; BASE_B=128; PFRAC=0.25; TASKS=all; PRUNE=(--prune-steps 150 --k-coefs 1e-3 --targets 0.3,0.15,0.08 --target 0.15 --controls lambda_func,while_return_true,if_equals,var_if)
 if [[ "$QUICK" == 1 ]]; then
   STEPS_1X=40; DENSE_SYN="16 32"; DENSE_CODE="16 32"; BASE_A=16; BASE_B=32; TASKS=if_equals,lambda_func
   PRUNE=(--prune-steps 3 --k-coefs 1e-3 --targets 10,9 --target 9 --solved-below 9 --pairs 8)
