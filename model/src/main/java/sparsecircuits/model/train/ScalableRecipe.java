@@ -8,15 +8,16 @@ import sparsecircuits.autograd.param.Parameter;
  * Which sparse weights the scalable recipe holds, and how many entries (issue 18; DESIGN.md decision 1).
  *
  * <ul>
- *   <li>A 2-D sparse weight whose target kept count k is below 1/{@value #START_MULTIPLE} of its entries is held from
- *       the first step: its state lives on at most {@value #START_MULTIPLE}·k kept entries plus the candidates, so memory
+ *   <li>A 2-D sparse weight whose target kept count k is at most 1/({@value #START_MULTIPLE}·8) of its entries is held
+ *       from the first step: its state lives on at most {@value #START_MULTIPLE}·k kept entries plus the candidates, so memory
  *       follows L0 and not rows × cols. The anneal's kept count is capped there, and the run starts at that density
  *       instead of dense; the schedule keeps its meaning once it falls below {@value #START_MULTIPLE}·k (at E 8 and
  *       pfrac 1/4 the cap is density 1/8, reached at 88% of the anneal).</li>
  *   <li>Why {@value #START_MULTIPLE}: the start is what the paper recipe's dense early steps give and a sparse start
  *       lacks. At E 8 (L0 A, 3,500 steps) a start at 8·k ended 5.9% above the paper recipe's validation loss, one at
- *       32·k 1.5% above (BENCHMARKS.md, "The scalable recipe"); a larger multiple would hold every weight of E 8 dense.
- *       The price is the anneal's speed: its early steps run at the cap's density.</li>
+ *       32·k 1.5% above (BENCHMARKS.md, "The scalable recipe"); a larger multiple would start E 8 denser than
+ *       {@link #MAX_START_DENSITY}, where the recipe does not hold it (below). The price is the anneal's speed: its
+ *       early steps run at the cap's density.</li>
  *   <li>A weight whose start would be denser than {@link #MAX_START_DENSITY} (at pfrac 1/4: E ≤ 4) stays in the
  *       paper recipe. Above that density the dense kernels beat the held ones (the CSR forward and dX break even with
  *       dense GEMM at 1/8, BENCHMARKS.md "linear crossover"): at E 4 a held start at density 1/2 made the anneal's steps
