@@ -34,24 +34,24 @@ def num(x):
         return NAN
 
 
-def ok(x):
+def finite(x):
     """x is a finite number."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def f(x, spec=".3f", unit=""):
+def fmt(x, spec=".3f", unit=""):
     """x formatted, or "—" when missing or not finite."""
-    return format(x, spec) + unit if ok(x) else "—"
+    return format(x, spec) + unit if finite(x) else "—"
 
 
-def fx(r):
+def ratio_text(r):
     """A ratio cell {"ratio", "tasks"} as "2.35× (4)"."""
-    return f"{r['ratio']:.2f}× ({r['tasks']})" if r and ok(r.get("ratio")) else "—"
+    return f"{r['ratio']:.2f}× ({r['tasks']})" if r and finite(r.get("ratio")) else "—"
 
 
-def ge(e):
+def shortest(e):
     """A number in its shortest form (E 8, not 8.0), or "—"."""
-    return f(e, "g")
+    return fmt(e, "g")
 
 
 def cell(x):
@@ -115,7 +115,7 @@ def pick_sparse(e, point):
     same = [m for m in sparse if point.get("d_model") is not None and m.get("dModel") == point.get("d_model")]
     seeded = [m for m in same if (m.get("setup") or {}).get("seed") == point.get("seed")]
     pool = seeded or same or sparse
-    return max(pool, key=lambda m: num(m.get("dModel")) if ok(num(m.get("dModel"))) else -1) if pool else None
+    return max(pool, key=lambda m: num(m.get("dModel")) if finite(num(m.get("dModel"))) else -1) if pool else None
 
 
 def flag_reason(c):
@@ -166,7 +166,7 @@ def point_row(p):
         "sparse_id": sid, "sparse_val_loss": sl, "forced_share": num(setup.get("forcedShare")),
         "tasks": len(e.get("tasks") or []), "sparse_solved": solved(e, sid),
         "partner_id": did, "partner_val_loss": dl, "partner_solved": solved(e, did) if did else None,
-        "loss_gap_pct": 100 * (dl - sl) / sl if ok(sl) and sl else NAN,
+        "loss_gap_pct": 100 * (dl - sl) / sl if finite(sl) and sl else NAN,
         "main_target": main, "targets": targets,
         "edge_ratio": {f"{t:g}": ratio(e, sid, did, t) for t in targets} if did else {},
         "node_ratio": ratio(e, sid, did, main, "nodes") if did else {"ratio": NAN, "tasks": 0},
@@ -197,7 +197,7 @@ def sort_key(r):
     """Table order: corpus (synthetic, python, mix), L0, budget, E, seed, name."""
     c = r.get("corpus")
     return (CORPORA.index(c) if c in CORPORA else len(CORPORA), str(c), str(r.get("l0")), str(r.get("budget")),
-            num(r.get("E")) if ok(num(r.get("E"))) else 1e9, num(r.get("seed")) if ok(num(r.get("seed"))) else 0, str(r.get("name")))
+            num(r.get("E")) if finite(num(r.get("E"))) else 1e9, num(r.get("seed")) if finite(num(r.get("seed"))) else 0, str(r.get("name")))
 
 # ----------------------------------------------------------------------------- summary.md
 
@@ -205,12 +205,12 @@ def sort_key(r):
 def budget_cell(r):
     """The point's budget and its tokens in millions, "1x (6.1M)"."""
     tokens = num(r.get("tokens"))
-    return cell(r.get("budget")) + (f" ({tokens / 1e6:.1f}M)" if ok(tokens) else "")
+    return cell(r.get("budget")) + (f" ({tokens / 1e6:.1f}M)" if finite(tokens) else "")
 
 
 def minutes(r):
     """The point's wall time and job time in minutes, "30 / 61"."""
-    return f"{f(num(r.get('wall_s')) / 60, '.0f')} / {f(num(r.get('job_seconds')) / 60, '.0f')}"
+    return f"{fmt(num(r.get('wall_s')) / 60, '.0f')} / {fmt(num(r.get('job_seconds')) / 60, '.0f')}"
 
 
 def header(rows, params):
@@ -219,8 +219,8 @@ def header(rows, params):
     utc = sorted(r["finished_utc"] for r in rows if r.get("finished_utc"))
     cpus = sorted({x for x in [params.get("cpu_model")] + [r.get("cpu_model") for r in rows] if x})
     commits = sorted({x for x in [params.get("commit")] + [r.get("commit") for r in rows] if x})
-    job, wall = sum(num(r.get("job_seconds")) for r in rows if ok(num(r.get("job_seconds")))), \
-        sum(num(r.get("wall_s")) for r in rows if ok(num(r.get("wall_s"))))
+    job, wall = sum(num(r.get("job_seconds")) for r in rows if finite(num(r.get("job_seconds")))), \
+        sum(num(r.get("wall_s")) for r in rows if finite(num(r.get("wall_s"))))
     return ["# Regime sweep: dense/sparse circuit-size ratio against E, L0, corpus and token budget", "",
             f"- command: `{params.get('command') or '—'}`",
             f"- started {params.get('started_utc') or '—'}; points finished {utc[0] if utc else '—'} … {utc[-1] if utc else '—'}",
@@ -232,27 +232,27 @@ def header(rows, params):
 
 def ratio_cells(r, others):
     """The edge ratio at the main target, the node ratio there, and the edge ratio at each other target."""
-    return [fx(r["edge_ratio_main"]), fx(r["node_ratio"])] + [fx(r["edge_ratio"].get(f"{t:g}")) for t in others]
+    return [ratio_text(r["edge_ratio_main"]), ratio_text(r["node_ratio"])] + [ratio_text(r["edge_ratio"].get(f"{t:g}")) for t in others]
 
 
 def main_table(rows, others):
     """Every point, one row each, grouped by corpus, L0, budget, E."""
-    main = next((r["main_target"] for r in rows if ok(r.get("main_target"))), 0.15)
+    main = next((r["main_target"] for r in rows if finite(r.get("main_target"))), 0.15)
     head = (["point", "corpus", "L0", "E (d_model)", "budget", "seed", "val loss", "solved", "partner (loss, gap)",
              "partner solved", f"edges × at {main:g} (tasks)", f"nodes × at {main:g}"] + [f"edges × at {t:g}" for t in others]
             + ["controls flagged", "forced share", "wall / job min"])
     out = ["## Every point", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        lead = [r["name"], cell(r.get("corpus")), cell(r.get("l0")), f"{ge(num(r.get('E')))} (d{cell(r.get('d_model'))})",
+        lead = [r["name"], cell(r.get("corpus")), cell(r.get("l0")), f"{shortest(num(r.get('E')))} (d{cell(r.get('d_model'))})",
                 budget_cell(r), cell(r.get("seed"))]
         if r["status"] != "done":
             out.append("| " + " | ".join(lead + [f"**{r['status']}**: {r.get('reason') or 'no reason given'}"]
                                          + [""] * (len(head) - len(lead) - 2) + [minutes(r)]) + " |")
             continue
-        partner = f"{r['partner_id']} ({f(r['partner_val_loss'])}, {f(r['loss_gap_pct'], '+.1f', '%')})" if r["partner_id"] else "—"
+        partner = f"{r['partner_id']} ({fmt(r['partner_val_loss'])}, {fmt(r['loss_gap_pct'], '+.1f', '%')})" if r["partner_id"] else "—"
         out.append("| " + " | ".join(lead + [
-            f(r["sparse_val_loss"]), f"{r['sparse_solved']} of {r['tasks']}", partner, cell(r["partner_solved"])] + ratio_cells(r, others)
-            + [f"{len(r['controls_flagged'])} of {r['controls_checked']}", f(100 * r["forced_share"], ".0f", "%"), minutes(r)]) + " |")
+            fmt(r["sparse_val_loss"]), f"{r['sparse_solved']} of {r['tasks']}", partner, cell(r["partner_solved"])] + ratio_cells(r, others)
+            + [f"{len(r['controls_flagged'])} of {r['controls_checked']}", fmt(100 * r["forced_share"], ".0f", "%"), minutes(r)]) + " |")
     return out + ["", "Ratios are dense/sparse (partner over the point's sparse model), geometric means over the tasks in "
                   "parentheses: those where both reached the target with a nonzero count. Gap: the partner's validation loss "
                   "relative to the sparse model's. Controls: circuits the controls found not trustworthy, of those checked "
@@ -264,7 +264,7 @@ def lines(rows, seed0=True):
     """{(corpus, L0, budget): [rows sorted by E]} of the done points (seed 0 only when seed0)."""
     out = {}
     for r in rows:
-        if r["status"] == "done" and (not seed0 or not r.get("seed")) and ok(num(r.get("E"))):
+        if r["status"] == "done" and (not seed0 or not r.get("seed")) and finite(num(r.get("E"))):
             out.setdefault((r.get("corpus"), r.get("l0"), r.get("budget")), []).append(r)
     return {k: sorted(v, key=lambda r: num(r["E"])) for k, v in sorted(out.items(), key=lambda kv: sort_key(kv[1][0]))}
 
@@ -275,9 +275,9 @@ def crossings(rows):
            "|---|---|---|---|---|---|---|"]
     for (c, l0, b), rs in lines(rows).items():
         top = max(num(r["E"]) for r in rs)
-        cells = [next((f"E {ge(num(r['E']))}" for r in rs if num(r["edge_ratio_main"]["ratio"]) > x), f"not within E ≤ {ge(top)}")
+        cells = [next((f"E {shortest(num(r['E']))}" for r in rs if num(r["edge_ratio_main"]["ratio"]) > x), f"not within E ≤ {shortest(top)}")
                  for x in (1, 4, 10)]
-        by_e = ", ".join(f"E{ge(num(r['E']))} {f(r['edge_ratio_main']['ratio'], '.2f', '×')}" for r in rs)
+        by_e = ", ".join(f"E{shortest(num(r['E']))} {fmt(r['edge_ratio_main']['ratio'], '.2f', '×')}" for r in rs)
         out.append(f"| {cell(c)} | {cell(l0)} | {cell(b)} | {by_e} | " + " | ".join(cells) + " |")
     return out + ["", "Seed 0 only; the first E (ascending) whose edge ratio at the main target exceeds the threshold.", ""]
 
@@ -299,15 +299,15 @@ def seed_spread(rows, others):
     if not multi:
         return out + ["No point has more than one finished seed.", ""]
     for g in multi:
-        g.sort(key=lambda r: num(r.get("seed")) if ok(num(r.get("seed"))) else 0)
+        g.sort(key=lambda r: num(r.get("seed")) if finite(num(r.get("seed"))) else 0)
         out += [f"**{g[0]['name']}** ({len(g)} seeds)", "",
                 "| seed | point | val loss | partner | edges × at main | nodes × at main | " + " | ".join(f"edges × at {t:g}" for t in others) + " |",
                 "|---|---|---|---|---|---|" + "---|" * len(others)]
         for r in g:
-            partner = f"{cell(r['partner_id'])} ({f(r['partner_val_loss'])})"
-            out.append("| " + " | ".join([cell(r.get("seed")), r["name"], f(r["sparse_val_loss"]), partner] + ratio_cells(r, others)) + " |")
-        logs = [math.log(x) for x in (r["edge_ratio_main"]["ratio"] for r in g) if ok(x) and x > 0]
-        losses = [r["sparse_val_loss"] for r in g if ok(r["sparse_val_loss"])]
+            partner = f"{cell(r['partner_id'])} ({fmt(r['partner_val_loss'])})"
+            out.append("| " + " | ".join([cell(r.get("seed")), r["name"], fmt(r["sparse_val_loss"]), partner] + ratio_cells(r, others)) + " |")
+        logs = [math.log(x) for x in (r["edge_ratio_main"]["ratio"] for r in g) if finite(x) and x > 0]
+        losses = [r["sparse_val_loss"] for r in g if finite(r["sparse_val_loss"])]
         out += ["", f"Spread of the main edge ratio over {len(logs)} seed(s): "
                     + (f"{math.exp(max(logs) - min(logs)):.2f}× (max/min)" if len(logs) > 1 else "— (needs two finite ratios)")
                 + (f"; of the sparse val loss {max(losses) - min(losses):.3f}" if len(losses) > 1 else ""), ""]
@@ -316,7 +316,7 @@ def seed_spread(rows, others):
 
 def beside_synthetic(rows):
     """The python and mix points next to the synthetic point of the same L0, E, budget and seed."""
-    key = lambda r: (r.get("l0"), ge(num(r.get("E"))), r.get("budget"), r.get("seed") or 0)
+    key = lambda r: (r.get("l0"), shortest(num(r.get("E"))), r.get("budget"), r.get("seed") or 0)
     syn = {key(r): r for r in rows if r.get("corpus") == "synthetic" and r["status"] == "done"}
     rest = [r for r in rows if r.get("corpus") not in ("synthetic", None)]
     out = ["## Real code and mix beside synthetic", ""]
@@ -326,11 +326,11 @@ def beside_synthetic(rows):
             "its val loss | its edges × at main | its nodes × at main |", "|" + "---|" * 13]
     for r in rest:
         s = syn.get(key(r))
-        mine = ([f(r["sparse_val_loss"]), fx(r["edge_ratio_main"]), fx(r["node_ratio"])] if r["status"] == "done"
+        mine = ([fmt(r["sparse_val_loss"]), ratio_text(r["edge_ratio_main"]), ratio_text(r["node_ratio"])] if r["status"] == "done"
                 else [f"**{r['status']}**", "—", "—"])
-        theirs = ([s["name"], f(s["sparse_val_loss"]), fx(s["edge_ratio_main"]), fx(s["node_ratio"])] if s
+        theirs = ([s["name"], fmt(s["sparse_val_loss"]), ratio_text(s["edge_ratio_main"]), ratio_text(s["node_ratio"])] if s
                   else ["none finished", "—", "—", "—"])
-        out.append(f"| {r['name']} | {cell(r.get('corpus_arg') or r.get('corpus'))} | {cell(r.get('l0'))} | {ge(num(r.get('E')))} | "
+        out.append(f"| {r['name']} | {cell(r.get('corpus_arg') or r.get('corpus'))} | {cell(r.get('l0'))} | {shortest(num(r.get('E')))} | "
                    f"{budget_cell(r)} | {cell(r.get('seed'))} | " + " | ".join(mine + theirs) + " |")
     return out + ["", "Validation losses of different corpora are not comparable with each other; the ratios are.", ""]
 
@@ -350,7 +350,7 @@ def summary(rows, params, frontier_note, ratio_note):
     out = header(rows, params)
     if not rows:
         return "\n".join(out + ["No point finished yet (OUT/points/ holds no readable point file).", ""])
-    mains = {f"{r['main_target']:g}" for r in rows if ok(r.get("main_target"))}
+    mains = {f"{r['main_target']:g}" for r in rows if finite(r.get("main_target"))}
     others = sorted({t for r in rows if r["status"] == "done" for t in r["targets"] if f"{t:g}" not in mains}, reverse=True)
     out += main_table(rows, others) + crossings(rows) + seed_spread(rows, others) + beside_synthetic(rows) + flagged_section(rows)
     out += ["## Plots", "", "![Edge ratio dense/sparse at the main target against E](ratio_vs_E.svg)", "", ratio_note, "",
@@ -414,8 +414,8 @@ def svg(w, h, title, body):
 
 def ratio_svg(rows):
     """ratio_vs_E.svg: main-target edge ratio (log y) against E (log2 x), a line per (corpus, L0, budget); and its note."""
-    done = [r for r in rows if r["status"] == "done" and ok(num(r.get("E"))) and num(r["E"]) > 0]
-    have = [r for r in done if ok(r["edge_ratio_main"]["ratio"]) and r["edge_ratio_main"]["ratio"] > 0]
+    done = [r for r in rows if r["status"] == "done" and finite(num(r.get("E"))) and num(r["E"]) > 0]
+    have = [r for r in done if finite(r["edge_ratio_main"]["ratio"]) and r["edge_ratio_main"]["ratio"] > 0]
     missing = [r["name"] for r in done if r not in have]
     W, H, left, right, top, bottom = 880, 540, 84, 250, 48, 84
     pw, ph = W - left - right, H - top - bottom
@@ -461,7 +461,7 @@ def frontier_panels(points):
             continue
         key = (r.get("corpus_arg") or r.get("corpus"), r.get("budget"))
         for m in e.get("models") or []:
-            same = (key, (m or {}).get("id"), f(num((m or {}).get("valLoss")), ".9f"))
+            same = (key, (m or {}).get("id"), fmt(num((m or {}).get("valLoss")), ".9f"))
             if not m or (m.get("mode") == "sparse" and m.get("id") != r["sparse_id"]) or same in seen:
                 continue
             seen.add(same)
@@ -498,7 +498,7 @@ def legend(o, x, y, entries, dx=0, dy=22):
 
 def frontier_panel(o, x0, y0, pw, ph, models):
     """One panel of frontier.svg: each model family (dense; sparse per L0) joined in width order, seed ≥ 1 hollow."""
-    pts = [m for m in models if ok(m["x"]) and ok(m["loss"])]
+    pts = [m for m in models if finite(m["x"]) and finite(m["loss"])]
     if not pts:
         o.append(f'<text x="{x0 + pw / 2}" y="{y0 + ph / 2}" text-anchor="middle" fill="#a00">'
                  'no model with a circuit at the main target and a loss</text>')
@@ -520,7 +520,7 @@ def frontier_panel(o, x0, y0, pw, ph, models):
                      + " ".join(f"{sx(m['x']):.1f},{sy(m['loss']):.1f}" for m in ms) + '"/>')
         for m in ms:
             tip = f"{m['id']}: {m['x']:.0f} edges over {m['n']} task(s), loss {m['loss']:.3f}"
-            label = f"E{ge(num(m['E']))}" if m["sparse"] else f"d{m['d']}"
+            label = f"E{shortest(num(m['E']))}" if m["sparse"] else f"d{m['d']}"
             o.append(marker(sx(m["x"]), sy(m["loss"]), color, bool(seed), tip, "circle" if m["sparse"] else "square"))
             o.append(f'<text x="{sx(m["x"]) + 6:.1f}" y="{sy(m["loss"]) - 6:.1f}" font-size="10" fill="{color}">{esc(label)}</text>')
 
