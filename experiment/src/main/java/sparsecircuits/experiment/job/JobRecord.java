@@ -28,10 +28,13 @@ public record JobRecord(String id, String kind, String name, String engine, Map<
      * SHA-256 of the inputs written with sorted keys (so the order a job lists them in does not matter).
      */
     public static String id(String kind, Map<String, Object> inputs, String engine) {
-        String text = kind + "\n" + engine + "\n" + Json.write(sorted(inputs));
+        return kind + "-" + sha256Hex(kind + "\n" + engine + "\n" + Json.write(sorted(inputs))).substring(0, 20);
+    }
+
+    /** The SHA-256 of {@code text} (UTF-8) in lower-case hex. */
+    public static String sha256Hex(String text) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return kind + "-" + HexFormat.of().formatHex(h).substring(0, 20);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -137,7 +137,7 @@ public final class ExperimentPlan implements Plan {
     /** Whether the scalable recipe holds the block matrices of the sparse model of width {@code d} (ScalableRecipe). */
     static boolean heldByScalableRecipe(ExperimentSettings s, int d) {
         double density = s.l0() > 0 ? s.l0() / topKParameters(s, d) : s.pfrac() * Math.pow((double) s.baseWidth() / d, 2);
-        return s.recipe() == TrainConfig.Recipe.SCALABLE && ScalableRecipe.START_MULTIPLE * density <= ScalableRecipe.MAX_START_DENSITY * (1 + 1e-9);
+        return s.recipe() == TrainConfig.Recipe.SCALABLE && ScalableRecipe.holdsAtDensity(density);
     }
 
     /**

@@ -1,12 +1,9 @@
 package sparsecircuits.experiment.plan;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import sparsecircuits.autograd.optim.BudgetException;
+import sparsecircuits.experiment.job.JobRecord;
 import sparsecircuits.model.checkpoint.ModelFiles;
 import sparsecircuits.model.gpt.Gpt;
 import sparsecircuits.model.gpt.GptConfig;
@@ -69,12 +66,7 @@ public record ModelSpec(String id, GptConfig arch, TrainConfig train) {
     private static ModelSpec named(String name, GptConfig arch, TrainConfig tc, ExperimentSettings s) {
         if (!s.sharedOut()) return new ModelSpec(name, arch, tc);
         String settings = Json.write(ModelFiles.referenceConfig(arch)) + "\n" + Json.write(tc.toJson());
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(settings.getBytes(StandardCharsets.UTF_8));
-            return new ModelSpec(name + "-" + HexFormat.of().formatHex(h, 0, 4), arch, tc);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new ModelSpec(name + "-" + JobRecord.sha256Hex(settings).substring(0, 8), arch, tc);
     }
 
     private static GptConfig architecture(ExperimentSettings s, int dModel, int layers) {

@@ -43,12 +43,17 @@ public final class ScalableRecipe {
     public record Holding(boolean held, int keptCap, int candidates) {
     }
 
+    /** Whether a weight kept at {@code targetDensity} of its entries at the end is held: its start is at most 1/8 dense. */
+    public static boolean holdsAtDensity(double targetDensity) {
+        return START_MULTIPLE * targetDensity <= MAX_START_DENSITY;
+    }
+
     /** What the recipe does with {@code p} under {@code schedule}. */
     public static Holding holding(Parameter p, Schedule schedule) {
         if (!p.isSparse() || p.shape().length != 2) return new Holding(false, p.numel(), 0);
         int target = schedule.keptCount(p.rule().budget(), p.numel(), schedule.totalSteps());
         long cap = (long) START_MULTIPLE * target;
-        if (cap > MAX_START_DENSITY * p.numel()) return new Holding(false, p.numel(), 0);
+        if (!holdsAtDensity((double) target / p.numel())) return new Holding(false, p.numel(), 0);
         int candidates = (int) Math.max(1, ((long) target * CANDIDATE_SHARE_PERCENT + 99) / 100);
         candidates = (int) Math.min(candidates, p.numel() - cap);
         return new Holding(true, (int) cap, candidates);
