@@ -16,12 +16,52 @@ import sparsecircuits.model.json.Json;
  * what it read, what it wrote, what it found, and how long it took.
  *
  * @param seconds     wall time of the job
- * @param worker      where it ran (host and thread), for the report
+ * @param worker      where it ran and on which kernels, for the report
  * @param finishedUtc when it finished (ISO-8601)
  */
 public record JobRecord(String id, String kind, String name, String engine, Map<String, Object> inputs, List<String> outputs,
-                        Map<String, Object> result, double seconds, String worker, String finishedUtc) {
+                        Map<String, Object> result, double seconds, Worker worker, String finishedUtc) {
     public static final String FORMAT = "sparse-circuits-job/1";
+
+    /**
+     * Where a job ran: the host, the runner and its slot there ("in-process", "spark executor 3"), and the kernels it
+     * used. Two jobs give bit-identical results only on the same kernel provider and vector width ({@link #kernels()}).
+     *
+     * @param kernels    the kernel provider's name ("vector", "scalar"); empty when unknown (a record from before)
+     * @param vectorBits the vector width the kernels used; 0 when unknown
+     * @param threads    the job's kernel threads; 0 when unknown
+     */
+    public record Worker(String host, String runner, String kernels, int vectorBits, int threads) {
+        /** The kernels as "vector 512-bit", the key two workers must share to give the same bits. */
+        public String kernelsKey() {
+            return kernels.isEmpty() ? "unknown" : kernels + " " + vectorBits + "-bit";
+        }
+
+        /** One line for people: "host (in-process; vector kernels, 512-bit, 2 threads)". */
+        public String describe() {
+            if (kernels.isEmpty()) return host;
+            return host + " (" + runner + "; " + kernels + " kernels, " + vectorBits + "-bit, " + threads + " thread" + (threads == 1 ? "" : "s") + ")";
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("host", host);
+            m.put("runner", runner);
+            m.put("kernels", kernels);
+            m.put("vector_bits", (long) vectorBits);
+            m.put("threads", (long) threads);
+            return m;
+        }
+
+        /** From a record: an object, or (records written before workers were structured) one line of text. */
+        static Worker fromJson(Object v) {
+            if (v instanceof Map<?, ?> m) {
+                return new Worker((String) m.get("host"), (String) m.get("runner"), (String) m.get("kernels"),
+                        ((Number) m.get("vector_bits")).intValue(), ((Number) m.get("threads")).intValue());
+            }
+            return new Worker(String.valueOf(v), "", "", 0, 0);
+        }
+    }
 
     /**
      * The id of a job of {@code kind} with these inputs under this engine version: the kind, then 20 hex digits of the
@@ -52,7 +92,7 @@ public record JobRecord(String id, String kind, String name, String engine, Map<
         m.put("outputs", new ArrayList<Object>(outputs));
         m.put("result", result);
         m.put("seconds", seconds);
-        m.put("worker", worker);
+        m.put("worker", worker.toJson());
         m.put("finished_utc", finishedUtc);
         return Json.writePretty(m) + "\n";
     }
@@ -67,7 +107,7 @@ public record JobRecord(String id, String kind, String name, String engine, Map<
         for (Object o : (List<Object>) m.get("outputs")) outputs.add((String) o);
         return new JobRecord((String) m.get("id"), (String) m.get("kind"), (String) m.get("name"), (String) m.get("engine"),
                 (Map<String, Object>) m.get("inputs"), outputs, (Map<String, Object>) m.get("result"),
-                ((Number) m.get("seconds")).doubleValue(), (String) m.get("worker"), (String) m.get("finished_utc"));
+                ((Number) m.get("seconds")).doubleValue(), Worker.fromJson(m.get("worker")), (String) m.get("finished_utc"));
     }
 
     private static Object sorted(Object v) {

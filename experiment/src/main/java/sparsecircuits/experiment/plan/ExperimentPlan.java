@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import sparsecircuits.experiment.job.Job;
-import sparsecircuits.experiment.run.InProcessRunner;
+import sparsecircuits.experiment.run.PlanSource;
 import sparsecircuits.experiment.run.Plan;
 import sparsecircuits.experiment.run.RunListener;
 import sparsecircuits.experiment.run.RunSummary;
+import sparsecircuits.experiment.run.Runner;
 import sparsecircuits.experiment.store.LocalDirectoryStore;
 import sparsecircuits.experiment.store.ResultStore;
 import sparsecircuits.model.train.ScalableRecipe;
@@ -62,16 +63,29 @@ public final class ExperimentPlan implements Plan {
     public record Outcome(RunSummary run, Experiment experiment) {
     }
 
+    /** The plan of {@code settings}, as a runner on another JVM builds it again. */
+    public record Source(ExperimentSettings settings) implements PlanSource {
+        @Override
+        public Plan plan() {
+            return new ExperimentPlan(settings);
+        }
+
+        @Override
+        public String describe() {
+            return settings.title();
+        }
+    }
+
     /** Runs the experiment into {@code runDir} (a local result store) with {@code runner}. */
-    public static Outcome run(ExperimentSettings settings, Path runDir, InProcessRunner runner, RunListener listener,
+    public static Outcome run(ExperimentSettings settings, Path runDir, Runner runner, RunListener listener,
                               BooleanSupplier stop) throws IOException {
         return run(settings, new LocalDirectoryStore(runDir), runner, listener, stop);
     }
 
     /** Runs the experiment against {@code store} with {@code runner}. */
-    public static Outcome run(ExperimentSettings settings, ResultStore store, InProcessRunner runner, RunListener listener,
+    public static Outcome run(ExperimentSettings settings, ResultStore store, Runner runner, RunListener listener,
                               BooleanSupplier stop) throws IOException {
-        RunSummary summary = runner.run(new ExperimentPlan(settings), store, listener, stop);
+        RunSummary summary = runner.run(new Source(settings), store, listener, stop);
         Experiment e = null;
         if (summary.records().containsKey("report")) {
             e = ExperimentJson.read(Files.readString(store.committed(ReportJob.JSON), StandardCharsets.UTF_8));

@@ -54,7 +54,7 @@ public record ExperimentSettings(String title, List<Integer> sparseWidths, int b
                                  int layers, int denseLayers, double afrac, int vocab, int ctx, int batch, long steps, List<Long> seeds,
                                  String corpus, TrainConfig.Recipe recipe, int regrowEvery, List<Integer> denseWidths, List<String> tasks, List<Double> targets, double mainTarget,
                                  int pruneSteps, List<Double> kCoefs, int pairs, List<String> controls, double solvedBelow, int livePairs,
-                                 boolean sharedOut) {
+                                 boolean sharedOut) implements java.io.Serializable {
     /** The head width every model uses: widths must be multiples of it. */
     public static final int HEAD_WIDTH = 16;
     /** The presets, smallest first. */

@@ -1,9 +1,6 @@
 package sparsecircuits.experiment.run;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,7 +17,6 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import sparsecircuits.experiment.job.Engine;
 import sparsecircuits.experiment.job.Job;
-import sparsecircuits.experiment.job.JobContext;
 import sparsecircuits.experiment.job.JobRecord;
 import sparsecircuits.experiment.job.JobStoppedException;
 import sparsecircuits.experiment.store.ResultStore;
@@ -34,7 +30,7 @@ import sparsecircuits.kernels.WorkerPool;
  * finished; a job whose id the store already holds is taken from there. Results do not depend on either number:
  * every job is deterministic for any thread count, and jobs share nothing but committed files.
  */
-public final class InProcessRunner {
+public final class InProcessRunner implements Runner {
     private final int jobsAtOnce, threadsPerJob;
 
     public InProcessRunner(int jobsAtOnce, int threadsPerJob) {
@@ -42,6 +38,16 @@ public final class InProcessRunner {
         if (threadsPerJob < 1) throw new IllegalArgumentException("threads per job must be ≥ 1, got " + threadsPerJob);
         this.jobsAtOnce = jobsAtOnce;
         this.threadsPerJob = threadsPerJob;
+    }
+
+    @Override
+    public RunSummary run(PlanSource source, ResultStore store, RunListener listener, BooleanSupplier stop) throws IOException {
+        return run(source.plan(), store, listener, stop);
+    }
+
+    @Override
+    public String describe() {
+        return "in-process, " + jobsAtOnce + " job" + (jobsAtOnce == 1 ? "" : "s") + " × " + threadsPerJob + " thread" + (threadsPerJob == 1 ? "" : "s");
     }
 
     /** Runs {@code plan} against {@code store} until every job finished, one failed (its dependents then never run) or a stop. */
@@ -58,19 +64,7 @@ public final class InProcessRunner {
             pools.add(pool);
             free.add(KernelProvider.create(pool));
         }
-        Job.Finished finished = new Job.Finished() {
-            @Override
-            public JobRecord of(Job job) {
-                JobRecord r = done.get(job.name());
-                if (r == null) throw new IllegalStateException(job.name() + " has not finished");
-                return r;
-            }
-
-            @Override
-            public boolean has(Job job) {
-                return done.containsKey(job.name());
-            }
-        };
+        Job.Finished finished = JobExecution.finished(done);
         ExecutorService workers = Executors.newFixedThreadPool(jobsAtOnce, r -> {
             Thread t = new Thread(r, "sparse-circuits-job");
             t.setDaemon(true);
@@ -96,9 +90,8 @@ public final class InProcessRunner {
                     }
                     Kernels kernels = free.pop();
                     running.add(job.name());
-                    Path staging = store.staging(id);
                     listener.started(job);
-                    completions.submit(() -> execute(job, id, inputs, kernels, staging, store, listener, stop));
+                    completions.submit(() -> execute(job, id, inputs, kernels, store, listener, stop));
                 }
                 listener.counts(jobs.size(), done.size(), running.size(), failures.size());
                 if (progressed) continue; // found results may unfold more of the plan
@@ -171,60 +164,15 @@ public final class InProcessRunner {
     private record Outcome(Job job, Kernels kernels, JobRecord record, Exception error) {
     }
 
-    private static Outcome execute(Job job, String id, Map<String, Object> inputs, Kernels kernels, Path staging, ResultStore store,
+    private static Outcome execute(Job job, String id, Map<String, Object> inputs, Kernels kernels, ResultStore store,
                                    RunListener listener, BooleanSupplier stop) {
-        long t0 = System.nanoTime();
-        JobContext ctx = new JobContext() {
-            @Override
-            public Kernels kernels() {
-                return kernels;
-            }
-
-            @Override
-            public Path staging() {
-                return staging;
-            }
-
-            @Override
-            public Path committed(String relative) {
-                return store.committed(relative);
-            }
-
-            @Override
-            public void progress(String status) {
-                listener.progress(job, status);
-            }
-
-            @Override
-            public void note(String line) {
-                listener.note(job, line);
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return stop.getAsBoolean();
-            }
-        };
         try {
-            Job.Result result = job.run(ctx);
-            JobRecord r = new JobRecord(id, job.kind(), job.name(), Engine.VERSION, inputs, result.outputs(), result.values(),
-                    (System.nanoTime() - t0) / 1e9, worker(kernels), Instant.now().toString()); // full precision: the report compares it
-            store.commit(r);
+            JobRecord r = JobExecution.run(job, id, inputs, kernels, store, "in-process", s -> listener.progress(job, s),
+                    line -> listener.note(job, line), stop);
             return new Outcome(job, kernels, r, null);
         } catch (Exception e) {
             return new Outcome(job, kernels, null, e);
         }
-    }
-
-    /** Where a job ran and on which kernels, for the report. */
-    static String worker(Kernels k) {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        return host + " (in-process; " + k.name() + " kernels, " + k.vectorBitSize() + "-bit, " + k.pool().threads() + " threads)";
     }
 
     private static String message(Exception e) {

@@ -19,7 +19,8 @@ import sparsecircuits.experiment.job.JobRecord;
 class LocalDirectoryStoreTest {
 
     private static JobRecord record(String id, List<String> outputs) {
-        return new JobRecord(id, "fake", "job " + id, "test", Map.of("x", 1L), outputs, Map.of("y", "z"), 1.5, "here", "2026-12-07T00:00:00Z");
+        return new JobRecord(id, "fake", "job " + id, "test", Map.of("x", 1L), outputs, Map.of("y", "z"), 1.5,
+                new JobRecord.Worker("here", "test", "scalar", 128, 1), "2026-12-07T00:00:00Z");
     }
 
     @Test
