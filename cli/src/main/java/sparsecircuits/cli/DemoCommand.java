@@ -57,7 +57,7 @@ final class DemoCommand implements Command {
         ctx.err().println("demo: weight-sparse vs dense circuits at two sparse widths, on the embedded synthetic Python corpus, into " + dir);
         ExperimentSettings.Builder b = ExperimentSettings.demo();
         ExperimentSettings s = b.steps((long) o.number("--steps", b.build().steps())).build();
-        int status = ExperimentRun.run(s, dir, RunFlags.runner(o), ctx);
+        int status = ExperimentRun.run(s, dir.toString(), o, ctx);
         ctx.out().println();
         ctx.out().println("next: open the report in a browser; 'sparse-circuits experiment --help' for the full-size run,");
         ctx.out().println("'prune --help' to prune one model and task yourself, 'inspect --model DIR' for a model's L0 per tensor.");

@@ -123,7 +123,7 @@ final class ExperimentCommand implements Command {
             ctx.out().println(ExperimentRun.estimate(settings(o)));
             return 0;
         }
-        return ExperimentRun.run(settings(o), Path.of(o.value("--out", DEFAULT_OUT)), RunFlags.runner(o), ctx);
+        return ExperimentRun.run(settings(o), o.value("--out", DEFAULT_OUT), o, ctx);
     }
 
     /** Builds the plan once, so that an L0 a model cannot hold or meet is refused before anything is written. */

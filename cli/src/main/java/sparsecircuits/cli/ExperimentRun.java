@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import sparsecircuits.experiment.plan.ExperimentPlan;
 import sparsecircuits.experiment.plan.ExperimentSettings;
-import sparsecircuits.experiment.run.InProcessRunner;
+import sparsecircuits.experiment.store.ResultStore;
 import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
 
@@ -14,16 +14,26 @@ final class ExperimentRun {
     private ExperimentRun() {
     }
 
-    /** Runs the experiment's plan into {@code out} and prints what it found; the exit status. */
-    static int run(ExperimentSettings s, Path out, InProcessRunner runner, CommandContext ctx) throws IOException {
-        ctx.err().println("experiment: " + estimate(s) + " (finished jobs in " + out + " are not redone)");
-        JobProgress progress = new JobProgress("experiment", ctx);
-        ExperimentPlan.Outcome outcome;
-        try (RunFlags.Stop stop = new RunFlags.Stop()) {
-            outcome = ExperimentPlan.run(s, out, runner, progress, stop);
-        } finally {
-            progress.close();
+    /** Runs the experiment's plan into {@code out} with the runner the flags ask for; prints what it found; the exit status. */
+    static int run(ExperimentSettings s, String out, Options.Parsed flags, CommandContext ctx) throws IOException {
+        try (RunFlags.Opened opened = RunFlags.open(flags, out, "sparse-circuits " + s.title())) {
+            ResultStore store = opened.store();
+            if (opened.cluster() != null) s = ExperimentPlan.withCorpusInStore(s, store); // executors read the corpus from the run directory
+            ctx.err().println("experiment: " + estimate(s) + " (finished jobs in " + store.describe() + " are not redone)");
+            if (opened.cluster() != null) ctx.err().println("experiment: jobs run on " + opened.runner().describe());
+            JobProgress progress = new JobProgress("experiment", ctx);
+            ExperimentPlan.Outcome outcome;
+            try (RunFlags.Stop stop = new RunFlags.Stop()) {
+                outcome = ExperimentPlan.run(s, store, opened.runner(), progress, stop);
+            } finally {
+                progress.close();
+            }
+            return report(outcome, store, progress, ctx);
         }
+    }
+
+    private static int report(ExperimentPlan.Outcome outcome, ResultStore store, JobProgress progress, CommandContext ctx) {
+        String out = store.describe();
         int ran = outcome.run().ran().size();
         ctx.err().printf(Locale.ROOT, "experiment: %d job%s run, %d found finished in %s%n", ran, ran == 1 ? "" : "s", progress.found(), out);
         if (outcome.run().stopped()) {
@@ -35,7 +45,7 @@ final class ExperimentRun {
             ctx.err().println("the jobs after a failed one did not run; fix the cause and run the same command again (finished jobs are kept)");
             return 1;
         }
-        print(outcome.experiment(), out, ctx);
+        print(outcome.experiment(), store.committed("report.html"), ctx);
         return 0;
     }
 
@@ -46,7 +56,7 @@ final class ExperimentRun {
                 e.models(), s.tasks().size(), e.seconds() / 60, e.trainingSeconds() / 60, e.pruningSeconds() / 60);
     }
 
-    private static void print(Experiment e, Path out, CommandContext ctx) {
+    private static void print(Experiment e, Path report, CommandContext ctx) {
         ctx.out().printf(Locale.ROOT, "%nmodels (validation loss, nats/token; tasks solved of %d):%n", e.tasks().size());
         for (Experiment.Model m : e.models()) {
             long solved = e.tasks().stream().filter(t -> t.solvedBy(m.id(), e.solvedBelow())).count();
@@ -70,7 +80,7 @@ final class ExperimentRun {
                 if (!c.trustworthy()) ctx.out().printf(Locale.ROOT, "controls flag %s in %s: NOT TRUSTWORTHY%n", t.task(), c.modelId());
             }
         }
-        ctx.out().println("report: " + out.resolve("report.html").toAbsolutePath().normalize());
+        ctx.out().println("report: " + report.toAbsolutePath().normalize());
     }
 
 }

@@ -79,12 +79,38 @@ public final class Launcher {
         cmd.add("--add-modules");
         cmd.add(MODULE);
         cmd.addAll(jvmOptions());
+        if (List.of(args).contains("--master")) cmd.addAll(sparkModuleOptions());
         cmd.add("-D" + RELAUNCHED_PROPERTY + "=true");
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         return Optional.of(cmd);
+    }
+
+    /**
+     * The JVM options Spark needs on Java 17+ (its {@code --add-opens} list), from Spark's own launcher class when it
+     * is on the class path (the launcher script puts it there with {@code --master}); none otherwise. Read by
+     * reflection: the command line has no compile-time dependency on Spark.
+     */
+    static List<String> sparkModuleOptions() {
+        try {
+            Object options = Class.forName("org.apache.spark.launcher.JavaModuleOptions").getMethod("defaultModuleOptionArray").invoke(null);
+            return List.of((String[]) options).stream().filter(Launcher::opensAPackageThatExists).toList();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * False for {@code --add-opens=MODULE/PACKAGE=...} of a package this JDK no longer has (Spark's list names
+     * {@code sun.security.action}, gone in JDK 25), which would only print a warning at every start.
+     */
+    static boolean opensAPackageThatExists(String option) {
+        if (!option.startsWith("--add-opens=")) return true;
+        String[] target = option.substring("--add-opens=".length()).split("=")[0].split("/");
+        if (target.length != 2) return true;
+        return ModuleLayer.boot().findModule(target[0]).map(m -> m.getPackages().contains(target[1])).orElse(true);
     }
 
     /** This JVM's own options (-Xmx, -D..., agents), if java.management can tell. */

@@ -108,4 +108,25 @@ class ExperimentCommandTest {
         assertTrue(l0.err().contains("--min-per-neuron") && l0.err().contains("largest j"), "names the flag and what works: " + l0.err());
         assertFalse(Files.exists(tmp.resolve("b")), "nothing written for bad input");
     }
+
+    @Test
+    void masterWithoutTheSparkRunnerOrWithJobsIsBadInput(@TempDir Path tmp) {
+        // the cli's tests have no cluster module on their class path, as a jar run without the launcher's --master build
+        MainTest.Run none = MainTest.run("experiment", "--out", tmp.resolve("s").toString(), "--master", "local[2]", "--steps", "3");
+        assertEquals(2, none.status(), none.toString());
+        assertEquals(1, none.errLines().size(), none.err());
+        assertTrue(none.err().contains("--master needs the Spark runner") && none.err().contains("./mvnw -B -ntp package -pl cluster -am"), none.err());
+        MainTest.Run jobs = MainTest.run("experiment", "--out", tmp.resolve("s").toString(), "--master", "local[2]", "--jobs", "2");
+        assertEquals(2, jobs.status(), jobs.toString());
+        assertTrue(jobs.err().contains("--jobs does not apply with --master"), jobs.err());
+        assertFalse(Files.exists(tmp.resolve("s")), "nothing written for bad input");
+    }
+
+    @Test
+    void sparksJvmOptionsSkipPackagesThisJdkDoesNotHave() {
+        assertTrue(Launcher.opensAPackageThatExists("--add-opens=java.base/java.lang=ALL-UNNAMED"));
+        assertFalse(Launcher.opensAPackageThatExists("--add-opens=java.base/sun.no.such.pkg=ALL-UNNAMED"));
+        assertTrue(Launcher.opensAPackageThatExists("--enable-native-access=ALL-UNNAMED"));
+        assertTrue(Launcher.sparkModuleOptions().isEmpty(), "no Spark on this class path: no options");
+    }
 }

@@ -185,6 +185,24 @@ public final class HadoopResultStore implements ResultStore {
     }
 
     @Override
+    public synchronized java.nio.file.Path importFiles(java.nio.file.Path dir, java.util.function.Predicate<java.nio.file.Path> which, String relative)
+            throws IOException {
+        Path target = new Path(root, relative);
+        if (!fs.exists(target)) {
+            Path aside = new Path(root, LocalDirectoryStore.STAGING + "/import-" + UUID.randomUUID());
+            fs.mkdirs(aside);
+            try (Stream<java.nio.file.Path> s = Files.walk(dir)) {
+                for (java.nio.file.Path f : s.filter(Files::isRegularFile).filter(which).toList()) {
+                    fs.copyFromLocalFile(false, true, new Path(f.toUri()), new Path(aside, dir.relativize(f).toString().replace('\\', '/')));
+                }
+            }
+            fs.mkdirs(target.getParent());
+            if (!fs.rename(aside, target)) throw new IOException("could not move the copy of " + dir + " into place in " + uri);
+        }
+        return committed(relative);
+    }
+
+    @Override
     public java.nio.file.Path committed(String relative) {
         if (localRoot != null) return localRoot.resolve(relative);
         java.nio.file.Path local = cache.resolve("committed").resolve(relative);

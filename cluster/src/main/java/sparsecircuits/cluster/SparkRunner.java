@@ -69,6 +69,10 @@ public final class SparkRunner implements ClusterRunner {
         // the executors need the Vector API and Spark's own module options on every JVM (README, "On a cluster")
         conf.setIfMissing("spark.executor.extraJavaOptions", JavaModuleOptions.defaultModuleOptions());
         if (!local && !conf.contains("spark.jars")) conf.set("spark.jars", ownJar());
+        if (local) { // nothing needs to leave this machine
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
         try {
             return new SparkRunner(master, threadsPerJob, new JavaSparkContext(conf));
         } catch (RuntimeException e) {

@@ -76,6 +76,31 @@ public final class ExperimentPlan implements Plan {
         }
     }
 
+    /**
+     * The settings with their directory of real code ({@code DIR} or {@code mix:DIR:SHARE}) copied into the store at
+     * {@code corpus/NAME-HASH/} (the .py files only; HASH of their paths, sizes and modification times, so an edited
+     * corpus is copied again) and read from there: for a runner whose workers read the run directory, not the machine
+     * the run was started on. Settings without a directory, or whose directory is already in the store, are returned
+     * as they are. The models' ids and the tasks' inputs then name the copy, not the original.
+     */
+    public static ExperimentSettings withCorpusInStore(ExperimentSettings s, ResultStore store) throws IOException {
+        var dir = TrainRun.corpusDirectory(s.corpus());
+        if (dir.isEmpty()) return s;
+        Path source = dir.get().toAbsolutePath().normalize();
+        java.util.function.Predicate<Path> python = p -> p.getFileName() != null && p.getFileName().toString().endsWith(".py");
+        StringBuilder listing = new StringBuilder();
+        try (var files = Files.walk(source)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(python).sorted().toList()) {
+                listing.append(source.relativize(f)).append(' ').append(Files.size(f)).append(' ').append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            }
+        }
+        String name = source.getFileName() == null ? "corpus" : source.getFileName().toString();
+        String relative = "corpus/" + name + "-" + sparsecircuits.experiment.job.JobRecord.sha256Hex(listing.toString()).substring(0, 8);
+        String copy = store.importFiles(source, python, relative).toString();
+        String corpus = s.corpus().startsWith(TrainRun.MIX_PREFIX) ? new TrainRun.MixSpec(Path.of(copy), TrainRun.parseMix(s.corpus()).share()).corpus() : copy;
+        return s.toBuilder().corpus(corpus).build();
+    }
+
     /** Runs the experiment into {@code runDir} (a local result store) with {@code runner}. */
     public static Outcome run(ExperimentSettings settings, Path runDir, Runner runner, RunListener listener,
                               BooleanSupplier stop) throws IOException {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import sparsecircuits.experiment.job.Job;
+import sparsecircuits.experiment.job.JobRecord;
 import sparsecircuits.experiment.job.JobContext;
 import sparsecircuits.kernels.info.PlatformInfo;
 import sparsecircuits.model.checkpoint.ModelDirectory;
@@ -61,7 +62,7 @@ final class ReportJob implements Job {
     public Result run(JobContext ctx) throws IOException {
         Experiment e = build(ctx, plan.finished());
         Files.writeString(ctx.staging().resolve(JSON), ExperimentJson.write(e));
-        Files.writeString(ctx.staging().resolve(HTML), ReportHtml.render(e));
+        Files.writeString(ctx.staging().resolve(HTML), ReportHtml.render(e, jobRuns(plan.finished())));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tasks", (long) e.tasks().size());
         return new Result(m, List.of(JSON, HTML));
@@ -137,9 +138,35 @@ final class ReportJob implements Job {
                         + "the edge ratios.", t.task(), s.mainTarget(), String.join(" and ", empty)));
             }
         }
+        String mismatch = kernelsMismatch(after.stream().map(f::of).toList());
+        if (mismatch != null) notes.add(mismatch);
         notes.add(String.format(Locale.ROOT, "Compute time of the jobs: %.1f min (a rerun finds finished jobs and does not count them again).", seconds / 60));
         return new Experiment(s.title(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine(ctx), plan.describe(described),
                 models, pairs, s.targets(), s.mainTarget(), s.solvedBelow(), tasks, notes);
+    }
+
+    /** Every job this report reads, where it ran, in the plan's order. */
+    private List<ReportHtml.JobRun> jobRuns(Finished f) {
+        List<ReportHtml.JobRun> out = new ArrayList<>();
+        for (Job j : after) {
+            JobRecord.Worker w = f.of(j).worker();
+            out.add(new ReportHtml.JobRun(j.name(), w.host() + (w.runner().isEmpty() ? "" : " (" + w.runner() + ")"), w.kernelsKey(), f.of(j).seconds()));
+        }
+        return out;
+    }
+
+    /**
+     * A note when the jobs ran on more than one kind of kernels (provider and vector width): a job's bits depend on
+     * them, so such a run may not reproduce bit for bit on one machine.
+     */
+    static String kernelsMismatch(List<JobRecord> records) {
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        for (JobRecord r : records) kinds.merge(r.worker().kernelsKey(), 1L, Long::sum);
+        if (kinds.size() < 2) return null;
+        List<String> parts = new ArrayList<>();
+        kinds.forEach((k, n) -> parts.add(k + " (" + n + " job" + (n == 1 ? "" : "s") + ")"));
+        return "The jobs ran on different kernels: " + String.join(", ", parts) + ". Results depend on the kernels in their last bits, so this run "
+                + "is not bit-identical to a run on one kind; give every executor the same CPU kind and JDK to compare runs exactly.";
     }
 
     /** One model's circuits, with their viewer pages, and its controls (added to {@code controls} when run). */

@@ -113,6 +113,24 @@ public final class LocalDirectoryStore implements ResultStore {
     }
 
     @Override
+    public synchronized Path importFiles(Path dir, java.util.function.Predicate<Path> which, String relative) throws IOException {
+        Path target = root.resolve(relative);
+        if (Files.isDirectory(target)) return target;
+        Path aside = root.resolve(STAGING).resolve("import-" + java.util.UUID.randomUUID());
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.filter(Files::isRegularFile).filter(which).toList()) {
+                Path to = aside.resolve(dir.relativize(f).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to);
+            }
+        }
+        Files.createDirectories(aside);
+        Files.createDirectories(target.getParent());
+        move(aside, target);
+        return target;
+    }
+
+    @Override
     public Path committed(String relative) {
         return root.resolve(relative);
     }

@@ -32,6 +32,15 @@ public interface ResultStore {
     /** A local path of a committed file or directory, relative to the run directory, for reading. */
     Path committed(String relative);
 
+    /**
+     * Copies the files under local directory {@code dir} that {@code which} accepts into the run directory at
+     * {@code relative} (their paths below {@code dir} kept), unless it is there already, and returns the local path
+     * jobs read it at ({@link #committed}). The copy appears whole or not at all (written aside, then renamed), so a
+     * directory named by a hash of its contents is copied once. For inputs every worker must read from the run
+     * directory rather than from the machine that started the run (a corpus of real code).
+     */
+    Path importFiles(Path dir, java.util.function.Predicate<Path> which, String relative) throws IOException;
+
     /** A description for messages, e.g. the run directory's path. */
     String describe();
 }

@@ -2,6 +2,7 @@ package sparsecircuits.experiment.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +66,9 @@ class ExperimentPlanTest {
         assertEquals(2, e.tasks().size());
         assertTrue(Files.isRegularFile(dir.resolve("report.html")));
         circuitsPagesAndControls(e, dir);
+        String page = Files.readString(dir.resolve("report.html"));
+        assertTrue(page.contains("<section id=\"jobs\">") && page.contains("prune sparse-d128 if_equals") && page.contains("in-process"),
+                "the report says where each job ran");
 
         ExperimentPlan.Outcome again = run(dir, 1);
         assertEquals(List.of(), again.run().ran(), "everything is found");
@@ -287,5 +292,15 @@ class ExperimentPlanTest {
             return sparsecircuits.pruning.compare.ExperimentJson.write(new Experiment(null, null, null, null, List.of(), null,
                     e.targets(), e.mainTarget(), e.solvedBelow(), e.tasks(), List.of()));
         }
+    }
+
+    @Test
+    void jobsOnDifferentKernelsAreFlagged() {
+        java.util.function.BiFunction<String, Integer, sparsecircuits.experiment.job.JobRecord> on = (kernels, bits) ->
+                new sparsecircuits.experiment.job.JobRecord("x", "fake", "job", "test", Map.of(), List.of(), Map.of(), 1,
+                        new sparsecircuits.experiment.job.JobRecord.Worker("h", "spark executor 1", kernels, bits, 1), "2026-12-08T00:00:00Z");
+        assertNull(ReportJob.kernelsMismatch(List.of(on.apply("vector", 512), on.apply("vector", 512))));
+        String note = ReportJob.kernelsMismatch(List.of(on.apply("vector", 512), on.apply("vector", 256), on.apply("vector", 512)));
+        assertTrue(note.contains("vector 256-bit (1 job), vector 512-bit (2 jobs)") && note.contains("not bit-identical"), note);
     }
 }

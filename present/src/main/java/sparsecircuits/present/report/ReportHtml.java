@@ -44,8 +44,22 @@ public final class ReportHtml {
     private ReportHtml() {
     }
 
+    /**
+     * One job of the run, for the page's last section: where it ran and on which kernels, and its time.
+     *
+     * @param where   host and runner ("vm (spark executor 1)")
+     * @param kernels provider and vector width ("vector 512-bit")
+     */
+    public record JobRun(String name, String where, String kernels, double seconds) {
+    }
+
     /** The whole page. Never throws on empty, partial or non-finite data. */
     public static String render(Experiment experiment) {
+        return render(experiment, List.of());
+    }
+
+    /** The whole page, ending with where each of {@code jobs} ran. */
+    public static String render(Experiment experiment, List<JobRun> jobs) {
         Experiment e = withoutNulls(experiment);
         StringBuilder h = new StringBuilder(1 << 16);
         String title = e.title() == null || e.title().isBlank() ? "Sparse vs dense circuits" : e.title();
@@ -63,6 +77,7 @@ public final class ReportHtml {
         TrainingFigures.curves(h, e);
         TrainingFigures.l0(h, e);
         controls(h, e);
+        jobs(h, jobs);
         h.append("<footer>Written by sparse-circuits. This page is self-contained: no scripts, no network.</footer>\n")
                 .append("</body>\n</html>\n");
         return h.toString();
@@ -197,6 +212,19 @@ public final class ReportHtml {
                     .append(esc(String.join("; ", notSmaller))).append('.');
         }
         h.append("</p>\n");
+    }
+
+    private static void jobs(StringBuilder h, List<JobRun> jobs) {
+        if (jobs.isEmpty()) return;
+        long kinds = jobs.stream().map(JobRun::kernels).distinct().count();
+        h.append("<section id=\"jobs\">\n<h2>Jobs</h2>\n<p class=\"caption\">Where each job of this run ran, on which kernels, and its time")
+                .append(kinds > 1 ? " (<b>more than one kind of kernels</b>: see the notes)" : "").append(".</p>\n")
+                .append("<table>\n<tr><th class=\"l\">job</th><th class=\"l\">where</th><th class=\"l\">kernels</th><th>time</th></tr>\n");
+        for (JobRun j : jobs) {
+            h.append("<tr><td class=\"l\">").append(esc(j.name())).append("</td><td class=\"l\">").append(esc(j.where()))
+                    .append("</td><td class=\"l\">").append(esc(j.kernels())).append("</td><td>").append(duration(j.seconds())).append("</td></tr>\n");
+        }
+        h.append("</table>\n</section>\n");
     }
 
     private static void notes(StringBuilder h, Experiment e) {
