@@ -46,7 +46,7 @@ public final class Main {
     static List<Command> commands() {
         return List.of(new TrainCommand(), new ResumeCommand(), new EvalCommand(), new SampleCommand(), new InspectCommand(), new TasksCommand(),
                 new PruneCommand(), new ViewCommand(), new ExportCommand(),
-                new ExperimentCommand(), new DemoCommand(), new KernelsInfoCommand());
+                new ExperimentCommand(), new SweepCommand(), new DemoCommand(), new KernelsInfoCommand());
     }
 
     public static void main(String[] args) {

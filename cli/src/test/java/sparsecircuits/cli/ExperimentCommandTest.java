@@ -129,4 +129,26 @@ class ExperimentCommandTest {
         assertTrue(Launcher.opensAPackageThatExists("--enable-native-access=ALL-UNNAMED"));
         assertTrue(Launcher.sparkModuleOptions().isEmpty(), "no Spark on this class path: no options");
     }
+
+    @Test
+    void sweepRunsAGridAndRefusesABadOne(@TempDir Path tmp) throws java.io.IOException {
+        Path grid = Files.writeString(tmp.resolve("grid.json"), """
+                {"preset": "demo", "steps": 3, "pfrac": [0.25, 0.5], "sparse_widths": [64], "dense_widths": [16], "seeds": [0],
+                 "tasks": ["if_equals"], "controls": [], "k_coefs": [1e-3], "targets": [10, 9], "target": 9, "solved_below": 9,
+                 "prune_steps": 3, "pairs": 8}""");
+        Path out = tmp.resolve("sweep");
+        MainTest.Run r = MainTest.run("sweep", "--grid", grid.toString(), "--out", out.toString(), "--jobs", "2", "--job-threads", "1");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("pfrac=0.25") && r.out().contains("report-pfrac=0.5.html"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("report-pfrac=0.25.html")));
+        MainTest.Run est = MainTest.run("sweep", "--grid", grid.toString(), "--estimate");
+        assertEquals(0, est.status(), est.toString());
+        assertTrue(est.out().startsWith("pfrac=0.25: 2 models, 1 tasks; estimated"), est.out());
+        Path bad = Files.writeString(tmp.resolve("bad.json"), "{\"pfrac\": [0.25], \"depth\": 3}");
+        MainTest.Run b = MainTest.run("sweep", "--grid", bad.toString(), "--out", tmp.resolve("b").toString());
+        assertEquals(2, b.status(), b.toString());
+        assertEquals(1, b.errLines().size(), b.err());
+        assertTrue(b.err().contains("unknown key 'depth'"), b.err());
+        assertFalse(Files.exists(tmp.resolve("b")), "nothing written for bad input");
+    }
 }

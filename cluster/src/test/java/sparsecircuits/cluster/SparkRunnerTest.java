@@ -41,4 +41,19 @@ class SparkRunnerTest {
         }
         ClusterFixture.assertSameResults(a.run(), inProcess, b.run(), spark);
     }
+
+    @Test
+    void aSweepOnLocalTwoGivesTheInProcessResults(@TempDir Path tmp) throws Exception {
+        var points = sparsecircuits.experiment.plan.SweepGrid.parse(ClusterFixture.GRID);
+        Path inProcess = tmp.resolve("in-process"), spark = tmp.resolve("spark");
+        var a = sparsecircuits.experiment.plan.SweepPlan.run(points, new sparsecircuits.experiment.store.LocalDirectoryStore(inProcess),
+                new InProcessRunner(2, 1), RunListener.NONE, () -> false);
+        assertTrue(a.run().complete(), a.run().failures().toString());
+        try (ClusterRunner runner = new SparkRunnerProvider().open("local[2]", 1, "sparse-circuits sweep test")) {
+            var b = sparsecircuits.experiment.plan.SweepPlan.run(points, runner.store(spark.toString()), runner, RunListener.NONE, () -> false);
+            assertTrue(b.run().complete(), b.run().failures().toString());
+            assertEquals(a.experiments().keySet(), b.experiments().keySet());
+            ClusterFixture.assertSameResults(a.run(), inProcess, b.run(), spark);
+        }
+    }
 }

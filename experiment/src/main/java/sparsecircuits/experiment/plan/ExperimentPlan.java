@@ -40,6 +40,8 @@ import sparsecircuits.pruning.tasks.TaskSource;
  */
 public final class ExperimentPlan implements Plan {
     private final ExperimentSettings settings;
+    /** "" for an experiment alone in its run directory; in a sweep, the experiment's name (see {@link #scoped}). */
+    private final String scope;
     private final List<TaskRef> tasks = new ArrayList<>();
     private final List<TrainModelJob> trains = new ArrayList<>();
     private final Map<String, Job> made = new LinkedHashMap<>();
@@ -50,7 +52,20 @@ public final class ExperimentPlan implements Plan {
      *         anything runs)
      */
     public ExperimentPlan(ExperimentSettings settings) {
+        this(settings, "");
+    }
+
+    /**
+     * The plan of one experiment of a sweep, named {@code scope}: its models are shared with the sweep's other
+     * experiments (their ids are hashed from their settings, so the run directory must be shared-out), while its
+     * prunings, pages and report are its own ({@code circuits/SCOPE/…}, {@code report-SCOPE.html}, job names
+     * "SCOPE: …"), since they depend on which models the experiment pairs.
+     */
+    public ExperimentPlan(ExperimentSettings settings, String scope) {
+        if (!scope.isEmpty() && !settings.sharedOut()) throw new IllegalArgumentException("an experiment of a sweep needs a shared-out run directory");
+        if (!scope.matches("[A-Za-z0-9._=-]*")) throw new IllegalArgumentException("a sweep's experiment name holds letters, digits and ._=- only: " + scope);
         this.settings = settings;
+        this.scope = scope;
         for (String t : settings.tasks()) tasks.add(TaskRef.of(t, settings.corpus()));
         for (ModelSpec m : ModelSpec.all(settings)) trains.add(new TrainModelJob(m));
     }
@@ -63,11 +78,15 @@ public final class ExperimentPlan implements Plan {
     public record Outcome(RunSummary run, Experiment experiment) {
     }
 
-    /** The plan of {@code settings}, as a runner on another JVM builds it again. */
-    public record Source(ExperimentSettings settings) implements PlanSource {
+    /** The plan of {@code settings} (in a sweep: its experiment {@code scope}), as a runner on another JVM builds it again. */
+    public record Source(ExperimentSettings settings, String scope) implements PlanSource {
+        public Source(ExperimentSettings settings) {
+            this(settings, "");
+        }
+
         @Override
         public Plan plan() {
-            return new ExperimentPlan(settings);
+            return new ExperimentPlan(settings, scope);
         }
 
         @Override
@@ -219,21 +238,50 @@ public final class ExperimentPlan implements Plan {
                 if (EvaluateJob.clash(f, e) != null || !Comparison.solves(EvaluateJob.loss(f, e), settings.solvedBelow())) continue;
                 boolean controls = paired.contains(m) && settings.controls().contains(t.given());
                 jobs.add(means(m));
-                PruneJob p = (PruneJob) made.computeIfAbsent("prune " + m.spec.id() + " " + t.given(),
-                        k -> new PruneJob(m, means(m), t, settings, controls));
+                PruneJob p = (PruneJob) made.computeIfAbsent(scoped("prune " + m.spec.id() + " " + t.given()),
+                        k -> new PruneJob(m, means(m), t, settings, controls, this));
                 jobs.add(p);
                 if (!f.has(p)) {
                     complete = false;
                 } else if (!f.of(p).outputs().isEmpty()) {
-                    jobs.add(made.computeIfAbsent("view " + m.spec.id() + " " + t.given(), k -> new ViewPageJob(p, settings.livePairs())));
+                    jobs.add(made.computeIfAbsent(scoped("view " + m.spec.id() + " " + t.given()), k -> new ViewPageJob(p, settings.livePairs())));
                 }
             }
         }
         if (complete) {
             List<Job> before = List.copyOf(new LinkedHashSet<>(jobs));
-            jobs.add(made.computeIfAbsent("report", k -> new ReportJob(this, before)));
+            jobs.add(made.computeIfAbsent(scoped("report"), k -> new ReportJob(this, before)));
         }
         return List.copyOf(new LinkedHashSet<>(jobs));
+    }
+
+    /** A job name of this experiment's own work: "SCOPE: name" in a sweep. */
+    String scoped(String name) {
+        return scoped(scope, name);
+    }
+
+    static String scoped(String scope, String name) {
+        return scope.isEmpty() ? name : scope + ": " + name;
+    }
+
+    /** Where this experiment's own files go under the run directory: "" alone, else under a directory named for it. */
+    String scopedPath(String directory, String file) {
+        return scope.isEmpty() ? directory + file : directory + scope + "/" + file;
+    }
+
+    /** The report's files: experiment.json and report.html, in a sweep experiment-SCOPE.json and report-SCOPE.html. */
+    String reportFile(String file) {
+        return reportFile(scope, file);
+    }
+
+    static String reportFile(String scope, String file) {
+        if (scope.isEmpty()) return file;
+        int dot = file.lastIndexOf('.');
+        return file.substring(0, dot) + "-" + scope + file.substring(dot);
+    }
+
+    public String scope() {
+        return scope;
     }
 
     Job.Finished finished() {
@@ -278,12 +326,12 @@ public final class ExperimentPlan implements Plan {
 
     /** The pruning of a task in a model, or null when the task is not pruned. */
     PruneJob pruning(TrainModelJob m, TaskRef t) {
-        return (PruneJob) made.get("prune " + m.spec.id() + " " + t.given());
+        return (PruneJob) made.get(scoped("prune " + m.spec.id() + " " + t.given()));
     }
 
     /** The viewer page of a pruning's circuit, or null when it wrote none. */
     ViewPageJob view(PruneJob p) {
-        return (ViewPageJob) made.get("view " + p.model.spec.id() + " " + p.task.given());
+        return (ViewPageJob) made.get(scoped("view " + p.model.spec.id() + " " + p.task.given()));
     }
 
     /** What was run, as the report's settings table says it; {@code pairings} as "sparse id ↔ dense id" lines. */

@@ -45,8 +45,10 @@ final class PruneJob implements Job {
     final TaskRef task;
     private final ExperimentSettings s;
     private final boolean controls;
+    private final ExperimentPlan plan;
 
-    PruneJob(TrainModelJob model, NodeMeansJob means, TaskRef task, ExperimentSettings settings, boolean controls) {
+    PruneJob(TrainModelJob model, NodeMeansJob means, TaskRef task, ExperimentSettings settings, boolean controls, ExperimentPlan plan) {
+        this.plan = plan;
         this.model = model;
         this.means = means;
         this.task = task;
@@ -56,7 +58,7 @@ final class PruneJob implements Job {
 
     @Override
     public String name() {
-        return "prune " + model.spec.id() + " " + task.given();
+        return plan.scoped("prune " + model.spec.id() + " " + task.given());
     }
 
     @Override
@@ -82,12 +84,18 @@ final class PruneJob implements Job {
         m.put("targets", new ArrayList<Object>(s.targets()));
         m.put("main_target", s.mainTarget());
         m.put("controls", controls);
+        // in a sweep the circuit is written under its experiment: the same pruning in two experiments is two results
+        if (!plan.scope().isEmpty()) m.put("scope", plan.scope());
         return m;
+    }
+
+    ExperimentPlan plan() {
+        return plan;
     }
 
     /** The circuit's directory, relative to the run directory. */
     String circuitDirectory() {
-        return "circuits/" + model.spec.id() + "/" + task.name();
+        return plan.scopedPath("circuits/", model.spec.id() + "/" + task.name());
     }
 
     /** SPEC §8.5's small-run settings at one k_coef of the grid. */

@@ -34,7 +34,7 @@ final class ReportJob implements Job {
 
     @Override
     public String name() {
-        return "report";
+        return plan.scoped("report");
     }
 
     @Override
@@ -51,6 +51,7 @@ final class ReportJob implements Job {
     public Map<String, Object> inputs(Finished finished) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("title", plan.settings().title());
+        if (!plan.scope().isEmpty()) m.put("scope", plan.scope());
         // every record as it is now: when any job ran again (even to the same result), the report is written again
         List<Object> ids = new ArrayList<>();
         for (Job j : after) ids.add(finished.of(j).id() + " " + finished.of(j).finishedUtc());
@@ -61,11 +62,11 @@ final class ReportJob implements Job {
     @Override
     public Result run(JobContext ctx) throws IOException {
         Experiment e = build(ctx, plan.finished());
-        Files.writeString(ctx.staging().resolve(JSON), ExperimentJson.write(e));
-        Files.writeString(ctx.staging().resolve(HTML), ReportHtml.render(e, jobRuns(plan.finished())));
+        Files.writeString(ctx.staging().resolve(plan.reportFile(JSON)), ExperimentJson.write(e));
+        Files.writeString(ctx.staging().resolve(plan.reportFile(HTML)), ReportHtml.render(e, jobRuns(plan.finished())));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tasks", (long) e.tasks().size());
-        return new Result(m, List.of(JSON, HTML));
+        return new Result(m, List.of(plan.reportFile(JSON), plan.reportFile(HTML)));
     }
 
     private Experiment build(JobContext ctx, Finished f) {

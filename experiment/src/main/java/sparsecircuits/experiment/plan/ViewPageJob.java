@@ -24,7 +24,7 @@ final class ViewPageJob implements Job {
 
     @Override
     public String name() {
-        return "view " + prune.model.spec.id() + " " + prune.task.given();
+        return prune.plan().scoped("view " + prune.model.spec.id() + " " + prune.task.given());
     }
 
     @Override
