@@ -20,7 +20,9 @@ final class ExperimentRun {
             ResultStore store = opened.store();
             if (opened.cluster() != null) s = ExperimentPlan.withCorpusInStore(s, store); // executors read the corpus from the run directory
             ctx.err().println("experiment: " + estimate(s) + " (finished jobs in " + store.describe() + " are not redone)");
-            if (opened.cluster() != null) ctx.err().println("experiment: jobs run on " + opened.runner().describe());
+            if (opened.cluster() != null) {
+                ctx.err().printf(Locale.ROOT, "experiment: jobs run on %s (connected in %.1f s)%n", opened.runner().describe(), opened.cluster().startSeconds());
+            }
             JobProgress progress = new JobProgress("experiment", ctx);
             ExperimentPlan.Outcome outcome;
             try (RunFlags.Stop stop = new RunFlags.Stop()) {
@@ -28,6 +30,7 @@ final class ExperimentRun {
             } finally {
                 progress.close();
             }
+            if (opened.cluster() != null) ctx.err().println("experiment: " + RunFlags.overhead(opened.cluster()));
             return report(outcome, store, progress, ctx);
         }
     }

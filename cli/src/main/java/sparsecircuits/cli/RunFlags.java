@@ -60,6 +60,15 @@ final class RunFlags {
         }
     }
 
+    /** The cluster's time per job beyond the job's own, one line: "Spark overhead per job: median 0.21 s, ... over 16 jobs". */
+    static String overhead(ClusterRunner cluster) {
+        java.util.List<Double> s = cluster.overheadSeconds().values().stream().sorted().toList();
+        if (s.isEmpty()) return "cluster overhead per job: no job ran";
+        double sum = s.stream().mapToDouble(Double::doubleValue).sum();
+        return String.format(java.util.Locale.ROOT, "cluster overhead per job (a core held beyond the job's own time): median %.3f s, mean %.3f s, "
+                + "max %.3f s over %d jobs", s.get(s.size() / 2), sum / s.size(), s.get(s.size() - 1), s.size());
+    }
+
     /** A runner, the store it runs against, and what to close after (a cluster connection; null for in-process). */
     record Opened(Runner runner, ResultStore store, ClusterRunner cluster) implements AutoCloseable {
         @Override

@@ -107,6 +107,7 @@ final class SweepCommand implements Command {
             } finally {
                 progress.close();
             }
+            if (opened.cluster() != null) ctx.err().println("sweep: " + RunFlags.overhead(opened.cluster()));
             int ran = outcome.run().ran().size();
             ctx.err().printf(Locale.ROOT, "sweep: %d job%s run, %d found finished%n", ran, ran == 1 ? "" : "s", progress.found());
             if (outcome.run().stopped()) {

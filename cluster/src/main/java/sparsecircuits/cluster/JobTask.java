@@ -52,15 +52,42 @@ record JobTask(PlanSource source, String jobName, String id, Map<String, String>
         return task.call().toJson();
     }
 
+    /** Stores opened in this executor, by location and settings: opening one reads Hadoop's configuration and probes the directory. */
+    private static final Map<List<Object>, HadoopResultStore> STORES = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The plan of the last source each task thread ran, unfolded again for every job: building a plan checks every
+     * sparse model's L0, and a plan unfolds the same from the same records (the driver too keeps one plan for a run).
+     * Per thread, since unfolding sets what the plan's report reads.
+     */
+    private static final ThreadLocal<Map.Entry<PlanSource, sparsecircuits.experiment.run.Plan>> PLAN = new ThreadLocal<>();
+
+    private static HadoopResultStore store(String location, Map<String, String> hadoopConf) throws java.io.IOException {
+        List<Object> key = List.of(location, hadoopConf);
+        HadoopResultStore s = STORES.get(key);
+        if (s == null) {
+            Configuration conf = new Configuration();
+            hadoopConf.forEach(conf::set);
+            s = HadoopResultStore.open(location, conf);
+            STORES.put(key, s);
+        }
+        return s;
+    }
+
+    private static sparsecircuits.experiment.run.Plan plan(PlanSource source) {
+        Map.Entry<PlanSource, sparsecircuits.experiment.run.Plan> last = PLAN.get();
+        if (last != null && last.getKey().equals(source)) return last.getValue();
+        sparsecircuits.experiment.run.Plan plan = source.plan();
+        PLAN.set(Map.entry(source, plan));
+        return plan;
+    }
+
     Outcome call() throws Exception {
-        Configuration conf = new Configuration();
-        hadoopConf.forEach(conf::set);
-        HadoopResultStore store = HadoopResultStore.open(storeLocation, conf);
+        HadoopResultStore store = store(storeLocation, hadoopConf);
         Optional<JobRecord> committed = store.find(id);
         if (committed.isPresent()) return new Outcome(committed.get(), true, List.of());
         Map<String, JobRecord> done = new LinkedHashMap<>();
         finished.forEach((name, json) -> done.put(name, JobRecord.fromJson(json)));
-        Job job = JobExecution.unfold(source.plan(), jobName, done);
+        Job job = JobExecution.unfold(plan(source), jobName, done);
         Map<String, Object> inputs = job.inputs(JobExecution.finished(done));
         String here = JobRecord.id(job.kind(), inputs, Engine.VERSION);
         if (!here.equals(id)) {

@@ -50,12 +50,38 @@ public final class SparkRunner implements ClusterRunner {
     private final int threadsPerJob;
     private final JavaSparkContext sc;
     private final Map<String, String> hadoopConf = new LinkedHashMap<>();
+    private final double startSeconds;
+    private final TaskTimes taskTimes = new TaskTimes();
+    private final Map<String, Double> overhead = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private SparkRunner(String master, int threadsPerJob, JavaSparkContext sc) {
+    private SparkRunner(String master, int threadsPerJob, JavaSparkContext sc, double startSeconds) {
         this.master = master;
         this.threadsPerJob = threadsPerJob;
         this.sc = sc;
+        this.startSeconds = startSeconds;
         for (Tuple2<String, String> e : sc.getConf().getAllWithPrefix("spark.hadoop.")) hadoopConf.put(e._1(), e._2());
+        sc.sc().addSparkListener(taskTimes);
+    }
+
+    /** How long each Spark job's task held its core (launch to finish), by the job's description (our job's name). */
+    private static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+        private final Map<Integer, String> stageToJob = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Double> seconds = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+            String name = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+            if (name == null) return;
+            for (Object id : scala.jdk.javaapi.CollectionConverters.asJava(start.stageIds())) stageToJob.put((Integer) id, name);
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            String name = stageToJob.get(end.stageId());
+            if (name != null && end.taskInfo().successful()) {
+                seconds.put(name, (end.taskInfo().finishTime() - end.taskInfo().launchTime()) / 1000.0);
+            }
+        }
     }
 
     /** Connects to {@code master}; an IllegalArgumentException (one sentence) when it is malformed or unreachable. */
@@ -74,7 +100,9 @@ public final class SparkRunner implements ClusterRunner {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         try {
-            return new SparkRunner(master, threadsPerJob, new JavaSparkContext(conf));
+            long t0 = System.nanoTime();
+            JavaSparkContext sc = new JavaSparkContext(conf);
+            return new SparkRunner(master, threadsPerJob, sc, (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot start Spark on " + master + ": " + HadoopResultStore.message(e), e);
         }
@@ -161,6 +189,7 @@ public final class SparkRunner implements ClusterRunner {
             return t;
         });
         boolean stopped = false;
+        overhead.clear();
         try {
             while (true) {
                 List<Job> jobs = plan.jobs(finished);
@@ -218,7 +247,34 @@ public final class SparkRunner implements ClusterRunner {
         } finally {
             waiters.shutdownNow();
         }
+        for (String name : ran) {
+            Double held = taskTime(name);
+            if (held != null) overhead.put(name, Math.max(0, held - done.get(name).seconds()));
+        }
         return new RunSummary(done, ran, failures, stopped);
+    }
+
+    /** The task time of a job: Spark's listener reports it on its own thread, shortly after the result arrives. */
+    private Double taskTime(String name) {
+        for (int i = 0; i < 100 && !taskTimes.seconds.containsKey(name); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return taskTimes.seconds.remove(name);
+    }
+
+    @Override
+    public double startSeconds() {
+        return startSeconds;
+    }
+
+    @Override
+    public Map<String, Double> overheadSeconds() {
+        return Map.copyOf(overhead);
     }
 
     /** A job's Spark action, once it ended: its outcome, or why it failed. */

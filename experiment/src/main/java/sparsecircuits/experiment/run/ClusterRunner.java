@@ -14,6 +14,15 @@ public interface ClusterRunner extends Runner, AutoCloseable {
      */
     ResultStore store(String location) throws IOException;
 
+    /** How long connecting to the cluster took (seconds): the run's start-up, paid once per plan. */
+    double startSeconds();
+
+    /**
+     * For each job the last run computed, by name: the seconds it held its core beyond its own run time (sending it,
+     * building the plan again, finding it, committing its files, returning its record), what the cluster adds per job.
+     */
+    java.util.Map<String, Double> overheadSeconds();
+
     @Override
     void close();
 }
