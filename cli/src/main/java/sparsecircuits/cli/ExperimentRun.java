@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import sparsecircuits.experiment.plan.ExperimentPlan;
 import sparsecircuits.experiment.plan.ExperimentSettings;
+import sparsecircuits.experiment.run.RunSummary;
 import sparsecircuits.experiment.store.ResultStore;
 import sparsecircuits.pruning.compare.Comparison;
 import sparsecircuits.pruning.compare.Experiment;
@@ -23,33 +24,47 @@ final class ExperimentRun {
             if (opened.cluster() != null) {
                 ctx.err().printf(Locale.ROOT, "experiment: jobs run on %s (connected in %.1f s)%n", opened.runner().describe(), opened.cluster().startSeconds());
             }
+            final ExperimentSettings settings = s;
             JobProgress progress = new JobProgress("experiment", ctx);
-            ExperimentPlan.Outcome outcome;
-            try (RunFlags.Stop stop = new RunFlags.Stop()) {
-                outcome = ExperimentPlan.run(s, store, opened.runner(), progress, stop);
-            } finally {
-                progress.close();
-            }
-            if (opened.cluster() != null) ctx.err().println("experiment: " + RunFlags.overhead(opened.cluster()));
-            return report(outcome, store, progress, ctx);
+            ExperimentPlan.Outcome outcome = runWithProgress(progress, opened, ctx, stop -> ExperimentPlan.run(settings, store, opened.runner(), progress, stop));
+            Integer failed = failedStatus("experiment", outcome.run(), progress, store, ctx);
+            if (failed != null) return failed;
+            print(outcome.experiment(), store.committed("report.html"), ctx);
+            return 0;
         }
     }
 
-    private static int report(ExperimentPlan.Outcome outcome, ResultStore store, JobProgress progress, CommandContext ctx) {
-        String out = store.describe();
-        int ran = outcome.run().ran().size();
-        ctx.err().printf(Locale.ROOT, "experiment: %d job%s run, %d found finished in %s%n", ran, ran == 1 ? "" : "s", progress.found(), out);
-        if (outcome.run().stopped()) {
+    /** A plan's run, as the runner does it. */
+    interface PlanRun<T> {
+        T run(RunFlags.Stop stop) throws IOException;
+    }
+
+    /** Runs {@code run} with Ctrl-C handling and the progress line closed after; prints a cluster's overhead. */
+    static <T> T runWithProgress(JobProgress progress, RunFlags.Opened opened, CommandContext ctx, PlanRun<T> run) throws IOException {
+        T outcome;
+        try (RunFlags.Stop stop = new RunFlags.Stop()) {
+            outcome = run.run(stop);
+        } finally {
+            progress.close();
+        }
+        if (opened.cluster() != null) ctx.err().println(progress.who() + ": " + RunFlags.overhead(opened.cluster()));
+        return outcome;
+    }
+
+    /** Prints what ran; the exit status when the run stopped or a job failed, else null (go on and print the results). */
+    static Integer failedStatus(String who, RunSummary run, JobProgress progress, ResultStore store, CommandContext ctx) {
+        int ran = run.ran().size();
+        ctx.err().printf(Locale.ROOT, "%s: %d job%s run, %d found finished in %s%n", who, ran, ran == 1 ? "" : "s", progress.found(), store.describe());
+        if (run.stopped()) {
             ctx.err().println("stopped; run the same command again to continue");
             return 130;
         }
-        if (!outcome.run().failures().isEmpty()) {
-            outcome.run().failures().forEach((job, why) -> ctx.err().println("experiment: " + job + " failed: " + why));
+        if (!run.failures().isEmpty()) {
+            run.failures().forEach((job, why) -> ctx.err().println(who + ": " + job + " failed: " + why));
             ctx.err().println("the jobs after a failed one did not run; fix the cause and run the same command again (finished jobs are kept)");
             return 1;
         }
-        print(outcome.experiment(), store.committed("report.html"), ctx);
-        return 0;
+        return null;
     }
 
     /** The plan's size and estimated time, one line. */

@@ -22,6 +22,11 @@ final class JobProgress implements RunListener {
     private final java.util.Set<String> noted = new java.util.HashSet<>();
     private int known, done, failed, found;
 
+    /** The command this shows the jobs of ("experiment", "sweep"), the prefix of its lines. */
+    String who() {
+        return who;
+    }
+
     JobProgress(String who, CommandContext ctx) {
         this.who = who;
         this.ctx = ctx;

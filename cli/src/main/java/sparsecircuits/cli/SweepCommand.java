@@ -101,24 +101,10 @@ final class SweepCommand implements Command {
             ctx.err().println("sweep: " + SweepGrid.describe(points) + " into " + store.describe() + " on " + opened.runner().describe()
                     + " (finished jobs are not redone)");
             JobProgress progress = new JobProgress("sweep", ctx);
-            SweepPlan.Outcome outcome;
-            try (RunFlags.Stop stop = new RunFlags.Stop()) {
-                outcome = SweepPlan.run(points, store, opened.runner(), progress, stop);
-            } finally {
-                progress.close();
-            }
-            if (opened.cluster() != null) ctx.err().println("sweep: " + RunFlags.overhead(opened.cluster()));
-            int ran = outcome.run().ran().size();
-            ctx.err().printf(Locale.ROOT, "sweep: %d job%s run, %d found finished%n", ran, ran == 1 ? "" : "s", progress.found());
-            if (outcome.run().stopped()) {
-                ctx.err().println("stopped; run the same command again to continue");
-                return 130;
-            }
-            if (!outcome.run().failures().isEmpty()) {
-                outcome.run().failures().forEach((job, why) -> ctx.err().println("sweep: " + job + " failed: " + why));
-                ctx.err().println("the jobs after a failed one did not run; fix the cause and run the same command again (finished jobs are kept)");
-                return 1;
-            }
+            List<SweepGrid.Point> plan = points;
+            SweepPlan.Outcome outcome = ExperimentRun.runWithProgress(progress, opened, ctx, stop -> SweepPlan.run(plan, store, opened.runner(), progress, stop));
+            Integer failed = ExperimentRun.failedStatus("sweep", outcome.run(), progress, store, ctx);
+            if (failed != null) return failed;
             print(outcome.experiments(), store, ctx);
             return 0;
         }

@@ -171,13 +171,13 @@ public final class SparkRunner implements ClusterRunner {
     }
 
     @Override
-    public RunSummary run(PlanSource source, ResultStore store, RunListener userListener, BooleanSupplier stop) throws IOException {
+    public RunSummary run(PlanSource source, ResultStore store, RunListener listener, BooleanSupplier stop) throws IOException {
         if (!(store instanceof HadoopResultStore hadoopStore)) {
             throw new IllegalArgumentException("the Spark runner needs a store every executor can open (SparkRunner.store), not " + store.describe());
         }
-        RunListener listener = userListener;
         Plan plan = source.plan();
         Map<String, JobRecord> done = new LinkedHashMap<>();
+        Map<String, String> doneJson = new LinkedHashMap<>(); // sent with every task: written once per record
         Map<String, String> failures = new LinkedHashMap<>();
         List<String> ran = new java.util.ArrayList<>();
         Set<String> running = new HashSet<>();
@@ -202,13 +202,12 @@ public final class SparkRunner implements ClusterRunner {
                     var found = store.find(id);
                     if (found.isPresent()) {
                         done.put(job.name(), found.get());
+                        doneJson.put(job.name(), found.get().toJson());
                         listener.finished(job, found.get(), true);
                         progressed = true;
                         continue;
                     }
-                    Map<String, String> records = new LinkedHashMap<>();
-                    done.forEach((name, r) -> records.put(name, r.toJson()));
-                    JobTask task = new JobTask(source, job.name(), id, records, hadoopStore.uri().toString(), threadsPerJob, hadoopConf);
+                    JobTask task = new JobTask(source, job.name(), id, new LinkedHashMap<>(doneJson), hadoopStore.uri().toString(), threadsPerJob, hadoopConf);
                     sc.setJobDescription(job.name());
                     JavaFutureAction<List<String>> action = sc.parallelize(List.of(task), 1).map(JobTask::run).collectAsync();
                     running.add(job.name());
@@ -235,6 +234,7 @@ public final class SparkRunner implements ClusterRunner {
                 if (r.outcome != null) {
                     JobRecord rec = r.outcome.record();
                     done.put(r.job.name(), rec);
+                    doneJson.put(r.job.name(), rec.toJson());
                     if (!r.outcome.found()) ran.add(r.job.name());
                     for (String note : r.outcome.notes()) listener.note(r.job, note);
                     listener.finished(r.job, rec, r.outcome.found());
