@@ -303,4 +303,22 @@ class ExperimentPlanTest {
         String note = ReportJob.kernelsMismatch(List.of(on.apply("vector", 512), on.apply("vector", 256), on.apply("vector", 512)));
         assertTrue(note.contains("vector 256-bit (1 job), vector 512-bit (2 jobs)") && note.contains("not bit-identical"), note);
     }
+
+    @Test
+    void aDirectoryCorpusIsCopiedIntoTheStoreForClusterRunners(@TempDir Path tmp) throws IOException {
+        Path code = Files.createDirectories(tmp.resolve("code/pkg"));
+        Files.writeString(code.resolve("a.py"), "def f(x):\n    return x\n".repeat(50));
+        Files.writeString(code.resolve("notes.txt"), "not python");
+        Path corpus = code.getParent();
+        var store = new sparsecircuits.experiment.store.LocalDirectoryStore(tmp.resolve("run"));
+        ExperimentSettings s = tiny().toBuilder().corpus(corpus.toString()).build();
+        ExperimentSettings moved = ExperimentPlan.withCorpusInStore(s, store);
+        Path copy = Path.of(moved.corpus());
+        assertTrue(copy.startsWith(tmp.resolve("run/corpus")) && copy.getFileName().toString().matches("code-[0-9a-f]{8}"), moved.corpus());
+        assertTrue(Files.isRegularFile(copy.resolve("pkg/a.py")) && !Files.exists(copy.resolve("notes.txt")), "the .py files only");
+        assertEquals(moved.corpus(), ExperimentPlan.withCorpusInStore(s, store).corpus(), "the same corpus: the same copy");
+        ExperimentSettings mix = ExperimentPlan.withCorpusInStore(s.toBuilder().corpus("mix:" + corpus + ":0.5").build(), store);
+        assertEquals("mix:" + copy + ":0.5", mix.corpus());
+        assertEquals(tiny(), ExperimentPlan.withCorpusInStore(tiny(), store), "the synthetic corpus stays as it is");
+    }
 }
