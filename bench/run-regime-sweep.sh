@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Where the effect appears (issue 19): the frontier experiment over width, nonzeros, tokens and corpus. Each point
 # is one `experiment` of one sparse model (E × base width, pfrac 1/4, min-per-neuron 2 where its budget holds, else
-# 1) against the dense widths that bracket its loss, all 20 tasks, the hour preset's pruning (150 mask steps, one
-# k_coef, targets 0.3 / 0.15 / 0.08), the controls on the width probe's four tasks (lambda_func, while_return_true,
+# 1) against the dense widths that bracket its loss, all 20 tasks, 600 mask steps at one k_coef (1e-3; targets
+# 0.3 / 0.15 / 0.08; the hour preset's 150 steps left two of the E 4 model's prunings at 4,747 and 7,921 edges where
+# 600 steps give 50 and 52: see the note in bench/results/20261208T005048Z-regime/NOTES.md), the controls on the width probe's four tasks (lambda_func, while_return_true,
 # if_equals, var_if: each costs 4 more prunings per model), the scalable recipe (at E ≤ 4 it is the paper
 # recipe; BENCHMARKS.md "The scalable recipe").
 #
@@ -62,7 +63,7 @@ die() { echo "[regime] ERROR: $*" >&2; exit 1; }
 # ---- the grid
 PY_DIR=/usr/lib/python3.11; MIX_SHARE=0.5
 STEPS_1X=6000; DENSE_SYN="32 48 64 96 128"; DENSE_CODE="48 64 96 128"
-BASE_A=64; BASE_B=128; PFRAC=0.25; TASKS=all; PRUNE=(--prune-steps 150 --k-coefs 1e-3 --targets 0.3,0.15,0.08 --target 0.15 --controls lambda_func,while_return_true,if_equals,var_if)
+BASE_A=64; BASE_B=128; PFRAC=0.25; TASKS=all; PRUNE=(--prune-steps 600 --k-coefs 1e-3 --targets 0.3,0.15,0.08 --target 0.15 --controls lambda_func,while_return_true,if_equals,var_if)
 if [[ "$QUICK" == 1 ]]; then
   STEPS_1X=40; DENSE_SYN="16 32"; DENSE_CODE="16 32"; BASE_A=16; BASE_B=32; TASKS=if_equals,lambda_func
   PRUNE=(--prune-steps 3 --k-coefs 1e-3 --targets 10,9 --target 9 --solved-below 9 --pairs 8)
