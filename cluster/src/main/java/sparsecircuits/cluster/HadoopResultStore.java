@@ -8,7 +8,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -160,7 +159,7 @@ public final class HadoopResultStore implements ResultStore {
         if (fs.exists(file)) fs.delete(file, false);
         if (!fs.rename(tmp, file)) throw new IOException("could not write the record of " + record.name() + " in " + uri);
         fs.delete(remoteStaged, true);
-        if (localRoot == null) deleteTree(staged);
+        if (localRoot == null) LocalDirectoryStore.deleteTree(staged);
     }
 
     /** Removes the records of finished jobs whose outputs lie at or inside one of {@code record}'s outputs. */
@@ -175,12 +174,7 @@ public final class HadoopResultStore implements ResultStore {
             } catch (IOException | RuntimeException e) {
                 continue;
             }
-            if (other.id().equals(record.id())) continue;
-            boolean replaced = false;
-            for (String a : other.outputs()) {
-                for (String b : record.outputs()) replaced |= java.nio.file.Path.of(a).normalize().startsWith(java.nio.file.Path.of(b).normalize());
-            }
-            if (replaced) fs.delete(f.getPath(), false);
+            if (ResultStore.replaces(record, other)) fs.delete(f.getPath(), false);
         }
     }
 
@@ -209,7 +203,7 @@ public final class HadoopResultStore implements ResultStore {
         try { // copied again when the committed one is newer: a job may have replaced it
             FileStatus remote = fs.getFileStatus(new Path(root, relative));
             if (!Files.exists(local) || Files.getLastModifiedTime(local).toMillis() < remote.getModificationTime()) {
-                deleteTree(local);
+                LocalDirectoryStore.deleteTree(local);
                 Files.createDirectories(local.getParent());
                 fs.copyToLocalFile(false, new Path(root, relative), new Path(local.toUri()), true);
             }
@@ -231,13 +225,6 @@ public final class HadoopResultStore implements ResultStore {
     private String read(Path file) throws IOException {
         try (InputStream in = fs.open(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static void deleteTree(java.nio.file.Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<java.nio.file.Path> s = Files.walk(p)) {
-            for (java.nio.file.Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(x);
         }
     }
 

@@ -61,7 +61,7 @@ record JobTask(PlanSource source, String jobName, String id, Map<String, String>
      */
     private static final ThreadLocal<Map.Entry<PlanSource, sparsecircuits.experiment.run.Plan>> PLAN = new ThreadLocal<>();
 
-    private static HadoopResultStore store(String location, Map<String, String> hadoopConf) throws java.io.IOException {
+    static HadoopResultStore store(String location, Map<String, String> hadoopConf) throws java.io.IOException {
         List<Object> key = List.of(location, hadoopConf);
         HadoopResultStore s = STORES.get(key);
         if (s == null) {

@@ -160,9 +160,7 @@ public final class SparkRunner implements ClusterRunner {
         Map<String, String> hadoop = hadoopConf;
         try {
             sc.parallelize(List.of(0), 1).map(i -> {
-                Configuration conf = new Configuration();
-                hadoop.forEach(conf::set);
-                HadoopResultStore.open(location, conf);
+                JobTask.store(location, hadoop); // as a job opens it (and kept for the jobs)
                 return i;
             }).collect();
         } catch (RuntimeException e) {

@@ -46,29 +46,26 @@ public final class SweepGrid {
         crossed("corpus", (b, v) -> b.corpus(text(v)));
         crossed("recipe", (b, v) -> b.recipe(TrainConfig.Recipe.of(text(v))));
         crossed("regrow_every", (b, v) -> b.regrowEvery(whole(v)));
-        listed("sparse_widths", (b, v) -> b.sparseWidths(((List<?>) v).stream().map(SweepGrid::whole).toList()));
-        listed("dense_widths", (b, v) -> b.denseWidths(((List<?>) v).stream().map(SweepGrid::whole).toList()));
-        listed("seeds", (b, v) -> b.seeds(((List<?>) v).stream().map(x -> (long) whole(x)).toList()));
-        listed("tasks", (b, v) -> b.tasks(((List<?>) v).stream().map(SweepGrid::text).toList()));
-        listed("targets", (b, v) -> b.targets(((List<?>) v).stream().map(SweepGrid::number).toList()));
-        listed("k_coefs", (b, v) -> b.kCoefs(((List<?>) v).stream().map(SweepGrid::number).toList()));
-        listed("controls", (b, v) -> b.controls(((List<?>) v).stream().map(SweepGrid::text).toList()));
-        single("target", (b, v) -> b.mainTarget(number(v)));
-        single("prune_steps", (b, v) -> b.pruneSteps(whole(v)));
-        single("pairs", (b, v) -> b.pairs(whole(v)));
-        single("solved_below", (b, v) -> b.solvedBelow(number(v)));
-        single("title", (b, v) -> b.title(text(v)));
+        given("sparse_widths", (b, v) -> b.sparseWidths(((List<?>) v).stream().map(SweepGrid::whole).toList()));
+        given("dense_widths", (b, v) -> b.denseWidths(((List<?>) v).stream().map(SweepGrid::whole).toList()));
+        given("seeds", (b, v) -> b.seeds(((List<?>) v).stream().map(x -> (long) whole(x)).toList()));
+        given("tasks", (b, v) -> b.tasks(((List<?>) v).stream().map(SweepGrid::text).toList()));
+        given("targets", (b, v) -> b.targets(((List<?>) v).stream().map(SweepGrid::number).toList()));
+        given("k_coefs", (b, v) -> b.kCoefs(((List<?>) v).stream().map(SweepGrid::number).toList()));
+        given("controls", (b, v) -> b.controls(((List<?>) v).stream().map(SweepGrid::text).toList()));
+        given("target", (b, v) -> b.mainTarget(number(v)));
+        given("prune_steps", (b, v) -> b.pruneSteps(whole(v)));
+        given("pairs", (b, v) -> b.pairs(whole(v)));
+        given("solved_below", (b, v) -> b.solvedBelow(number(v)));
+        given("title", (b, v) -> b.title(text(v)));
     }
 
     private static void crossed(String k, BiConsumer<ExperimentSettings.Builder, Object> f) {
         KEYS.put(k, new Key(true, f));
     }
 
-    private static void listed(String k, BiConsumer<ExperimentSettings.Builder, Object> f) {
-        KEYS.put(k, new Key(false, f));
-    }
-
-    private static void single(String k, BiConsumer<ExperimentSettings.Builder, Object> f) {
+    /** A key taken as given by every experiment: one value, or a list that is the experiments' list ({@link #LISTED}). */
+    private static void given(String k, BiConsumer<ExperimentSettings.Builder, Object> f) {
         KEYS.put(k, new Key(false, f));
     }
 

@@ -88,12 +88,7 @@ public final class LocalDirectoryStore implements ResultStore {
             } catch (IOException | RuntimeException e) {
                 continue;
             }
-            if (other.id().equals(record.id())) continue;
-            boolean replaced = false;
-            for (String a : other.outputs()) {
-                for (String b : record.outputs()) replaced |= Path.of(a).normalize().startsWith(Path.of(b).normalize());
-            }
-            if (replaced) Files.deleteIfExists(f);
+            if (ResultStore.replaces(record, other)) Files.deleteIfExists(f);
         }
     }
 
@@ -105,7 +100,8 @@ public final class LocalDirectoryStore implements ResultStore {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    /** Deletes a file or a directory with everything in it; nothing when it is missing. */
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(x);

@@ -41,6 +41,15 @@ public interface ResultStore {
      */
     Path importFiles(Path dir, java.util.function.Predicate<Path> which, String relative) throws IOException;
 
+    /** Whether committing {@code record} replaces {@code other}: one of other's outputs lies at or inside one of record's. */
+    static boolean replaces(JobRecord record, JobRecord other) {
+        if (other.id().equals(record.id())) return false;
+        for (String a : other.outputs()) {
+            for (String b : record.outputs()) if (Path.of(a).normalize().startsWith(Path.of(b).normalize())) return true;
+        }
+        return false;
+    }
+
     /** A description for messages, e.g. the run directory's path. */
     String describe();
 }
