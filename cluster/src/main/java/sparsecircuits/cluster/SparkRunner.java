@@ -245,16 +245,17 @@ public final class SparkRunner implements ClusterRunner {
         } finally {
             waiters.shutdownNow();
         }
+        long until = System.nanoTime() + 1_000_000_000L; // one wait for the listener's last reports, not one per job
         for (String name : ran) {
-            Double held = taskTime(name);
+            Double held = taskTime(name, until);
             if (held != null) overhead.put(name, Math.max(0, held - done.get(name).seconds()));
         }
         return new RunSummary(done, ran, failures, stopped);
     }
 
     /** The task time of a job: Spark's listener reports it on its own thread, shortly after the result arrives. */
-    private Double taskTime(String name) {
-        for (int i = 0; i < 100 && !taskTimes.seconds.containsKey(name); i++) {
+    private Double taskTime(String name, long untilNanos) {
+        while (!taskTimes.seconds.containsKey(name) && System.nanoTime() < untilNanos) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
